@@ -1,0 +1,57 @@
+/**
+ * @module What the campaign loop needs, as interfaces only. Concrete implementations are chosen in
+ * one place (`createCampaign`, the CLI).
+ */
+import type { ArchiveStore } from '../archive/types.js';
+import type { AgentFiles, RunEvent, StopReason } from '../core/types.js';
+import type { CodeStore } from '../lineage/types.js';
+import type { Mutator } from '../mutation/types.js';
+import type { SandboxLimits } from '../sandbox/types.js';
+import type { ParentSelector } from '../selection/types.js';
+import type { NodeEvaluation } from '../tasks/evaluate-node.js';
+
+/** Evaluates an agent tree; bound to a task, a sandbox and limits by the wiring. */
+export type NodeEvaluator = (files: AgentFiles, signal?: AbortSignal) => Promise<NodeEvaluation>;
+
+export interface CampaignSettings {
+  seed: number;
+  /** Children to have in the archive when the run ends (the seed not counted). */
+  iterations: number;
+  /** Stop starting children after this long (this invocation); null for no limit. */
+  wallClockSeconds: number | null;
+  workers: number;
+  /** Scored archive members shown to the mutator besides the parent. */
+  inspirations: number;
+  limits: SandboxLimits;
+}
+
+export interface CampaignDependencies {
+  archive: ArchiveStore;
+  code: CodeStore;
+  evaluate: NodeEvaluator;
+  mutator: Mutator;
+  selector: ParentSelector;
+  /** The seed agent's files (read only when the seed node is not yet in the archive). */
+  seedFiles: () => Promise<AgentFiles>;
+  clock?: () => Date;
+  onEvent?: (event: RunEvent) => void;
+  /** Stop starting children; running evaluations finish and are recorded. */
+  stopSignal?: AbortSignal;
+  /** Kill running evaluations; they are discarded and redone on resume. */
+  abortSignal?: AbortSignal;
+}
+
+export interface CampaignSummary {
+  reason: StopReason;
+  /** Nodes in the archive, seed included. */
+  nodes: number;
+  /** Children recorded in this invocation. */
+  recorded: number;
+  rootScore: number | null;
+  bestNodeId: number | null;
+  bestScore: number | null;
+  durationMs: number;
+  functionEvaluations: number;
+  /** Counts per node status over the whole archive. */
+  statuses: Record<string, number>;
+}

@@ -1,0 +1,79 @@
+/**
+ * @module The `Task` plug-in point: what a node is evaluated on, how the sandbox is asked to run
+ * it, and how outputs become scores. Implementations: numeric optimisation (built-in functions;
+ * CEC2022 later), coding exercises (later), user tasks.
+ */
+import type { AgentFiles, EvaluationStatus, Metrics } from '../core/types.js';
+
+/** One unit of evaluation: a problem × repeat with its seed. */
+export interface EvaluationJob {
+  /** Problem id, unique within the task (e.g. `rastrigin-d10`). */
+  problem: string;
+  repeat: number;
+  /** Seed for the agent's random source in this job. The same for every node (common random numbers). */
+  seed: number;
+}
+
+/** What the host concluded about one job. */
+export interface JobOutcome {
+  job: EvaluationJob;
+  status: EvaluationStatus;
+  score: number | null;
+  metrics: Metrics;
+  durationMs: number;
+  logExcerpt: string;
+}
+
+/** What the harness is given (as `input.json`) and what it writes back (as `result.json`). */
+export interface HarnessInput {
+  /** Task kind; the harness dispatches on it. */
+  kind: string;
+  /** The bundled agent module, relative to the work directory. */
+  agent: string;
+  /** Task-specific job descriptions, in order. */
+  jobs: unknown[];
+}
+
+export interface HarnessJobResult {
+  /** Index into `HarnessInput.jobs`. */
+  index: number;
+  ok: boolean;
+  /** Task-specific output (for numeric tasks: best point, best value seen, evaluations used). */
+  output?: unknown;
+  /** Error message when `ok` is false. */
+  error?: string;
+  durationMs: number;
+  /** The agent's captured console output for this job, capped. */
+  log: string;
+}
+
+export interface HarnessOutput {
+  harnessVersion: string;
+  jobs: HarnessJobResult[];
+}
+
+/** Node-level aggregate of job outcomes. */
+export interface TaskScore {
+  score: number;
+  publicMetrics: Metrics;
+  privateMetrics: Metrics;
+}
+
+export interface Task {
+  /** Task kind, e.g. `numeric`. */
+  readonly kind: string;
+  /** Human description, e.g. `builtin: sphere-d10, rastrigin-d10`. */
+  readonly description: string;
+  /** The agent entry file inside an agent tree (relative). */
+  readonly agentEntry: string;
+  /** Jobs that evaluate one node, in order. Identical for every node of a campaign. */
+  jobs(): EvaluationJob[];
+  /** The harness input for these jobs (the agent file name is filled in by the evaluator). */
+  harnessJobs(jobs: readonly EvaluationJob[]): unknown[];
+  /** Turns one harness job result into an outcome. Re-checks on the host what it can. */
+  judge(job: EvaluationJob, result: HarnessJobResult): JobOutcome;
+  /** Aggregates outcomes into the node's score and metrics. */
+  aggregate(outcomes: readonly JobOutcome[]): TaskScore;
+  /** Rejects agent trees the task cannot run (missing entry file …) with a message for the model. */
+  checkAgent(files: AgentFiles): string | null;
+}
