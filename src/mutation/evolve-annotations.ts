@@ -1,0 +1,453 @@
+/**
+ * @module `@evolve` annotations: the tunable constants and choices of an agent that the offline
+ * `parametric` mutator changes. The markers follow OpenEvolve (only code between a line containing
+ * `EVOLVE-BLOCK-START` and the next line containing `EVOLVE-BLOCK-END` may change); the idea of
+ * evolving an algorithm's configuration rather than its code follows MetaDE.
+ *
+ * Grammar, inside a block, the comment directly followed by the literal it governs:
+ * ```ts
+ * const DIFFERENTIAL_WEIGHT = /* @evolve float 0..2 *\/ 0.5;
+ * const PBEST = /* @evolve float 0.01..0.5 log *\/ 0.1;
+ * const POPULATION_PER_DIMENSION = /* @evolve int 2..30 *\/ 10;
+ * const STRATEGY = /* @evolve choice rand1|best1|current-to-pbest1 *\/ 'rand1';
+ * ```
+ * Bounds may be negative, decimal or in exponent form. Annotations outside blocks are ignored;
+ * malformed ones inside a block are reported as errors naming the file and line.
+ */
+import { CladeError } from '../core/errors.js';
+import type { AgentFiles } from '../core/types.js';
+
+/** Marker of the line that opens an evolvable region (OpenEvolve). */
+export const EVOLVE_BLOCK_START = 'EVOLVE-BLOCK-START';
+/** Marker of the line that closes an evolvable region (OpenEvolve). */
+export const EVOLVE_BLOCK_END = 'EVOLVE-BLOCK-END';
+
+/** Where a literal lies in its file: UTF-16 offsets as JavaScript strings index them. */
+export interface SourceSpan {
+  /** Offset of the literal's first character. */
+  start: number;
+  /** Offset just past the literal's last character. */
+  end: number;
+  /** 1-based line of the literal's first character. */
+  line: number;
+  /** 1-based column of the literal's first character. */
+  column: number;
+}
+
+interface EvolveParameterBase {
+  /**
+   * Stable identity across generations: `<file>#<NAME>` where NAME comes from `const NAME =`,
+   * `let NAME =`, `NAME =` or a `NAME:` property just before the annotation; `<file>#<index>`
+   * (0-based among the file's annotations) when there is no such name; `<file>#<NAME>#2`, `#3`, …
+   * for a name that repeats within the file.
+   */
+  key: string;
+  /** Path of the file within the agent tree. */
+  file: string;
+  /** The constant or property name, or null when the annotation has none. */
+  name: string | null;
+  /** Short name for people: `name` when there is one, else `key`. */
+  label: string;
+  /** The annotation comment as written, e.g. `/* @evolve float 0..2 *\/`. */
+  annotation: string;
+  /** The literal as written in the file, e.g. `0.5` or `'rand1'`. */
+  literal: string;
+  /** Exact location of `literal`. */
+  span: SourceSpan;
+}
+
+/** A real-valued parameter: `/* @evolve float LOW..HIGH [log] *\/ <number>`. */
+export interface FloatEvolveParameter extends EvolveParameterBase {
+  kind: 'float';
+  low: number;
+  high: number;
+  /** Search (and step) in log space; both bounds are positive. */
+  log: boolean;
+  value: number;
+}
+
+/** An integer parameter: `/* @evolve int LOW..HIGH *\/ <integer>`; the bounds are integers. */
+export interface IntEvolveParameter extends EvolveParameterBase {
+  kind: 'int';
+  low: number;
+  high: number;
+  value: number;
+}
+
+/** One of a few named options: `/* @evolve choice a|b|c *\/ 'a'`. */
+export interface ChoiceEvolveParameter extends EvolveParameterBase {
+  kind: 'choice';
+  /** At least two distinct options, in the order written. */
+  options: string[];
+  value: string;
+  /** Quote style of the literal, kept when the value is rewritten. */
+  quote: "'" | '"';
+}
+
+/** A tunable value found in an agent's files. */
+export type EvolveParameter = FloatEvolveParameter | IntEvolveParameter | ChoiceEvolveParameter;
+/** A parameter with a numeric value. */
+export type NumericEvolveParameter = FloatEvolveParameter | IntEvolveParameter;
+/** The value of a parameter: a number for `float` and `int`, an option for `choice`. */
+export type EvolveValue = number | string;
+
+/** What `parseEvolveParameters` found. */
+export interface EvolveParseResult {
+  /** In file-path order, then in order of appearance. */
+  parameters: EvolveParameter[];
+  /** One line each, `file:line: what is wrong and how to write it`. */
+  errors: string[];
+}
+
+/** True for `float` and `int` parameters. */
+export function isNumericParameter(parameter: EvolveParameter): parameter is NumericEvolveParameter {
+  return parameter.kind !== 'choice';
+}
+
+// A bound in an annotation: digits are required after a decimal point so that `1..2` reads as 1 to 2.
+const BOUND = String.raw`[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?`;
+const NUMERIC_SPEC = new RegExp(String.raw`^(${BOUND})\s*\.\.\s*(${BOUND})(?:\s+(\S+))?$`);
+const ANNOTATION = /\/\*\*?\s*@evolve\b([\s\S]*?)\*\//g;
+// A JavaScript number literal with an optional sign and `_` separators; not followed by more of a token.
+const NUMBER_LITERAL = /[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?(?![\w$.])/y;
+const STRING_LITERAL = /'([^'\\\r\n]*)'|"([^"\\\r\n]*)"/y;
+const LEADING_SPACE = /\s*/y;
+const ASSIGNED_NAME = /([A-Za-z_$][\w$]*)\s*(?::[^=;:]*)?=\s*$/;
+const PROPERTY_NAME = /([A-Za-z_$][\w$]*|'[^'\r\n]*'|"[^"\r\n]*")\s*:\s*$/;
+const OPTION = /^[^\s'"`\\|]+$/;
+
+const GRAMMAR_HINT =
+  "write `/* @evolve float LOW..HIGH [log] */ 0.5`, `/* @evolve int LOW..HIGH */ 10` or `/* @evolve choice a|b|c */ 'a'`";
+
+interface Block {
+  /** Offset of the first character after the START line. */
+  contentStart: number;
+  /** Offset of the first character of the END line. */
+  contentEnd: number;
+}
+
+/**
+ * Finds the `@evolve` parameters inside EVOLVE-BLOCKs of every file of an agent tree.
+ * Never throws: problems come back in `errors`, one per malformed annotation, and the well-formed
+ * annotations are still returned.
+ */
+export function parseEvolveParameters(files: AgentFiles): EvolveParseResult {
+  const parameters: EvolveParameter[] = [];
+  const errors: string[] = [];
+  for (const file of Object.keys(files).sort()) {
+    const text = files[file] ?? '';
+    if (!text.includes('@evolve')) continue;
+    parseFile(file, text, parameters, errors);
+  }
+  return { parameters, errors };
+}
+
+function parseFile(file: string, text: string, parameters: EvolveParameter[], errors: string[]): void {
+  const lineStarts = computeLineStarts(text);
+  const lineOf = (offset: number): number => lineIndexOf(lineStarts, offset) + 1;
+  const { blocks, unterminatedAt } = findBlocks(text, lineStarts);
+
+  if (unterminatedAt !== null) {
+    const rest = text.slice(unterminatedAt.contentStart);
+    const annotationOffset = rest.search(/\/\*\*?\s*@evolve\b/);
+    if (annotationOffset >= 0) {
+      errors.push(
+        `${file}:${unterminatedAt.line}: ${EVOLVE_BLOCK_START} has no matching ${EVOLVE_BLOCK_END}, so the @evolve ` +
+          `annotation at line ${lineOf(unterminatedAt.contentStart + annotationOffset)} is not in a block; ` +
+          `add a line containing ${EVOLVE_BLOCK_END} after the tunable values`,
+      );
+    }
+  }
+
+  const usedKeys = new Set<string>();
+  const nameCounts = new Map<string, number>();
+  let index = 0;
+  for (const block of blocks) {
+    ANNOTATION.lastIndex = block.contentStart;
+    for (let match = ANNOTATION.exec(text); match !== null; match = ANNOTATION.exec(text)) {
+      if (match.index >= block.contentEnd) break;
+      const annotationIndex = index++;
+      const annotation = match[0];
+      const annotationLine = lineOf(match.index);
+      const where = `${file}:${annotationLine}`;
+      if (match.index + annotation.length > block.contentEnd) {
+        errors.push(`${where}: the annotation comment runs past ${EVOLVE_BLOCK_END}; close it with */ on its line`);
+        break;
+      }
+      const spec = parseSpec(match[1] ?? '');
+      if (typeof spec === 'string') {
+        errors.push(`${where}: ${spec} in \`${annotation}\`; ${GRAMMAR_HINT}`);
+        continue;
+      }
+
+      LEADING_SPACE.lastIndex = match.index + annotation.length;
+      LEADING_SPACE.exec(text);
+      const literalStart = LEADING_SPACE.lastIndex;
+      const literal = readLiteral(text, literalStart, spec.kind === 'choice' ? STRING_LITERAL : NUMBER_LITERAL);
+      if (literal === null || literalStart + literal.length > block.contentEnd) {
+        const lineEnd = text.indexOf('\n', literalStart);
+        const found = text
+          .slice(literalStart, lineEnd === -1 ? text.length : lineEnd)
+          .trim()
+          .slice(0, 40);
+        const expected = spec.kind === 'choice' ? `a quoted option ('${spec.options[0]}')` : `a number literal`;
+        errors.push(
+          `${where}: expected ${expected} right after \`${annotation}\`, found \`${found}\`; the annotation must ` +
+            `directly precede the literal it governs`,
+        );
+        continue;
+      }
+
+      const name = findName(text.slice(lineStarts[annotationLine - 1] ?? 0, match.index));
+      let key: string;
+      if (name === null) {
+        key = `${file}#${annotationIndex}`;
+      } else {
+        const seen = (nameCounts.get(name) ?? 0) + 1;
+        nameCounts.set(name, seen);
+        key = seen === 1 ? `${file}#${name}` : `${file}#${name}#${seen}`;
+      }
+      while (usedKeys.has(key)) key = `${key}#${annotationIndex}`;
+
+      const literalLine = lineOf(literalStart);
+      const span: SourceSpan = {
+        start: literalStart,
+        end: literalStart + literal.length,
+        line: literalLine,
+        column: literalStart - (lineStarts[literalLine - 1] ?? 0) + 1,
+      };
+      const base = { key, file, name, label: name ?? key, annotation, literal, span };
+      const parameter = buildParameter(spec, base, literal);
+      if (typeof parameter === 'string') {
+        errors.push(`${where}: ${parameter}`);
+        continue;
+      }
+      usedKeys.add(key);
+      parameters.push(parameter);
+    }
+  }
+}
+
+type Spec =
+  | { kind: 'float'; low: number; high: number; log: boolean }
+  | { kind: 'int'; low: number; high: number }
+  | { kind: 'choice'; options: string[] };
+
+/** Reads the text between `@evolve` and `*\/`; returns a message when it is malformed. */
+function parseSpec(body: string): Spec | string {
+  const trimmed = body.trim();
+  const kindMatch = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+  if (kindMatch === null) return 'missing kind (float, int or choice)';
+  const kind = kindMatch[1] ?? '';
+  const rest = (kindMatch[2] ?? '').trim();
+  if (kind === 'float' || kind === 'int') {
+    const range = NUMERIC_SPEC.exec(rest);
+    if (range === null) return `malformed range "${rest}" (expected LOW..HIGH, e.g. 0..1 or -5..1e3)`;
+    const low = Number(range[1]);
+    const high = Number(range[2]);
+    const flag = range[3];
+    if (!Number.isFinite(low) || !Number.isFinite(high)) return `range ${rest} is not finite`;
+    if (!(low < high)) return `empty range ${range[1]}..${range[2]} (LOW must be smaller than HIGH)`;
+    if (kind === 'int') {
+      if (flag !== undefined) return `unknown flag "${flag}" for int (only float takes "log")`;
+      if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
+        return `int bounds must be integers, got ${range[1]}..${range[2]}`;
+      }
+      return { kind, low, high };
+    }
+    if (flag !== undefined && flag !== 'log') return `unknown flag "${flag}" (only "log" is allowed)`;
+    if (flag === 'log' && !(low > 0)) return `a log range needs positive bounds, got ${range[1]}..${range[2]}`;
+    return { kind, low, high, log: flag === 'log' };
+  }
+  if (kind === 'choice') {
+    if (rest === '') return 'choice without options (expected a|b|c)';
+    const options = rest.split('|').map((option) => option.trim());
+    const bad = options.find((option) => !OPTION.test(option));
+    if (bad !== undefined) {
+      return `invalid option "${bad}" (options are non-empty words without spaces, quotes, backslashes or "|")`;
+    }
+    if (options.length < 2) return `choice needs at least two options, got "${rest}"`;
+    const duplicate = options.find((option, position) => options.indexOf(option) !== position);
+    if (duplicate !== undefined) return `option "${duplicate}" is listed twice`;
+    return { kind, options };
+  }
+  return `unknown kind "${kind}" (expected float, int or choice)`;
+}
+
+function buildParameter(spec: Spec, base: EvolveParameterBase, literal: string): EvolveParameter | string {
+  if (spec.kind === 'choice') {
+    const quote = literal[0] === '"' ? '"' : "'";
+    const value = literal.slice(1, -1);
+    if (!spec.options.includes(value)) {
+      return `value ${literal} is not one of the options ${spec.options.join('|')}`;
+    }
+    return { ...base, kind: 'choice', options: spec.options, value, quote };
+  }
+  const value = Number(literal.replace(/_/g, ''));
+  if (!Number.isFinite(value)) return `literal ${literal} is not a finite number`;
+  if (value < spec.low || value > spec.high) {
+    return `value ${literal} lies outside its range ${spec.low}..${spec.high}; widen the range or change the value`;
+  }
+  if (spec.kind === 'int') {
+    if (!Number.isInteger(value)) return `value ${literal} of an int parameter is not an integer`;
+    return { ...base, kind: 'int', low: spec.low, high: spec.high, value };
+  }
+  return { ...base, kind: 'float', low: spec.low, high: spec.high, log: spec.log, value };
+}
+
+function readLiteral(text: string, start: number, pattern: RegExp): string | null {
+  pattern.lastIndex = start;
+  const match = pattern.exec(text);
+  return match === null ? null : match[0];
+}
+
+/** The name being assigned or the property being set just before the annotation, if any. */
+function findName(prefix: string): string | null {
+  const assigned = ASSIGNED_NAME.exec(prefix);
+  if (assigned !== null) return assigned[1] ?? null;
+  const property = PROPERTY_NAME.exec(prefix);
+  if (property === null) return null;
+  const name = property[1] ?? '';
+  return name.startsWith("'") || name.startsWith('"') ? name.slice(1, -1) : name;
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let offset = text.indexOf('\n'); offset !== -1; offset = text.indexOf('\n', offset + 1)) {
+    starts.push(offset + 1);
+  }
+  return starts;
+}
+
+function lineIndexOf(lineStarts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+function findBlocks(
+  text: string,
+  lineStarts: readonly number[],
+): { blocks: Block[]; unterminatedAt: { line: number; contentStart: number } | null } {
+  const blocks: Block[] = [];
+  let open: { line: number; contentStart: number } | null = null;
+  for (let line = 0; line < lineStarts.length; line++) {
+    const start = lineStarts[line] ?? 0;
+    const next = lineStarts[line + 1];
+    const end = next === undefined ? text.length : next - 1;
+    const content = text.slice(start, end);
+    if (open === null) {
+      if (content.includes(EVOLVE_BLOCK_START)) {
+        open = { line: line + 1, contentStart: next ?? text.length };
+      }
+    } else if (content.includes(EVOLVE_BLOCK_END)) {
+      blocks.push({ contentStart: open.contentStart, contentEnd: start });
+      open = null;
+    }
+  }
+  return { blocks, unterminatedAt: open };
+}
+
+/**
+ * Clips a value into its parameter's range (ints also rounded) and returns it as it will read in
+ * the source: floats with up to 6 significant digits in plain decimal notation (more digits only
+ * where rounding would leave the range), ints as integers, choices in the literal's quote style.
+ * `value` is the number or option the written text denotes, so records match the code exactly.
+ * Throws `PATCH_APPLY_FAILED` for a value of the wrong type or a choice that is not an option.
+ */
+export function formatEvolveValue(
+  parameter: EvolveParameter,
+  value: EvolveValue,
+): { text: string; value: EvolveValue } {
+  if (parameter.kind === 'choice') {
+    if (typeof value !== 'string' || !parameter.options.includes(value)) {
+      throw new CladeError(
+        'PATCH_APPLY_FAILED',
+        `Cannot set ${parameter.key} to ${JSON.stringify(value)}: the options are ${parameter.options.join('|')}.`,
+      );
+    }
+    return { text: `${parameter.quote}${value}${parameter.quote}`, value };
+  }
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new CladeError(
+      'PATCH_APPLY_FAILED',
+      `Cannot set ${parameter.key} to ${JSON.stringify(value)}: a ${parameter.kind} parameter needs a number.`,
+    );
+  }
+  if (parameter.kind === 'int') {
+    const rounded = Math.min(parameter.high, Math.max(parameter.low, Math.round(value)));
+    return { text: String(rounded), value: rounded };
+  }
+  const clipped = Math.min(parameter.high, Math.max(parameter.low, value));
+  for (let digits = 6; digits <= 17; digits++) {
+    const rounded = Number(clipped.toPrecision(digits));
+    if (rounded >= parameter.low && rounded <= parameter.high) {
+      return { text: plainNumber(rounded), value: rounded };
+    }
+  }
+  return { text: plainNumber(clipped), value: clipped };
+}
+
+/**
+ * Decimal notation for small numbers, where JavaScript switches to exponent form (below 1e-6):
+ * `1e-7` reads as `0.0000001`. Below 1e-21 (as for large numbers) the exponent form is the more
+ * readable one and is kept; it is a valid literal either way. Reads back as exactly `value`.
+ */
+function plainNumber(value: number): string {
+  if (value === 0) return '0';
+  const text = String(value);
+  const exponentForm = /^(-?)(\d)(?:\.(\d+))?e-(\d+)$/.exec(text);
+  if (exponentForm === null) return text;
+  const [, sign = '', lead = '', rest = '', exponent = '0'] = exponentForm;
+  const zeros = Number(exponent) - 1;
+  if (zeros >= 20) return text;
+  return `${sign}0.${'0'.repeat(zeros)}${lead}${rest}`;
+}
+
+/**
+ * Writes new values into the literals of the given parameters and returns a new file map; every
+ * other byte is unchanged, and files without changes are the same strings. Values are clipped into
+ * range (see `formatEvolveValue`). Throws `PATCH_APPLY_FAILED` for an unknown key, a value of the
+ * wrong type, an unknown choice, or files that no longer hold the parsed literal at its span.
+ */
+export function applyEvolveValues(
+  files: AgentFiles,
+  parameters: readonly EvolveParameter[],
+  values: Readonly<Record<string, EvolveValue>>,
+): AgentFiles {
+  const byKey = new Map(parameters.map((parameter) => [parameter.key, parameter]));
+  const editsByFile = new Map<string, { start: number; end: number; text: string }[]>();
+  for (const [key, value] of Object.entries(values)) {
+    const parameter = byKey.get(key);
+    if (parameter === undefined) {
+      const known = [...byKey.keys()].slice(0, 10).join(', ');
+      throw new CladeError('PATCH_APPLY_FAILED', `No @evolve parameter "${key}"; the known keys are: ${known}.`);
+    }
+    const source = files[parameter.file];
+    if (source === undefined || source.slice(parameter.span.start, parameter.span.end) !== parameter.literal) {
+      throw new CladeError(
+        'PATCH_APPLY_FAILED',
+        `${parameter.file}:${parameter.span.line} no longer holds ${parameter.literal} for ${key}; ` +
+          `parse the files again before applying values.`,
+      );
+    }
+    const { text } = formatEvolveValue(parameter, value);
+    const edits = editsByFile.get(parameter.file) ?? [];
+    edits.push({ start: parameter.span.start, end: parameter.span.end, text });
+    editsByFile.set(parameter.file, edits);
+  }
+  const result: AgentFiles = { ...files };
+  for (const [file, edits] of editsByFile) {
+    let text = files[file] ?? '';
+    // From the end backwards, so earlier offsets stay valid.
+    edits.sort((first, second) => second.start - first.start);
+    for (const edit of edits) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+    result[file] = text;
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+/**
+ * @module Shared sampling helpers for parent selectors: which nodes may be parents, and drawing
+ * indices in proportion to weights.
+ */
+import type { Random } from '../core/random.js';
+import type { SelectionCandidate, SelectionSnapshot } from './types.js';
+
+/** A candidate that may be a parent: status `scored` with a finite score. */
+export type ScoredCandidate = SelectionCandidate & { score: number };
+
+/** The nodes a selector may pick, in snapshot order: status `scored` and a finite score. */
+export function scoredCandidates(snapshot: SelectionSnapshot): ScoredCandidate[] {
+  return snapshot.nodes.filter(
+    (node): node is ScoredCandidate =>
+      node.status === 'scored' && typeof node.score === 'number' && Number.isFinite(node.score),
+  );
+}
+
+/** Throws a RangeError unless `count` is a non-negative integer (a caller's bug, not a child's failure). */
+export function assertCount(count: number): void {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`A selector's count must be a non-negative integer, got ${count}`);
+  }
+}
+
+/**
+ * Draws `count` indices into `weights` with replacement, index i with probability
+ * weights[i] / Σ weights (cumulative sums and a binary search per draw, one `random.next()` each).
+ * Zero weights are never drawn, unless every weight is zero: then the draw is uniform.
+ * Returns [] for empty weights. Throws a RangeError for a negative, NaN or infinite weight.
+ */
+export function sampleProportional(weights: readonly number[], random: Random, count: number): number[] {
+  assertCount(count);
+  if (weights.length === 0 || count === 0) return [];
+  const cumulative = new Array<number>(weights.length);
+  let total = 0;
+  let lastPositive = -1;
+  for (let index = 0; index < weights.length; index++) {
+    const weight = weights[index] as number;
+    if (!(weight >= 0) || weight === Number.POSITIVE_INFINITY) {
+      throw new RangeError(`Weights must be finite and non-negative; weight ${index} is ${weight}`);
+    }
+    total += weight;
+    if (weight > 0) lastPositive = index;
+    cumulative[index] = total;
+  }
+  if (!Number.isFinite(total)) throw new RangeError('The weights sum to infinity; scale them down');
+  const picks: number[] = [];
+  if (total === 0) {
+    for (let draw = 0; draw < count; draw++) picks.push(random.int(weights.length));
+    return picks;
+  }
+  for (let draw = 0; draw < count; draw++) {
+    const target = random.next() * total;
+    // First index whose cumulative sum exceeds the target; zero weights repeat the previous sum and are skipped.
+    let low = 0;
+    let high = weights.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((cumulative[middle] as number) > target) high = middle;
+      else low = middle + 1;
+    }
+    // Rounding can leave target at the total: fall back to the last item that has weight.
+    picks.push((cumulative[low] as number) > target ? low : lastPositive);
+  }
+  return picks;
+}
