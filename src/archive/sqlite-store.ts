@@ -1,0 +1,641 @@
+/**
+ * @module The SQLite archive (better-sqlite3): one database file per campaign, WAL mode, numbered
+ * migrations, every node written with its evaluations in one transaction.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { ArchiveError, describeError } from '../core/errors.js';
+import type {
+  AgentNode,
+  EvaluationRecord,
+  EvaluationStatus,
+  Metrics,
+  MutationInfo,
+  NodeStatus,
+} from '../core/types.js';
+import { NODE_STATUSES } from '../core/types.js';
+import { migrations as knownMigrations, type Migration } from './migrations/index.js';
+import type { ArchiveStore, CampaignRecord, EventRecord, ModelCallRecord } from './types.js';
+
+/** Options of `openArchive`. */
+export interface OpenArchiveOptions {
+  /**
+   * Open for reading only (viewers, `clade tree`): the file must exist, nothing is migrated and every
+   * write throws. Default false.
+   */
+  readonly?: boolean;
+  /** Source of the timestamps the store adds itself (events, model calls). Default `() => new Date()`. */
+  clock?: () => Date;
+  /** How long a statement waits for another connection's lock before failing, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+  /** The migrations to apply, in order. Default: every migration clade knows. For tests of upgrades. */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * Opens (creating and migrating if needed) the archive database at `path`.
+ *
+ * Durability: the database runs in WAL mode with `synchronous = FULL`. In WAL mode a committed
+ * transaction is in the WAL file once `COMMIT` returns, so killing the process (even with SIGKILL)
+ * never loses it with either NORMAL or FULL; FULL also fsyncs the WAL at every commit, so a power
+ * loss or OS crash does not lose the last nodes either. A node stands for minutes of evaluation and
+ * possibly paid model calls, and nodes are written one transaction at a time, so the extra fsync
+ * costs nothing that matters.
+ *
+ * @throws ArchiveError `ARCHIVE_NOT_FOUND` when the directory (or, read-only, the file) is missing;
+ *   `ARCHIVE_CORRUPT` when the file is not a clade archive or its schema is newer than this clade.
+ */
+export function openArchive(path: string, options: OpenArchiveOptions = {}): ArchiveStore {
+  const readonly = options.readonly ?? false;
+  const inMemory = path === ':memory:';
+  if (!inMemory) checkLocation(path, readonly);
+
+  let database: Database.Database;
+  try {
+    database = new Database(path, { readonly, fileMustExist: readonly });
+  } catch (error) {
+    throw translateError(error, `open archive ${path}`, path);
+  }
+  try {
+    configure(database, path, readonly, options.busyTimeoutMs ?? 5000);
+    const migrations = options.migrations ?? knownMigrations;
+    checkMigrationList(migrations);
+    if (readonly) checkSchemaReadable(database, path, migrations);
+    else migrate(database, path, migrations, options.clock ?? (() => new Date()));
+    return new SqliteArchiveStore(database, path, readonly, options.clock ?? (() => new Date()));
+  } catch (error) {
+    database.close();
+    throw translateError(error, `open archive ${path}`, path);
+  }
+}
+
+function checkLocation(path: string, readonly: boolean): void {
+  const directory = dirname(resolve(path));
+  if (!existsSync(directory)) {
+    throw new ArchiveError(
+      'ARCHIVE_NOT_FOUND',
+      `Cannot open archive ${path}: its directory ${directory} does not exist. Create the directory first, or check the campaign directory you passed.`,
+    );
+  }
+  if (!statSync(directory).isDirectory()) {
+    throw new ArchiveError('ARCHIVE_NOT_FOUND', `Cannot open archive ${path}: ${directory} is not a directory.`);
+  }
+  if (readonly && !existsSync(path)) {
+    throw new ArchiveError(
+      'ARCHIVE_NOT_FOUND',
+      `No archive at ${path}: the file does not exist. Pass a campaign directory that holds archive.db (made by \`clade run\`).`,
+    );
+  }
+}
+
+function configure(database: Database.Database, path: string, readonly: boolean, busyTimeoutMs: number): void {
+  // The first statement reads the file header: a file that is not SQLite fails here with SQLITE_NOTADB.
+  database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  database.pragma('foreign_keys = ON');
+  if (readonly) {
+    // The writer set WAL mode; it is a property of the file, not of the connection.
+    return;
+  }
+  const mode = database.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal' && mode !== 'memory') {
+    throw new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Could not switch archive ${path} to WAL mode (SQLite answered "${String(mode)}"). Put the campaign directory on a local file system.`,
+    );
+  }
+  database.pragma('synchronous = FULL');
+}
+
+function checkMigrationList(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new ArchiveError(
+        'ARCHIVE_FAILED',
+        `Migration "${migration.name}" has version ${migration.version} at position ${index + 1}; migrations must be numbered 1, 2, 3 … in order without gaps.`,
+      );
+    }
+  });
+}
+
+const CREATE_SCHEMA_MIGRATIONS = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY NOT NULL,
+  name       TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+function userTables(database: Database.Database): string[] {
+  const rows = database
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all() as { name: string }[];
+  return rows.map((row) => row.name);
+}
+
+function appliedVersion(database: Database.Database): number {
+  const row = database.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+    version: number | null;
+  };
+  return row.version ?? 0;
+}
+
+function refuseNewerSchema(path: string, version: number, migrations: readonly Migration[]): void {
+  if (version > migrations.length) {
+    throw new ArchiveError(
+      'ARCHIVE_CORRUPT',
+      `Archive ${path} has schema version ${version}, newer than this clade knows (${migrations.length}). It was written by a newer clade: upgrade clade to open it.`,
+    );
+  }
+}
+
+function migrate(database: Database.Database, path: string, migrations: readonly Migration[], clock: () => Date): void {
+  const tables = userTables(database);
+  if (tables.length > 0 && !tables.includes('schema_migrations')) {
+    throw new ArchiveError(
+      'ARCHIVE_CORRUPT',
+      `${path} is a SQLite database but not a clade archive (it has tables ${tables.join(', ')} and no schema_migrations). Pass a campaign directory made by \`clade run\`, or another path.`,
+    );
+  }
+  database.exec(CREATE_SCHEMA_MIGRATIONS);
+  refuseNewerSchema(path, appliedVersion(database), migrations);
+
+  const record = database.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of migrations) {
+    // IMMEDIATE takes the write lock before reading the version, so two processes opening a new
+    // archive at once apply each migration exactly once.
+    database
+      .transaction(() => {
+        if (appliedVersion(database) >= migration.version) return;
+        database.exec(migration.sql);
+        record.run(migration.version, migration.name, clock().toISOString());
+      })
+      .immediate();
+  }
+}
+
+function checkSchemaReadable(database: Database.Database, path: string, migrations: readonly Migration[]): void {
+  if (!userTables(database).includes('schema_migrations')) {
+    throw new ArchiveError(
+      'ARCHIVE_CORRUPT',
+      `${path} is not a clade archive (it has no schema_migrations table). Pass a campaign directory made by \`clade run\`.`,
+    );
+  }
+  const version = appliedVersion(database);
+  refuseNewerSchema(path, version, migrations);
+  if (version < migrations.length) {
+    throw new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Archive ${path} has schema version ${version}, older than this clade's (${migrations.length}), and it was opened read-only, so it cannot be upgraded. Open it once read-write (for example with \`clade fsck\`) to migrate it.`,
+    );
+  }
+}
+
+/** Wraps a SQLite (or other) failure in an `ArchiveError` saying what was being done. */
+function translateError(error: unknown, action: string, path: string): ArchiveError {
+  if (error instanceof ArchiveError) return error;
+  const code = error instanceof Database.SqliteError ? error.code : '';
+  const detail = describeError(error);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new ArchiveError(
+      'ARCHIVE_CORRUPT',
+      `Could not ${action}: the file is not a readable SQLite database (${detail}). Check the path, or restore archive.db from a backup.`,
+      { cause: error },
+    );
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Could not ${action}: the database is locked by another connection (${detail}). Another clade process may be writing ${path}; wait for it or stop it.`,
+      { cause: error, isRetryable: true },
+    );
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Could not ${action}: ${path} is read-only (${detail}). Open the archive without \`readonly\`, and check the file's permissions.`,
+      { cause: error },
+    );
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    return new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Could not ${action}: ${detail}. Nothing was written. Ids must be new, a node's parent must be recorded before it, and each (node, problem, repeat) may appear once.`,
+      { cause: error },
+    );
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return new ArchiveError(
+      'ARCHIVE_NOT_FOUND',
+      `Could not ${action}: SQLite cannot open the file (${detail}). Check that the path exists and is readable and writable.`,
+      { cause: error },
+    );
+  }
+  return new ArchiveError('ARCHIVE_FAILED', `Could not ${action}: ${detail}.`, { cause: error });
+}
+
+interface CampaignRow {
+  id: string;
+  name: string;
+  seed: number;
+  config: string;
+  config_path: string;
+  created_at: string;
+}
+
+interface NodeRow {
+  id: number;
+  parent_id: number | null;
+  commit_sha: string;
+  status: NodeStatus;
+  score: number | null;
+  public_metrics: string;
+  private_metrics: string;
+  mutation: string;
+  error: string | null;
+  iteration: number;
+  created_at: string;
+  evaluated_at: string | null;
+}
+
+interface EvaluationRow {
+  node_id: number;
+  problem: string;
+  repeat: number;
+  seed: number;
+  status: EvaluationStatus;
+  score: number | null;
+  metrics: string;
+  duration_ms: number;
+  log_excerpt: string;
+}
+
+interface ModelCallRow {
+  id: number;
+  node_id: number | null;
+  provider: string;
+  model: string;
+  request: string;
+  response: string;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  latency_ms: number;
+  attempts: number;
+  created_at: string;
+}
+
+interface EventRow {
+  id: number;
+  type: string;
+  node_id: number | null;
+  data: string;
+  created_at: string;
+}
+
+const NODE_COLUMNS =
+  'id, parent_id, commit_sha, status, score, public_metrics, private_metrics, mutation, error, iteration, created_at, evaluated_at';
+const EVALUATION_COLUMNS = 'node_id, problem, repeat, seed, status, score, metrics, duration_ms, log_excerpt';
+const MODEL_CALL_COLUMNS =
+  'id, node_id, provider, model, request, response, tokens_in, tokens_out, cost_usd, latency_ms, attempts, created_at';
+const EVENT_COLUMNS = 'id, type, node_id, data, created_at';
+
+/**
+ * JSON text for a JSON column. `undefined` becomes `null`; non-finite numbers become `null`
+ * (JSON has no NaN or Infinity).
+ */
+function toJson(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+function nodeFromRow(row: NodeRow): AgentNode {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    commit: row.commit_sha,
+    status: row.status,
+    score: row.score,
+    publicMetrics: JSON.parse(row.public_metrics) as Metrics,
+    privateMetrics: JSON.parse(row.private_metrics) as Metrics,
+    mutation: JSON.parse(row.mutation) as MutationInfo,
+    error: row.error,
+    iteration: row.iteration,
+    createdAt: row.created_at,
+    evaluatedAt: row.evaluated_at,
+  };
+}
+
+function evaluationFromRow(row: EvaluationRow): EvaluationRecord {
+  return {
+    nodeId: row.node_id,
+    problem: row.problem,
+    repeat: row.repeat,
+    seed: row.seed,
+    status: row.status,
+    score: row.score,
+    metrics: JSON.parse(row.metrics) as Metrics,
+    durationMs: row.duration_ms,
+    logExcerpt: row.log_excerpt,
+  };
+}
+
+function modelCallFromRow(row: ModelCallRow): ModelCallRecord {
+  return {
+    id: row.id,
+    nodeId: row.node_id,
+    provider: row.provider,
+    model: row.model,
+    request: JSON.parse(row.request) as unknown,
+    response: JSON.parse(row.response) as unknown,
+    tokensIn: row.tokens_in,
+    tokensOut: row.tokens_out,
+    costUsd: row.cost_usd,
+    latencyMs: row.latency_ms,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+  };
+}
+
+function eventFromRow(row: EventRow): EventRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    nodeId: row.node_id,
+    data: JSON.parse(row.data) as unknown,
+    createdAt: row.created_at,
+  };
+}
+
+function checkScore(score: number | null, what: string): void {
+  if (score !== null && !Number.isFinite(score)) {
+    throw new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Refused to record ${what}: its score is ${String(score)}; a score must be a finite number or null. Fix the scoring code that produced it.`,
+    );
+  }
+}
+
+/** Statements prepared once per connection. */
+interface Statements {
+  getCampaign: Database.Statement<[], CampaignRow>;
+  insertCampaign: Database.Statement;
+  insertNode: Database.Statement;
+  insertEvaluation: Database.Statement;
+  insertEvent: Database.Statement;
+  insertModelCall: Database.Statement;
+  getNode: Database.Statement<[number], NodeRow>;
+  listNodes: Database.Statement<[], NodeRow>;
+  nodeCount: Database.Statement<[], { count: number }>;
+  maxNodeId: Database.Statement<[], { id: number | null }>;
+  evaluations: Database.Statement<[number], EvaluationRow>;
+  modelCalls: Database.Statement<[number], ModelCallRow>;
+  eventsAfter: Database.Statement<[number, number], EventRow>;
+  eventsLatest: Database.Statement<[number], EventRow>;
+  schemaVersion: Database.Statement<[], { version: number | null }>;
+}
+
+class SqliteArchiveStore implements ArchiveStore {
+  readonly path: string;
+  readonly #database: Database.Database;
+  readonly #readonly: boolean;
+  readonly #clock: () => Date;
+  readonly #statements: Statements;
+  readonly #recordNodeTransaction: (node: AgentNode, evaluations: readonly EvaluationRecord[]) => void;
+
+  constructor(database: Database.Database, path: string, readonly: boolean, clock: () => Date) {
+    this.path = path;
+    this.#database = database;
+    this.#readonly = readonly;
+    this.#clock = clock;
+    const prepare = <Parameters extends unknown[] = unknown[], Row = unknown>(sql: string) =>
+      database.prepare<Parameters, Row>(sql);
+    this.#statements = {
+      getCampaign: prepare<[], CampaignRow>(
+        'SELECT id, name, seed, config, config_path, created_at FROM campaigns ORDER BY rowid LIMIT 1',
+      ),
+      insertCampaign: prepare(
+        'INSERT INTO campaigns (id, name, seed, config, config_path, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertNode: prepare(
+        `INSERT INTO nodes (campaign_id, ${NODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertEvaluation: prepare(`INSERT INTO evaluations (${EVALUATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvent: prepare(
+        'INSERT INTO events (campaign_id, type, node_id, data, created_at) VALUES ((SELECT id FROM campaigns ORDER BY rowid LIMIT 1), ?, ?, ?, ?)',
+      ),
+      insertModelCall: prepare(
+        `INSERT INTO model_calls (${MODEL_CALL_COLUMNS.replace('id, ', '')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getNode: prepare<[number], NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes WHERE id = ?`),
+      listNodes: prepare<[], NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes ORDER BY id`),
+      nodeCount: prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM nodes'),
+      maxNodeId: prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM nodes'),
+      evaluations: prepare<[number], EvaluationRow>(
+        `SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE node_id = ? ORDER BY id`,
+      ),
+      modelCalls: prepare<[number], ModelCallRow>(
+        `SELECT ${MODEL_CALL_COLUMNS} FROM model_calls WHERE node_id = ? ORDER BY id`,
+      ),
+      eventsAfter: prepare<[number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+      ),
+      eventsLatest: prepare<[number], EventRow>(
+        `SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?) ORDER BY id`,
+      ),
+      schemaVersion: prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations'),
+    };
+    this.#recordNodeTransaction = database.transaction((node: AgentNode, evaluations: readonly EvaluationRecord[]) => {
+      this.#statements.insertNode.run(
+        this.#statements.getCampaign.get()?.id ?? null,
+        node.id,
+        node.parentId,
+        node.commit,
+        node.status,
+        node.score,
+        toJson(node.publicMetrics),
+        toJson(node.privateMetrics),
+        toJson(node.mutation),
+        node.error,
+        node.iteration,
+        node.createdAt,
+        node.evaluatedAt,
+      );
+      for (const evaluation of evaluations) {
+        this.#statements.insertEvaluation.run(
+          evaluation.nodeId,
+          evaluation.problem,
+          evaluation.repeat,
+          evaluation.seed,
+          evaluation.status,
+          evaluation.score,
+          toJson(evaluation.metrics),
+          evaluation.durationMs,
+          evaluation.logExcerpt,
+        );
+      }
+      this.#statements.insertEvent.run('node-recorded', node.id, toJson({ node }), this.#now());
+    });
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+
+  #checkWritable(action: string): void {
+    if (this.#readonly) {
+      throw new ArchiveError(
+        'ARCHIVE_FAILED',
+        `Cannot ${action}: archive ${this.path} was opened read-only. Open it without \`readonly\` to write.`,
+      );
+    }
+  }
+
+  /** Runs `body`, turning SQLite failures into `ArchiveError`s that name the action. */
+  #guard<T>(action: string, body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      throw translateError(error, `${action} in archive ${this.path}`, this.path);
+    }
+  }
+
+  getCampaign(): CampaignRecord | null {
+    return this.#guard('read the campaign', () => {
+      const row = this.#statements.getCampaign.get();
+      if (row === undefined) return null;
+      return {
+        id: row.id,
+        name: row.name,
+        seed: row.seed,
+        config: JSON.parse(row.config) as unknown,
+        configPath: row.config_path,
+        createdAt: row.created_at,
+      };
+    });
+  }
+
+  createCampaign(campaign: CampaignRecord): void {
+    this.#checkWritable(`create campaign ${campaign.id}`);
+    const existing = this.getCampaign();
+    if (existing !== null) {
+      throw new ArchiveError(
+        'ARCHIVE_FAILED',
+        `Cannot create campaign ${campaign.id}: archive ${this.path} already holds campaign ${existing.id}. Resume it with \`clade resume\`, or use another directory.`,
+      );
+    }
+    this.#guard(`create campaign ${campaign.id}`, () => {
+      this.#statements.insertCampaign.run(
+        campaign.id,
+        campaign.name,
+        campaign.seed,
+        toJson(campaign.config),
+        campaign.configPath,
+        campaign.createdAt,
+      );
+    });
+  }
+
+  recordNode(node: AgentNode, evaluations: readonly EvaluationRecord[]): void {
+    const what = `node ${node.id}`;
+    this.#checkWritable(`record ${what}`);
+    if (!NODE_STATUSES.includes(node.status)) {
+      throw new ArchiveError(
+        'ARCHIVE_FAILED',
+        `Refused to record ${what}: unknown status "${String(node.status)}" (expected one of ${NODE_STATUSES.join(', ')}).`,
+      );
+    }
+    checkScore(node.score, what);
+    for (const evaluation of evaluations) {
+      const evaluationName = `evaluation ${evaluation.problem}#${evaluation.repeat} of ${what}`;
+      checkScore(evaluation.score, evaluationName);
+      if (evaluation.nodeId !== node.id) {
+        throw new ArchiveError(
+          'ARCHIVE_FAILED',
+          `Refused to record ${what}: ${evaluationName} names node ${evaluation.nodeId}. Every evaluation passed with a node must belong to it.`,
+        );
+      }
+    }
+    this.#guard(`record ${what}`, () => this.#recordNodeTransaction(node, evaluations));
+  }
+
+  getNode(id: number): AgentNode | null {
+    return this.#guard(`read node ${id}`, () => {
+      const row = this.#statements.getNode.get(id);
+      return row === undefined ? null : nodeFromRow(row);
+    });
+  }
+
+  listNodes(): AgentNode[] {
+    return this.#guard('list nodes', () => this.#statements.listNodes.all().map(nodeFromRow));
+  }
+
+  nodeCount(): number {
+    return this.#guard('count nodes', () => this.#statements.nodeCount.get()?.count ?? 0);
+  }
+
+  maxNodeId(): number | null {
+    return this.#guard('read the largest node id', () => this.#statements.maxNodeId.get()?.id ?? null);
+  }
+
+  evaluations(nodeId: number): EvaluationRecord[] {
+    return this.#guard(`read evaluations of node ${nodeId}`, () =>
+      this.#statements.evaluations.all(nodeId).map(evaluationFromRow),
+    );
+  }
+
+  recordModelCall(call: Omit<ModelCallRecord, 'id' | 'createdAt'>): number {
+    const what = `a ${call.provider}:${call.model} model call`;
+    this.#checkWritable(`record ${what}`);
+    return this.#guard(`record ${what}`, () => {
+      const result = this.#statements.insertModelCall.run(
+        call.nodeId,
+        call.provider,
+        call.model,
+        toJson(call.request),
+        toJson(call.response),
+        call.tokensIn,
+        call.tokensOut,
+        call.costUsd,
+        call.latencyMs,
+        call.attempts,
+        this.#now(),
+      );
+      return Number(result.lastInsertRowid);
+    });
+  }
+
+  modelCalls(nodeId: number): ModelCallRecord[] {
+    return this.#guard(`read model calls of node ${nodeId}`, () =>
+      this.#statements.modelCalls.all(nodeId).map(modelCallFromRow),
+    );
+  }
+
+  recordEvent(type: string, data: unknown, nodeId: number | null = null): void {
+    this.#checkWritable(`record a ${type} event`);
+    this.#guard(`record a ${type} event`, () => {
+      this.#statements.insertEvent.run(type, nodeId, toJson(data), this.#now());
+    });
+  }
+
+  /**
+   * Events in order of id (most recent last). With `afterId`: the first `limit` events after it,
+   * for incremental reads. Without: the `limit` most recent events. `limit` defaults to all.
+   */
+  events(options: { afterId?: number; limit?: number } = {}): EventRecord[] {
+    const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit.
+    return this.#guard('read events', () => {
+      const rows =
+        options.afterId === undefined && limit >= 0
+          ? this.#statements.eventsLatest.all(limit)
+          : this.#statements.eventsAfter.all(options.afterId ?? 0, limit);
+      return rows.map(eventFromRow);
+    });
+  }
+
+  schemaVersion(): number {
+    return this.#guard('read the schema version', () => this.#statements.schemaVersion.get()?.version ?? 0);
+  }
+
+  close(): void {
+    if (this.#database.open) this.#database.close();
+  }
+}
