@@ -74,7 +74,7 @@ export interface EvaluationRecord {
   /** Seed the agent's random source got for this job. */
   seed: number;
   status: EvaluationStatus;
-  /** In [0, 1]; null when the job failed. */
+  /** In [0, 1]; 0 when the agent failed the job (it counts against the node), null when the evaluation never ran (timeout, crash). */
   score: number | null;
   /** Per-job measurements, e.g. final error and evaluations used. */
   metrics: Metrics;
