@@ -405,7 +405,7 @@ function plainNumber(value: number): string {
   if (exponentForm === null) return text;
   const [, sign = '', lead = '', rest = '', exponent = '0'] = exponentForm;
   const zeros = Number(exponent) - 1;
-  if (zeros >= 20) return text;
+  if (zeros > 20) return text;
   return `${sign}0.${'0'.repeat(zeros)}${lead}${rest}`;
 }
 

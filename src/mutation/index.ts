@@ -1,0 +1,3 @@
+export * from './evolve-annotations.js';
+export * from './parametric.js';
+export * from './types.js';
