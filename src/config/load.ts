@@ -40,7 +40,12 @@ export function loadCampaignFile(
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw new ConfigError(`Campaign file ${file} ${reason}. Pass the path of a YAML or JSON campaign file, e.g. benchmarks/demo.yaml.`, [], file, { cause: error });
+    throw new ConfigError(
+      `Campaign file ${file} ${reason}. Pass the path of a YAML or JSON campaign file, e.g. benchmarks/demo.yaml.`,
+      [],
+      file,
+      { cause: error },
+    );
   }
   const raw = parseCampaignText(text, file);
   const resolved = resolveEnvironment(raw, environment, file, '');
@@ -78,7 +83,11 @@ export function parseCampaignText(text: string, file: string): unknown {
   }
   const value: unknown = document.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(`Campaign file ${file} must hold a mapping (name:, agent:, task: …), not ${describeValue(value)}.`, [], file);
+    throw new ConfigError(
+      `Campaign file ${file} must hold a mapping (name:, agent:, task: …), not ${describeValue(value)}.`,
+      [],
+      file,
+    );
   }
   return value;
 }

@@ -115,7 +115,12 @@ export const campaignSchema = z
       message: 'name must be 1–64 letters, digits, "-" or "_", starting with a letter or digit',
     }),
     /** Seed of every random choice. Default 0. */
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
     /** Directory of the seed agent, relative to the campaign file. */
     agent: z.string().min(1),
     task: numericTask,

@@ -87,10 +87,23 @@ export interface EvaluationRecord {
 export type RunEvent =
   | { type: 'campaign-started'; campaign: string; resumed: boolean; nodes: number }
   | { type: 'node-created'; nodeId: number; parentId: number; operator: string }
-  | { type: 'evaluation-finished'; nodeId: number; status: NodeStatus; score: number | null; durationMs: number; functionEvaluations: number }
+  | {
+      type: 'evaluation-finished';
+      nodeId: number;
+      status: NodeStatus;
+      score: number | null;
+      durationMs: number;
+      functionEvaluations: number;
+    }
   | { type: 'node-recorded'; node: AgentNode }
   | { type: 'campaign-stopping'; reason: StopReason; inFlight: number }
-  | { type: 'campaign-finished'; reason: StopReason; nodes: number; bestNodeId: number | null; bestScore: number | null };
+  | {
+      type: 'campaign-finished';
+      reason: StopReason;
+      nodes: number;
+      bestNodeId: number | null;
+      bestScore: number | null;
+    };
 
 /** Why a campaign stopped. */
 export type StopReason = 'iterations' | 'wall-clock' | 'interrupted' | 'aborted' | 'error';

@@ -91,7 +91,9 @@ describe('loadCampaignFile', () => {
   });
 
   it('says when the file or the agent directory is missing', () => {
-    expect(catchConfigError(() => loadCampaignFile(path.join(directory, 'nope.yaml'))).message).toMatch(/does not exist/);
+    expect(catchConfigError(() => loadCampaignFile(path.join(directory, 'nope.yaml'))).message).toMatch(
+      /does not exist/,
+    );
     const error = catchConfigError(() => loadCampaignFile(write('c.yaml', minimal.replace('./agent', './missing'))));
     expect(error.issues[0]?.path).toBe('agent');
   });
@@ -106,7 +108,13 @@ describe('loadCampaignFile', () => {
 
   it('lets flags override the file and validates them like fields', () => {
     const file = write('c.yaml', minimal);
-    const { config } = loadCampaignFile(file, { iterations: 7, workers: 3, seed: 9, selection: 'best', sandbox: 'process' });
+    const { config } = loadCampaignFile(file, {
+      iterations: 7,
+      workers: 3,
+      seed: 9,
+      selection: 'best',
+      sandbox: 'process',
+    });
     expect(config.budget.iterations).toBe(7);
     expect(config.workers).toBe(3);
     expect(config.seed).toBe(9);

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * Performance benchmarks (`npm run bench`): objective-function throughput, parent selection
+ * latency, archive writes and reads, git commits, and the process sandbox's per-run overhead.
+ * Writes benchmarks/perf/RESULTS.md with the machine and the date. Uses the built code in dist/.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const load = (file) => import(path.join(root, 'dist/src', file));
+
+const { BUILTIN_FUNCTION_NAMES, createBuiltinFunction } = await load('numeric/functions.js');
+const { dgmSelector } = await load('selection/dgm.js');
+const { createRandom } = await load('core/random.js');
+const { openArchive } = await load('archive/sqlite-store.js');
+const { createGitCodeStore } = await load('lineage/git-store.js');
+const { createProcessSandbox } = await load('sandbox/process-sandbox.js');
+
+const quick = process.argv.includes('--quick');
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const rows = [];
+const section = (title, header) =>
+  rows.push('', `## ${title}`, '', header, header.replace(/[^|]/g, '-').replace(/-\|-/g, '-|-'));
+const log = (line) => process.stderr.write(`${line}\n`);
+
+// 1. Objective functions: batches of 1,000 points on Float64Array kernels, one core.
+section('Built-in functions (batch of 1,000 points, one core)', '| function | D | evaluations/s |');
+for (const dimension of [10, 20]) {
+  for (const name of BUILTIN_FUNCTION_NAMES) {
+    const fn = createBuiltinFunction(name, dimension, 1, [-100, 100]);
+    const count = 1000;
+    const points = new Float64Array(count * dimension);
+    const random = createRandom('bench', name, dimension);
+    for (let index = 0; index < points.length; index++) points[index] = random.uniform(-100, 100);
+    const out = new Float64Array(count);
+    for (let warm = 0; warm < 20; warm++) fn.evaluateBatch(points, count, out);
+    let evaluations = 0;
+    const started = performance.now();
+    const duration = quick ? 100 : 500;
+    while (performance.now() - started < duration) {
+      fn.evaluateBatch(points, count, out);
+      evaluations += count;
+    }
+    const rate = evaluations / ((performance.now() - started) / 1000);
+    rows.push(`| ${name} | ${dimension} | ${(rate / 1e6).toFixed(2)} M |`);
+    log(`${name} d${dimension}: ${(rate / 1e6).toFixed(2)} M evals/s`);
+  }
+}
+
+// 2. Parent selection (dgm) over archives of growing size.
+section('Parent selection, `dgm`, one draw (snapshot prepared)', '| nodes | median ms |');
+for (const size of [1_000, 10_000, 100_000]) {
+  const random = createRandom('bench-selection', size);
+  const nodes = Array.from({ length: size }, (_, id) => ({
+    id,
+    parentId: id === 0 ? null : random.int(id),
+    status: random.next() < 0.9 ? 'scored' : 'crashed',
+    score: random.next(),
+    children: random.int(5),
+  }));
+  for (const node of nodes) if (node.status !== 'scored') node.score = null;
+  const selector = dgmSelector();
+  const snapshot = { nodes };
+  const times = [];
+  for (let repeat = 0; repeat < (quick ? 5 : 21); repeat++) {
+    const started = performance.now();
+    selector.select(snapshot, random, 1);
+    times.push(performance.now() - started);
+  }
+  rows.push(`| ${size.toLocaleString('en')} | ${median(times).toFixed(3)} |`);
+  log(`selection ${size}: ${median(times).toFixed(3)} ms`);
+}
+
+// 3. Archive: record nodes one transaction each, then list them.
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'clade-bench-'));
+try {
+  section('Archive (SQLite, WAL, synchronous=FULL)', '| operation | result |');
+  const archive = openArchive(path.join(scratch, 'archive.db'));
+  const total = quick ? 2_000 : 20_000;
+  const started = performance.now();
+  for (let id = 0; id < total; id++) {
+    archive.recordNode(
+      {
+        id,
+        parentId: id === 0 ? null : Math.floor(id / 2),
+        commit: 'a'.repeat(40),
+        status: 'scored',
+        score: id / total,
+        publicMetrics: { 'score:sphere-d10': 0.5 },
+        privateMetrics: {},
+        mutation: { operator: 'parametric', summary: 'F 0.5→0.6' },
+        error: null,
+        iteration: id,
+        createdAt: new Date().toISOString(),
+        evaluatedAt: new Date().toISOString(),
+      },
+      [
+        {
+          nodeId: id,
+          problem: 'sphere-d10',
+          repeat: 0,
+          seed: 1,
+          status: 'ok',
+          score: 0.5,
+          metrics: { error: 1 },
+          durationMs: 10,
+          logExcerpt: '',
+        },
+      ],
+    );
+  }
+  const perNode = (performance.now() - started) / total;
+  rows.push(`| recordNode (node + 1 evaluation + event, own transaction) | ${perNode.toFixed(3)} ms |`);
+  const listStarted = performance.now();
+  const listed = archive.listNodes().length;
+  rows.push(
+    `| listNodes over ${listed.toLocaleString('en')} nodes | ${(performance.now() - listStarted).toFixed(1)} ms |`,
+  );
+  archive.close();
+  log(`archive: ${perNode.toFixed(3)} ms/node`);
+
+  // 4. Git lineage: commit a 3-file agent on its parent.
+  section('Lineage (git)', '| operation | median ms |');
+  const code = createGitCodeStore(path.join(scratch, 'code.git'));
+  await code.init();
+  let parent = null;
+  const commitTimes = [];
+  for (let index = 0; index < (quick ? 5 : 20); index++) {
+    const files = {
+      'optimizer.ts': `const F = ${index};\n`.repeat(50),
+      'types.ts': 'export {};\n',
+      'README.md': '# agent\n',
+    };
+    const t0 = performance.now();
+    parent = await code.commit(files, parent, `node ${index}`);
+    commitTimes.push(performance.now() - t0);
+  }
+  const readTimes = [];
+  for (let index = 0; index < 10; index++) {
+    const t0 = performance.now();
+    await code.readFiles(parent);
+    readTimes.push(performance.now() - t0);
+  }
+  rows.push(
+    `| commit (3 files) | ${median(commitTimes).toFixed(1)} |`,
+    `| readFiles | ${median(readTimes).toFixed(1)} |`,
+  );
+  log(`git commit: ${median(commitTimes).toFixed(1)} ms`);
+
+  // 5. Process sandbox: an empty program that writes its result file.
+  section('Process sandbox', '| operation | median ms |');
+  const sandbox = createProcessSandbox();
+  const runTimes = [];
+  for (let index = 0; index < (quick ? 5 : 15); index++) {
+    const t0 = performance.now();
+    const result = await sandbox.run({
+      files: { 'main.mjs': "import { writeFileSync } from 'node:fs'; writeFileSync('result.json', '{\"ok\":true}');" },
+      entry: 'main.mjs',
+      resultFile: 'result.json',
+      limits: { timeoutMs: 10_000, memoryMb: 512, outputBytes: 65_536, cpus: 1, pids: 64, resultBytes: 1 << 20 },
+    });
+    if (result.exit !== 'exited' || result.result?.ok !== true)
+      throw new Error(`sandbox run failed: ${JSON.stringify(result)}`);
+    runTimes.push(performance.now() - t0);
+  }
+  rows.push(`| run (spawn node, write files, read result, clean up) | ${median(runTimes).toFixed(1)} |`);
+  log(`process sandbox: ${median(runTimes).toFixed(1)} ms`);
+  await sandbox.close();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const header = [
+  '# Performance results',
+  '',
+  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}.`,
+  quick ? '(quick mode: shorter runs)' : '',
+];
+const output = `${[...header, ...rows].join('\n')}\n`;
+if (!quick || process.argv.includes('--write')) writeFileSync(path.join(root, 'benchmarks/perf/RESULTS.md'), output);
+process.stdout.write(output);

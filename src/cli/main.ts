@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * @module The `clade` command line. Together with `createCampaign`, the one place that wires
+ * concrete implementations. Exit codes: 0 done, 1 failure, 2 bad input (campaign file, flags),
+ * 130 stopped by Ctrl-C (resumable).
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CladeError, ConfigError, describeError } from '../core/errors.js';
+import { showNode, showTree } from './inspect.js';
+import { resumeCommand, runCommand } from './run.js';
+
+function integer(name: string, minimum: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < minimum) {
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${minimum}, got "${value}".`);
+    }
+    return parsed;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('clade')
+    .description(
+      'Grow a tree of self-improving agents: select a parent, mutate its code, evaluate the child in a sandbox, and record it in SQLite (scores) and git (code).',
+    )
+    .addHelpText(
+      'after',
+      '\nFirst steps:\n  clade run benchmarks/demo.yaml --dir archive/demo   # the offline demo campaign\n  clade tree archive/demo                              # the agent tree it grew\n  clade show archive/demo best                         # the best agent: scores and diff\n\nExit codes: 0 done, 1 failure, 2 bad campaign file or flags, 130 stopped by Ctrl-C (resumable).',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    // Set before the subcommands are added: they copy these settings when created.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('run')
+    .description('Start a campaign from a campaign file (YAML or JSON). Flags override the file.')
+    .argument('<campaign>', 'campaign file, e.g. benchmarks/demo.yaml')
+    .option('--dir <dir>', 'campaign directory to create (default: archive/<name>)')
+    .option('--iterations <n>', 'children to make (budget.iterations)', integer('--iterations', 0))
+    .option('--workers <k>', 'evaluations in parallel', integer('--workers', 1))
+    .option('--sandbox <kind>', 'auto | process | docker')
+    .option('--seed <s>', 'seed of every random choice', integer('--seed', 0))
+    .option('--model <provider:model>', 'foundation model for LLM mutators (not available in this version)')
+    .option('--selection <name>', 'parent selection: dgm | best | random')
+    .option('--mutator <name>', 'mutation operator: parametric')
+    .option('--json', 'print one JSON line per event on stdout instead of the progress display')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
+    )
+    .action(runCommand);
+
+  program
+    .command('resume')
+    .description('Continue a campaign after an interruption, a crash or a kill -9; nothing scored is lost.')
+    .argument('<dir>', 'campaign directory')
+    .option('--iterations <n>', 'raise the total number of children', integer('--iterations', 0))
+    .option('--workers <k>', 'evaluations in parallel', integer('--workers', 1))
+    .option('--json', 'print one JSON line per event on stdout')
+    .action(resumeCommand);
+
+  program
+    .command('tree')
+    .description('Print the agent tree with scores (★ best node, * its lineage, ✗ failed children).')
+    .argument('<dir>', 'campaign directory')
+    .option('--json', 'print {"nodes":[{"id","parentId","status","score",...}]}')
+    .option('--depth <n>', 'deepest level to print', integer('--depth', 0))
+    .action(showTree);
+
+  program
+    .command('show')
+    .description('Show one node: scores per problem, mutation, code diff against its parent, log excerpts.')
+    .argument('<dir>', 'campaign directory')
+    .argument('<node>', 'node id (0 is the seed agent; "best" for the best node)')
+    .option('--json', 'print the node, its evaluations and the diff as JSON')
+    .action(showNode);
+
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return 0;
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`clade: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof CladeError) {
+      process.stderr.write(`clade: ${error.message}\n`);
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    process.stderr.write(`clade: unexpected failure: ${describeError(error)}\n`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,122 @@
+/**
+ * @module `clade run` and `clade resume`: the campaign with a progress display, a clean stop on
+ * the first Ctrl-C and an abort on the second, and a summary that names the next commands.
+ */
+import path from 'node:path';
+import type { CampaignSummary } from '../campaign/types.js';
+import { loadCampaignFile } from '../config/load.js';
+import { ConfigError } from '../core/errors.js';
+import { type Campaign, createCampaign, openCampaign } from '../create-campaign.js';
+import { createProgressDisplay, formatDuration } from './progress.js';
+
+export interface RunFlags {
+  dir?: string;
+  iterations?: number;
+  workers?: number;
+  sandbox?: string;
+  seed?: number;
+  model?: string;
+  selection?: string;
+  mutator?: string;
+  json?: boolean;
+}
+
+export async function runCommand(file: string, flags: RunFlags): Promise<void> {
+  if (flags.model !== undefined) {
+    throw new ConfigError(
+      `--model ${flags.model}: foundation-model mutators are not part of this version yet. The offline parametric mutator needs no model; drop --model.`,
+      [{ path: 'model', message: 'not available yet', value: flags.model }],
+    );
+  }
+  const loaded = loadCampaignFile(file, {
+    ...(flags.iterations !== undefined ? { iterations: flags.iterations } : {}),
+    ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+    ...(flags.sandbox !== undefined ? { sandbox: flags.sandbox } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.selection !== undefined ? { selection: flags.selection } : {}),
+    ...(flags.mutator !== undefined ? { mutator: flags.mutator } : {}),
+  });
+  const directory = flags.dir ?? path.join('archive', loaded.config.name);
+  const campaign = await createCampaign(loaded, directory);
+  await drive(campaign, directory, flags.json === true, {});
+}
+
+export async function resumeCommand(
+  directory: string,
+  flags: Pick<RunFlags, 'iterations' | 'workers' | 'json'>,
+): Promise<void> {
+  const campaign = await openCampaign(directory);
+  await drive(campaign, directory, flags.json === true, {
+    ...(flags.iterations !== undefined ? { iterations: flags.iterations } : {}),
+    ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+  });
+}
+
+async function drive(
+  campaign: Campaign,
+  directory: string,
+  json: boolean,
+  overrides: { iterations?: number; workers?: number },
+): Promise<void> {
+  const iterations = overrides.iterations ?? campaign.config.budget.iterations;
+  const progress = createProgressDisplay({ stream: process.stderr, iterations, json });
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    if (!stop.signal.aborted) stop.abort();
+    else if (!abort.signal.aborted) {
+      progress.note('Aborting running evaluations; they will be redone by `clade resume`.');
+      abort.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let summary: CampaignSummary;
+  try {
+    summary = await campaign.run({
+      ...overrides,
+      onEvent: progress.onEvent,
+      stopSignal: stop.signal,
+      abortSignal: abort.signal,
+      warn: (message) => progress.note(`warning: ${message}`),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.finish();
+    campaign.close();
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ type: 'summary', directory, ...summary })}\n`);
+  } else {
+    process.stderr.write(formatSummary(campaign.config.name, directory, summary));
+  }
+  if (summary.reason === 'interrupted' || summary.reason === 'aborted') process.exitCode = 130;
+}
+
+export function formatSummary(name: string, directory: string, summary: CampaignSummary): string {
+  const failed = Object.entries(summary.statuses)
+    .filter(([status]) => status !== 'scored')
+    .map(([status, count]) => `${count} ${status}`)
+    .join(', ');
+  const score = (value: number | null) => (value === null ? '–' : value.toFixed(4));
+  const gain =
+    summary.rootScore !== null && summary.bestScore !== null
+      ? ` (${summary.bestScore >= summary.rootScore ? '+' : ''}${(summary.bestScore - summary.rootScore).toFixed(4)} over the seed)`
+      : '';
+  const lines = [
+    '',
+    `Campaign ${name} ${summary.reason === 'iterations' ? 'finished' : `stopped (${summary.reason})`} in ${formatDuration(summary.durationMs / 1000)}: ${summary.nodes} nodes, ${summary.statuses.scored ?? 0} scored${failed ? `, ${failed}` : ''}.`,
+    `  root score  ${score(summary.rootScore)}`,
+    `  best score  ${score(summary.bestScore)}${summary.bestNodeId !== null ? `  node #${summary.bestNodeId}` : ''}${gain}`,
+    '',
+    'Look at it:',
+    `  npx clade tree ${directory}`,
+    `  npx clade show ${directory} ${summary.bestNodeId ?? 0}`,
+    summary.reason === 'iterations'
+      ? `  npx clade resume ${directory} --iterations ${summary.nodes - 1 + 50}   # grow it further`
+      : `  npx clade resume ${directory}   # continue where it stopped`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

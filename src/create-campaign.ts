@@ -1,0 +1,210 @@
+/**
+ * @module The programmatic entry: creates or reopens a campaign directory and wires the concrete
+ * implementations chosen by its configuration. This is the one place (with the CLI) where
+ * defaults and registries are chosen; the loop sees interfaces only.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { openArchive } from './archive/sqlite-store.js';
+import type { ArchiveStore } from './archive/types.js';
+import { readAgentDirectory } from './campaign/agent-directory.js';
+import { type DirectoryLock, lockCampaignDirectory } from './campaign/lock.js';
+import { runCampaign } from './campaign/run-campaign.js';
+import type { CampaignSettings, CampaignSummary } from './campaign/types.js';
+import type { LoadedCampaign } from './config/load.js';
+import { validateCampaign } from './config/load.js';
+import type { CampaignConfig } from './config/schema.js';
+import { CladeError } from './core/errors.js';
+import { createRandom } from './core/random.js';
+import type { RunEvent } from './core/types.js';
+import { createGitCodeStore } from './lineage/git-store.js';
+import type { CodeStore } from './lineage/types.js';
+import { createParametricMutator } from './mutation/parametric.js';
+import type { Mutator } from './mutation/types.js';
+import { bundleAgent } from './sandbox/bundle-agent.js';
+import { loadHarness } from './sandbox/harness.js';
+import { createProcessSandbox } from './sandbox/process-sandbox.js';
+import type { Sandbox, SandboxLimits } from './sandbox/types.js';
+import { createSelector } from './selection/registry.js';
+import { evaluateNode } from './tasks/evaluate-node.js';
+import { createNumericTask } from './tasks/numeric-task.js';
+import type { Task } from './tasks/types.js';
+
+/** Files inside a campaign directory. */
+export const CAMPAIGN_FILES = { archive: 'archive.db', code: 'code.git' } as const;
+
+export interface RunOptions {
+  onEvent?: (event: RunEvent) => void;
+  stopSignal?: AbortSignal;
+  abortSignal?: AbortSignal;
+  /** Overrides for this invocation (resume may extend the budget). */
+  iterations?: number;
+  workers?: number;
+  /** Receives warnings (sandbox fallbacks …). */
+  warn?: (message: string) => void;
+}
+
+/** An open campaign directory. Close it when done. */
+export interface Campaign {
+  readonly directory: string;
+  readonly config: CampaignConfig;
+  readonly archive: ArchiveStore;
+  readonly code: CodeStore;
+  run(options?: RunOptions): Promise<CampaignSummary>;
+  close(): void;
+}
+
+/** Starts a new campaign in `directory` (created; must not already hold a campaign). */
+export async function createCampaign(loaded: LoadedCampaign, directory: string): Promise<Campaign> {
+  const absolute = path.resolve(directory);
+  if (existsSync(path.join(absolute, CAMPAIGN_FILES.archive))) {
+    throw new CladeError(
+      'CAMPAIGN_BUSY',
+      `${directory} already holds a campaign. Continue it with \`clade resume ${directory}\`, or pick another --dir.`,
+    );
+  }
+  mkdirSync(absolute, { recursive: true });
+  const lock = lockCampaignDirectory(absolute);
+  try {
+    const archive = openArchive(path.join(absolute, CAMPAIGN_FILES.archive));
+    const suffix = createRandom(Date.now(), process.pid).uint32().toString(16).padStart(8, '0');
+    archive.createCampaign({
+      id: `${loaded.config.name}-${suffix}`,
+      name: loaded.config.name,
+      seed: loaded.config.seed,
+      config: loaded.config,
+      configPath: loaded.file,
+      createdAt: new Date().toISOString(),
+    });
+    const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
+    await code.init();
+    return openedCampaign(absolute, loaded.config, loaded.agentDirectory, archive, code, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** Reopens a campaign directory to continue it (`clade resume`). */
+export async function openCampaign(directory: string): Promise<Campaign> {
+  const absolute = path.resolve(directory);
+  const databasePath = path.join(absolute, CAMPAIGN_FILES.archive);
+  if (!existsSync(databasePath)) {
+    throw new CladeError(
+      'ARCHIVE_NOT_FOUND',
+      `${directory} holds no campaign (no ${CAMPAIGN_FILES.archive}). Start one with \`clade run <campaign.yaml> --dir ${directory}\`.`,
+    );
+  }
+  const lock = lockCampaignDirectory(absolute);
+  try {
+    const archive = openArchive(databasePath);
+    const record = archive.getCampaign();
+    if (!record)
+      throw new CladeError(
+        'ARCHIVE_CORRUPT',
+        `${databasePath} has no campaign record; it was not made by \`clade run\`.`,
+      );
+    const config = validateCampaign(record.config, `${databasePath} (stored configuration)`);
+    const agentDirectory = path.resolve(path.dirname(record.configPath), config.agent);
+    const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
+    await code.init();
+    return openedCampaign(absolute, config, agentDirectory, archive, code, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function openedCampaign(
+  directory: string,
+  config: CampaignConfig,
+  agentDirectory: string,
+  archive: ArchiveStore,
+  code: CodeStore,
+  lock: DirectoryLock,
+): Campaign {
+  let closed = false;
+  return {
+    directory,
+    config,
+    archive,
+    code,
+    async run(options = {}) {
+      const warn = options.warn ?? ((message: string) => process.emitWarning(message));
+      const sandbox = chooseSandbox(config, warn);
+      const task = createTask(config);
+      const harness = await loadHarness();
+      const limits = sandboxLimits(config);
+      const settings: CampaignSettings = {
+        seed: config.seed,
+        iterations: options.iterations ?? config.budget.iterations,
+        wallClockSeconds: config.budget.wallClockSeconds,
+        workers: options.workers ?? config.workers,
+        inspirations: config.inspirations,
+        limits,
+      };
+      try {
+        return await runCampaign(settings, {
+          archive,
+          code,
+          evaluate: (files, signal) =>
+            evaluateNode(files, { task, sandbox, limits, bundle: bundleAgent, harness, ...(signal ? { signal } : {}) }),
+          mutator: createMutator(config),
+          selector: createSelector(config.selection),
+          seedFiles: async () => readAgentDirectory(agentDirectory),
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
+          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        });
+      } finally {
+        await sandbox.close();
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      archive.close();
+      lock.release();
+    },
+  };
+}
+
+/** The task a configuration names. */
+export function createTask(config: CampaignConfig): Task {
+  return createNumericTask(config.task, config.seed);
+}
+
+/** The mutator a configuration names. */
+export function createMutator(config: CampaignConfig): Mutator {
+  return createParametricMutator(config.mutation);
+}
+
+/** Sandbox limits from the configuration. */
+export function sandboxLimits(config: CampaignConfig): SandboxLimits {
+  return {
+    timeoutMs: config.sandbox.timeoutSeconds * 1000,
+    memoryMb: config.sandbox.memoryMb,
+    outputBytes: config.sandbox.outputBytes,
+    cpus: config.sandbox.cpus,
+    pids: config.sandbox.pids,
+    resultBytes: 16 * 1024 * 1024,
+  };
+}
+
+/**
+ * `auto` uses Docker when an engine is reachable; the Docker driver is not built yet, so `auto`
+ * runs the process sandbox (safe for the offline parametric mutator, whose code comes from the
+ * seed agent's own values) and `docker` is refused with a clear message.
+ */
+export function chooseSandbox(config: CampaignConfig, warn: (message: string) => void): Sandbox {
+  if (config.sandbox.kind === 'docker') {
+    throw new CladeError(
+      'SANDBOX_UNAVAILABLE',
+      'sandbox.kind is "docker", but the Docker driver is not part of this version yet. Use `--sandbox process` (or `auto`).',
+    );
+  }
+  if (config.sandbox.kind === 'auto' && config.mutation.operator !== 'parametric') {
+    warn('No Docker driver yet: running model-written code in the process sandbox.');
+  }
+  return createProcessSandbox();
+}

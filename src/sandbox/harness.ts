@@ -1,0 +1,160 @@
+/**
+ * @module The in-sandbox harness as one JavaScript source (see `sandbox/harness/main.ts`), ready
+ * to be written into a sandbox next to the bundled agent and `input.json`.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeError, SandboxError } from '../core/errors.js';
+
+/** Harness protocol version; equal to `HARNESS_VERSION` in `sandbox/harness/main.ts` (a test checks). */
+export const HARNESS_VERSION = '1';
+
+/** File name to give the harness in a sandbox request (its `entry`). */
+export const HARNESS_ENTRY_FILE = 'harness.mjs';
+
+/** File name to give the bundled agent in a sandbox request (`.mjs`: node loads it as ESM). */
+export const HARNESS_AGENT_FILE = 'agent.mjs';
+
+/** The harness's input (a `HarnessInput` as JSON); the harness deletes it before the agent loads. */
+export const HARNESS_INPUT_FILE = 'input.json';
+
+/** The harness's output (a `HarnessOutput` as JSON): the sandbox request's `resultFile`. */
+export const HARNESS_RESULT_FILE = 'result.json';
+
+/** Where `npm run build` puts the bundle, relative to the package root. */
+const BUNDLE_PATH = 'dist/sandbox/harness.mjs';
+
+/** The harness's entry source, relative to the package root. */
+const SOURCE_ENTRY = 'sandbox/harness/main.ts';
+
+let cached: Promise<string> | null = null;
+
+/**
+ * Returns the harness bundle's source. It reads `dist/sandbox/harness.mjs` under the clade
+ * package root (found by walking up from this module to the `package.json` named `clade`); when
+ * that file is missing, or older than a TypeScript source under `sandbox/` or `src/` (a
+ * checkout being edited), it bundles `sandbox/harness/main.ts` in memory with esbuild instead.
+ * The result is cached for the process.
+ *
+ * @throws SandboxError (`SANDBOX_UNAVAILABLE`) when neither the bundle nor the sources exist.
+ */
+export function loadHarness(): Promise<string> {
+  cached ??= locateAndLoad().catch((error: unknown) => {
+    cached = null; // A later call may succeed (after `npm run build`).
+    throw error;
+  });
+  return cached;
+}
+
+async function locateAndLoad(): Promise<string> {
+  const root = await findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  const bundlePath = join(root, BUNDLE_PATH);
+  const sourcePath = join(root, SOURCE_ENTRY);
+  const hasBundle = existsSync(bundlePath);
+  const hasSources = existsSync(sourcePath);
+  if (hasBundle && (!hasSources || !(await sourcesNewerThan(root, (await stat(bundlePath)).mtimeMs)))) {
+    return readFile(bundlePath, 'utf8');
+  }
+  if (hasSources) return buildHarnessFromSources(root);
+  throw new SandboxError(
+    'SANDBOX_UNAVAILABLE',
+    `The sandbox harness is missing: neither ${bundlePath} nor ${sourcePath} exists. Run \`npm run build\` in ${root}.`,
+  );
+}
+
+/** Walks up from `start` to the directory whose `package.json` is named `clade`. */
+async function findPackageRoot(start: string): Promise<string> {
+  let directory = start;
+  for (;;) {
+    try {
+      const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as { name?: unknown };
+      if (manifest.name === 'clade') return directory;
+    } catch {
+      // No (readable) package.json here: keep walking up.
+    }
+    const parent = dirname(directory);
+    if (parent === directory) {
+      throw new SandboxError(
+        'SANDBOX_UNAVAILABLE',
+        `Could not find the clade package root above ${start} (no package.json named "clade"). Reinstall clade or run \`npm run build\` in its checkout.`,
+      );
+    }
+    directory = parent;
+  }
+}
+
+/** Whether any `.ts` file under `sandbox/` or `src/` was modified after `time` (ms since the epoch). */
+async function sourcesNewerThan(root: string, time: number): Promise<boolean> {
+  const directories = [join(root, 'sandbox'), join(root, 'src')];
+  while (directories.length > 0) {
+    const directory = directories.pop() as string;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(directory, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) directories.push(path);
+      else if (entry.isFile() && entry.name.endsWith('.ts') && (await stat(path)).mtimeMs > time) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Bundles `sandbox/harness/main.ts` under `root` with esbuild, in memory, with the same options
+ * as `scripts/build-harness.mjs` (keep them in step; a test compares the two outputs).
+ */
+export async function buildHarnessFromSources(root: string): Promise<string> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch (error) {
+    throw new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `Cannot bundle the sandbox harness: esbuild is not installed (${describeError(error)}). Run \`npm install\` and \`npm run build\`.`,
+      { cause: error },
+    );
+  }
+  let version = 'unknown';
+  try {
+    version = String(
+      (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown',
+    );
+  } catch {
+    // The banner is informative only.
+  }
+  try {
+    const output = await esbuild.build({
+      entryPoints: [join(root, SOURCE_ENTRY)],
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: false,
+      legalComments: 'none',
+      logLevel: 'silent',
+      banner: { js: harnessBanner(version) },
+    });
+    const file = output.outputFiles[0];
+    if (file === undefined) throw new Error('esbuild produced no output');
+    return file.text;
+  } catch (error) {
+    throw new SandboxError(
+      'SANDBOX_FAILED',
+      `Could not bundle the sandbox harness from ${join(root, SOURCE_ENTRY)}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The comment at the top of the bundle (the same text as `scripts/build-harness.mjs` writes). */
+function harnessBanner(packageVersion: string): string {
+  return `// clade sandbox harness, protocol ${HARNESS_VERSION}, clade ${packageVersion}. Generated from sandbox/harness/main.ts; do not edit.`;
+}

@@ -1,0 +1,20 @@
+/**
+ * @module The sandbox area: the `Sandbox` plug-in point, the `process` driver, the in-sandbox
+ * harness bundle and agent bundling.
+ */
+
+export type { BundleAgentOptions, BundleAgentResult } from './bundle-agent.js';
+export { bundleAgent } from './bundle-agent.js';
+export {
+  buildHarnessFromSources,
+  HARNESS_AGENT_FILE,
+  HARNESS_ENTRY_FILE,
+  HARNESS_INPUT_FILE,
+  HARNESS_RESULT_FILE,
+  HARNESS_VERSION,
+  loadHarness,
+} from './harness.js';
+export type { ProcessSandboxOptions } from './process-sandbox.js';
+export { createProcessSandbox } from './process-sandbox.js';
+export type { Sandbox, SandboxExit, SandboxLimits, SandboxRequest, SandboxResult } from './types.js';
+export { TRUNCATION_MARKER } from './types.js';

@@ -1,0 +1,207 @@
+/**
+ * @module Evaluates one node: checks and bundles its code on the host, runs the harness in a
+ * sandbox, and turns the result file into per-job outcomes and a node score. A failing child is
+ * a result with a status; only infrastructure faults (and aborts) throw.
+ */
+import { CladeError } from '../core/errors.js';
+import type { AgentFiles, EvaluationRecord, Metrics, NodeStatus } from '../core/types.js';
+import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
+import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
+import type { HarnessInput, HarnessJobResult, HarnessOutput, JobOutcome, Task } from './types.js';
+
+/** Bundles an agent tree into one ES module (see `sandbox/bundle-agent.ts`). */
+export type AgentBundler = (
+  files: AgentFiles,
+  entry: string,
+) => Promise<{ ok: true; code: string } | { ok: false; error: string }>;
+
+export interface EvaluateNodeOptions {
+  task: Task;
+  sandbox: Sandbox;
+  limits: SandboxLimits;
+  bundle: AgentBundler;
+  /** Source of the bundled harness. */
+  harness: string;
+  signal?: AbortSignal;
+}
+
+/** Everything the archive stores about an evaluation, except the node id. */
+export interface NodeEvaluation {
+  status: NodeStatus;
+  score: number | null;
+  publicMetrics: Metrics;
+  privateMetrics: Metrics;
+  error: string | null;
+  evaluations: Omit<EvaluationRecord, 'nodeId'>[];
+  durationMs: number;
+  /** Objective-function evaluations (or task steps) the agent used, summed over jobs. */
+  functionEvaluations: number;
+  /** Where it ran (node version, image digest), for replay. */
+  environment: string;
+}
+
+const LOG_EXCERPT_CHARS = 2000;
+
+/** Thrown when the evaluation was aborted on purpose; the child is then not recorded. */
+export class EvaluationAbortedError extends CladeError {
+  constructor() {
+    super('SANDBOX_FAILED', 'Evaluation aborted before it finished; the child was not recorded.');
+  }
+}
+
+export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptions): Promise<NodeEvaluation> {
+  const { task } = options;
+  const started = Date.now();
+  const jobs = task.jobs();
+  const failAll = (status: NodeStatus, error: string, environment = 'host'): NodeEvaluation => ({
+    status,
+    score: null,
+    publicMetrics: {},
+    privateMetrics: {},
+    error,
+    evaluations: jobs.map((job) => ({
+      problem: job.problem,
+      repeat: job.repeat,
+      seed: job.seed,
+      status: status === 'timeout' ? 'timeout' : status === 'crashed' ? 'crashed' : 'invalid',
+      score: null,
+      metrics: {},
+      durationMs: 0,
+      logExcerpt: excerpt(error),
+    })),
+    durationMs: Date.now() - started,
+    functionEvaluations: 0,
+    environment,
+  });
+
+  const agentProblem = task.checkAgent(files);
+  if (agentProblem !== null) return failAll('build_failed', agentProblem);
+  const bundled = await options.bundle(files, task.agentEntry);
+  if (!bundled.ok) return failAll('build_failed', bundled.error);
+
+  const input: HarnessInput = { kind: task.kind, agent: HARNESS_AGENT_FILE, jobs: task.harnessJobs(jobs) };
+  const result = await options.sandbox.run({
+    files: {
+      [HARNESS_ENTRY_FILE]: options.harness,
+      [HARNESS_AGENT_FILE]: bundled.code,
+      [HARNESS_INPUT_FILE]: JSON.stringify(input),
+    },
+    entry: HARNESS_ENTRY_FILE,
+    resultFile: HARNESS_RESULT_FILE,
+    limits: options.limits,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (result.exit === 'aborted') throw new EvaluationAbortedError();
+  if (result.exit === 'timeout') {
+    return failAll(
+      'timeout',
+      `Evaluation killed at the wall-clock limit of ${Math.round(options.limits.timeoutMs / 1000)} s.${outputTail(result)}`,
+      result.environment,
+    );
+  }
+  if (result.exit === 'memory') {
+    return failAll(
+      'crashed',
+      `Evaluation killed for passing the memory cap of ${options.limits.memoryMb} MiB.${outputTail(result)}`,
+      result.environment,
+    );
+  }
+  const output = readHarnessOutput(result);
+  if (typeof output === 'string') {
+    const status: NodeStatus = result.result === undefined ? 'crashed' : 'invalid';
+    return failAll(status, output, result.environment);
+  }
+
+  const outcomes: JobOutcome[] = jobs.map((job, index) => {
+    const jobResult = output.jobs.find((candidate) => candidate.index === index);
+    if (!jobResult) {
+      return {
+        job,
+        status: 'invalid',
+        score: null,
+        metrics: {},
+        durationMs: 0,
+        logExcerpt: 'The harness wrote no result for this job.',
+      };
+    }
+    return task.judge(job, jobResult);
+  });
+  const evaluations = outcomes.map((outcome) => ({
+    problem: outcome.job.problem,
+    repeat: outcome.job.repeat,
+    seed: outcome.job.seed,
+    status: outcome.status,
+    score: outcome.score,
+    metrics: outcome.metrics,
+    durationMs: outcome.durationMs,
+    logExcerpt: excerpt(outcome.logExcerpt),
+  }));
+  const functionEvaluations = outcomes.reduce((sum, outcome) => {
+    const used = outcome.metrics.evaluations;
+    return sum + (typeof used === 'number' ? used : 0);
+  }, 0);
+  const succeeded = outcomes.filter((outcome) => outcome.status === 'ok');
+  if (succeeded.length === 0) {
+    const first = outcomes[0];
+    const allInvalid = outcomes.every((outcome) => outcome.status === 'invalid');
+    return {
+      status: allInvalid ? 'invalid' : 'crashed',
+      score: null,
+      publicMetrics: {},
+      privateMetrics: {},
+      error: `Every job failed; the first (${first?.job.problem ?? '?'}): ${first?.logExcerpt.split('\n').slice(-3).join(' ') ?? ''}`,
+      evaluations,
+      durationMs: Date.now() - started,
+      functionEvaluations,
+      environment: result.environment,
+    };
+  }
+  const aggregate = task.aggregate(outcomes);
+  const failed = outcomes.length - succeeded.length;
+  return {
+    status: 'scored',
+    score: aggregate.score,
+    publicMetrics: aggregate.publicMetrics,
+    privateMetrics: aggregate.privateMetrics,
+    error: failed > 0 ? `${failed} of ${outcomes.length} jobs failed and scored 0.` : null,
+    evaluations,
+    durationMs: Date.now() - started,
+    functionEvaluations,
+    environment: result.environment,
+  };
+}
+
+/** Checks the harness result file's shape; returns a reason string when it is unusable. */
+function readHarnessOutput(result: SandboxResult): HarnessOutput | string {
+  if (result.result === undefined) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+    return `The agent process ${how} without writing its result (${result.resultError ?? 'no result'}).${outputTail(result)}`;
+  }
+  const value = result.result as Partial<HarnessOutput> | null;
+  if (value === null || typeof value !== 'object' || !Array.isArray(value.jobs)) {
+    return 'The result file is not a harness output (expected {"harnessVersion", "jobs": [...]}).';
+  }
+  for (const job of value.jobs as unknown[]) {
+    const candidate = job as Partial<HarnessJobResult> | null;
+    if (
+      candidate === null ||
+      typeof candidate !== 'object' ||
+      typeof candidate.index !== 'number' ||
+      typeof candidate.ok !== 'boolean' ||
+      typeof candidate.durationMs !== 'number' ||
+      typeof candidate.log !== 'string'
+    ) {
+      return 'The result file holds a malformed job entry (expected index, ok, durationMs, log).';
+    }
+  }
+  return value as HarnessOutput;
+}
+
+function outputTail(result: SandboxResult): string {
+  const tail = `${result.stderr}${result.stdout}`.trim();
+  return tail ? `\nOutput tail:\n${tail.slice(-800)}` : '';
+}
+
+function excerpt(text: string): string {
+  return text.length > LOG_EXCERPT_CHARS ? `…${text.slice(-LOG_EXCERPT_CHARS)}` : text;
+}

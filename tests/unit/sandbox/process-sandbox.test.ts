@@ -1,0 +1,303 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxError } from '../../../src/core/errors.js';
+import { createProcessSandbox, looksLikeHeapOutOfMemory } from '../../../src/sandbox/process-sandbox.js';
+import type { Sandbox } from '../../../src/sandbox/types.js';
+import { CONTRACT_LIMITS, programRequest, runSandboxContract } from '../../contracts/sandbox.contract.js';
+
+runSandboxContract('process', () => createProcessSandbox());
+
+/** Whether a process is gone (or a zombie waiting to be reaped, which is dead too). */
+function isDead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+async function waitUntilDead(pid: number, withinMs = 3_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (isDead(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return isDead(pid);
+}
+
+/** Program that starts `sleep 1000` and prints its pid; `then` says what the program does next. */
+function grandchildProgram(stdio: 'ignore' | 'inherit', then: string): string {
+  return `
+    import { spawn } from 'node:child_process';
+    const sleeper = spawn('sleep', ['1000'], { stdio: '${stdio}' });
+    sleeper.unref();
+    console.log('grandchild', sleeper.pid);
+    ${then}
+  `;
+}
+
+function grandchildPid(stdout: string): number {
+  const match = /grandchild (\d+)/.exec(stdout);
+  expect(match, `no grandchild pid in ${JSON.stringify(stdout)}`).not.toBeNull();
+  return Number(match?.[1]);
+}
+
+describe('process sandbox', () => {
+  let tempRoot: string;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    tempRoot = await mkdtemp(join(tmpdir(), 'clade-process-sandbox-test-'));
+    sandbox = createProcessSandbox({ tempRoot });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    await rm(tempRoot, { recursive: true, force: true });
+  });
+
+  it('kills a grandchild process at the time limit', async () => {
+    const result = await sandbox.run(
+      programRequest(grandchildProgram('ignore', 'setInterval(() => {}, 1000);'), {
+        limits: { ...CONTRACT_LIMITS, timeoutMs: 1_500 },
+      }),
+    );
+    expect(result.exit).toBe('timeout');
+    expect(await waitUntilDead(grandchildPid(result.stdout))).toBe(true);
+  });
+
+  it('kills a grandchild left behind by a program that exits on its own', async () => {
+    const result = await sandbox.run(
+      programRequest(grandchildProgram('ignore', 'setTimeout(() => process.exit(0), 100);')),
+    );
+    expect(result.exit).toBe('exited');
+    expect(result.exitCode).toBe(0);
+    expect(await waitUntilDead(grandchildPid(result.stdout))).toBe(true);
+  });
+
+  it('returns promptly when a grandchild holds the output pipes open', async () => {
+    const startedAt = Date.now();
+    const result = await sandbox.run(
+      programRequest(grandchildProgram('inherit', 'setTimeout(() => process.exit(0), 100);')),
+    );
+    expect(result.exit).toBe('exited');
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(await waitUntilDead(grandchildPid(result.stdout))).toBe(true);
+  });
+
+  it('kills a grandchild when the run is aborted', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const result = await sandbox.run(
+      programRequest(grandchildProgram('ignore', 'setInterval(() => {}, 1000);'), { signal: controller.signal }),
+    );
+    expect(result.exit).toBe('aborted');
+    expect(await waitUntilDead(grandchildPid(result.stdout))).toBe(true);
+  });
+
+  it('counts the memory of grandchildren against the cap', async () => {
+    const hog =
+      'const kept = []; for (;;) { kept.push(Buffer.alloc(16 * 1024 * 1024, 1)); await new Promise((resolve) => setTimeout(resolve, 2)); }';
+    const result = await sandbox.run(
+      programRequest(
+        `
+          import { spawn } from 'node:child_process';
+          const hog = spawn(process.execPath, ['--input-type=module', '-e', ${JSON.stringify(hog)}], { stdio: 'inherit' });
+          console.log('grandchild', hog.pid);
+          setInterval(() => {}, 1000);
+        `,
+        { limits: { ...CONTRACT_LIMITS, memoryMb: 200, timeoutMs: 30_000 } },
+      ),
+    );
+    expect(result.exit).toBe('memory');
+    expect(result.peakMemoryMb).toBeGreaterThan(200);
+    expect(await waitUntilDead(grandchildPid(result.stdout))).toBe(true);
+  });
+
+  it('does not pass NODE_OPTIONS from the parent', async () => {
+    const previous = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--require=/nonexistent/clade-must-not-load.cjs';
+    try {
+      const result = await sandbox.run(
+        programRequest(
+          'import { writeFileSync } from "node:fs"; writeFileSync("result.json", JSON.stringify(process.execArgv));',
+        ),
+      );
+      expect(result.exitCode).toBe(0);
+      expect(result.result).toEqual([expect.stringMatching(/^--max-old-space-size=\d+$/)]);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = previous;
+    }
+  });
+
+  it('sets HOME and TMPDIR inside the work directory', async () => {
+    const result = await sandbox.run(
+      programRequest(`
+        import { writeFileSync } from 'node:fs';
+        import { tmpdir } from 'node:os';
+        writeFileSync('result.json', JSON.stringify({ cwd: process.cwd(), home: process.env.HOME, tmp: tmpdir() }));
+      `),
+    );
+    const { cwd, home, tmp } = result.result as { cwd: string; home: string; tmp: string };
+    expect(cwd.startsWith(tempRoot)).toBe(true);
+    expect(home).toBe(cwd);
+    expect(tmp).toBe(join(cwd, 'tmp'));
+  });
+
+  it('reports the node version as its environment and measures peak memory', async () => {
+    const result = await sandbox.run(programRequest('await new Promise((resolve) => setTimeout(resolve, 400));'));
+    expect(result.environment).toBe(`node ${process.version}`);
+    expect(result.peakMemoryMb).toBeGreaterThan(5);
+    expect(result.peakMemoryMb).toBeLessThan(CONTRACT_LIMITS.memoryMb);
+  });
+
+  it('rejects an entry that is not among the files', async () => {
+    await expect(sandbox.run(programRequest('', { entry: 'missing.mjs' }))).rejects.toMatchObject({
+      code: 'SANDBOX_FAILED',
+    });
+  });
+
+  it('rejects nonsensical limits', async () => {
+    const outcome = sandbox.run(programRequest('', { limits: { ...CONTRACT_LIMITS, timeoutMs: 0 } }));
+    await expect(outcome).rejects.toBeInstanceOf(SandboxError);
+    await expect(outcome).rejects.toThrow(/timeoutMs/);
+  });
+
+  it('rejects file contents that are neither text nor bytes', async () => {
+    const files = { 'main.mjs': '', 'data.json': undefined as unknown as string };
+    await expect(sandbox.run(programRequest('', { files }))).rejects.toThrow(
+      /contents of "data\.json" must be a string or a Uint8Array/,
+    );
+  });
+
+  it('reports a missing node binary as an unavailable sandbox', async () => {
+    const broken = createProcessSandbox({ nodeBinary: '/nonexistent/node', tempRoot });
+    await expect(broken.run(programRequest(''))).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+  });
+
+  it('reports a node binary that disappeared between runs as an unavailable sandbox', async () => {
+    const binary = join(tempRoot, 'fake-node');
+    await writeFile(binary, '#!/bin/sh\necho v0.0.0-fake\n', { mode: 0o755 });
+    const fake = createProcessSandbox({ nodeBinary: binary, tempRoot });
+    try {
+      const first = await fake.run(programRequest(''));
+      expect(first.environment).toBe('node v0.0.0-fake');
+      expect(first.exitCode).toBe(0);
+      await unlink(binary);
+      await expect(fake.run(programRequest(''))).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    } finally {
+      await rm(binary, { force: true });
+    }
+  });
+
+  it('keeps UTF-8 intact at the output cap', async () => {
+    const result = await sandbox.run(
+      programRequest("process.stdout.write('é'.repeat(100));", { limits: { ...CONTRACT_LIMITS, outputBytes: 11 } }),
+    );
+    expect(result.stdoutTruncated).toBe(true);
+    expect(result.stdout).toBe(`${'é'.repeat(5)}\n[… output truncated by clade: limit reached …]\n`);
+  });
+
+  it('rejects a result file that is a FIFO without hanging', async () => {
+    const result = await sandbox.run(
+      programRequest("import { execFileSync } from 'node:child_process'; execFileSync('mkfifo', ['result.json']);"),
+    );
+    expect(result.exit).toBe('exited');
+    expect(result.resultError).toMatch(/not a regular file/);
+  });
+
+  it('rejects a result file under a symlinked directory', async () => {
+    const result = await sandbox.run(
+      programRequest("import { symlinkSync } from 'node:fs'; symlinkSync('/etc', 'out');", {
+        resultFile: 'out/hostname',
+      }),
+    );
+    expect(result.result).toBeUndefined();
+    expect(result.resultError).toMatch(/"out" is a symbolic link/);
+  });
+
+  it('leaves no work directories behind, whatever happened', async () => {
+    expect(await readdir(tempRoot)).toEqual([]);
+  });
+
+  it('recognises V8 heap exhaustion in stderr', () => {
+    expect(
+      looksLikeHeapOutOfMemory('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'),
+    ).toBe(true);
+    expect(looksLikeHeapOutOfMemory('Error: something else\n    at main.mjs:1:1')).toBe(false);
+  });
+
+  it('measures the overhead of one run', async () => {
+    const runs = 5;
+    const startedAt = performance.now();
+    for (let index = 0; index < runs; index++) {
+      const result = await sandbox.run(
+        programRequest('import { writeFileSync } from "node:fs"; writeFileSync("result.json", "{}");'),
+      );
+      expect(result.result).toEqual({});
+    }
+    const perRunMs = (performance.now() - startedAt) / runs;
+    console.info(`process sandbox: ${perRunMs.toFixed(1)} ms per trivial run (spawn to parsed result)`);
+    expect(perRunMs).toBeLessThan(5_000);
+    expect(existsSync(tempRoot)).toBe(true);
+  });
+});
+
+describe('process sandbox when the campaign process is killed', () => {
+  const distEntry = join(process.cwd(), 'dist/src/sandbox/process-sandbox.js');
+
+  function isGone(pid: number): boolean {
+    try {
+      // A killed process that nobody reaped yet is a zombie: state Z in /proc/<pid>/stat.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return true;
+    }
+  }
+
+  it.runIf(process.platform === 'linux' && existsSync('/usr/bin/setpriv') && existsSync(distEntry))(
+    'takes the sandboxed program down with a kill -9 of its host',
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'clade-pdeathsig-'));
+      const hostScript = `
+        const { createProcessSandbox } = await import(${JSON.stringify(distEntry)});
+        const sandbox = createProcessSandbox({ tempRoot: ${JSON.stringify(root)} });
+        await sandbox.run({
+          files: { 'main.mjs': "import { writeFileSync } from 'node:fs'; writeFileSync('pid', String(process.pid)); setInterval(() => {}, 1000);" },
+          entry: 'main.mjs',
+          resultFile: 'result.json',
+          limits: ${JSON.stringify({ ...CONTRACT_LIMITS, timeoutMs: 600_000 })},
+        });`;
+      const { spawn } = await import('node:child_process');
+      const host = spawn(process.execPath, ['--input-type=module', '-e', hostScript], { stdio: 'ignore' });
+      let pid = 0;
+      const deadline = Date.now() + 15_000;
+      while (pid === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        for (const entry of await readdir(root)) {
+          const file = join(root, entry, 'pid');
+          if (existsSync(file)) pid = Number(readFileSync(file, 'utf8')) || 0;
+        }
+      }
+      expect(pid).toBeGreaterThan(0);
+      expect(isGone(pid)).toBe(false);
+      host.kill('SIGKILL');
+      await new Promise((resolve) => host.on('close', resolve));
+      const gone = Date.now() + 5_000;
+      while (!isGone(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(isGone(pid)).toBe(true);
+      await rm(root, { recursive: true, force: true });
+    },
+  );
+});
