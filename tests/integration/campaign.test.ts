@@ -195,6 +195,42 @@ describe('the CLI', () => {
     expect(parsed.nodes[0]).toMatchObject({ id: 0, parentId: null, status: 'scored' });
   });
 
+  it('stops cleanly on Ctrl-C (exit 130, nothing half-written) and resumes to the full budget', async () => {
+    const root = workspace();
+    const file = writeSmallCampaign(root, { iterations: '12', evaluationsPerDim: '1500' });
+    const directory = path.join(root, 'run');
+    const child = spawn(process.execPath, [cliEntry, 'run', file, '--dir', directory], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const databasePath = path.join(directory, 'archive.db');
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!existsSync(databasePath)) continue;
+      const archive = openArchive(databasePath, { readonly: true });
+      const count = archive.nodeCount();
+      archive.close();
+      if (count >= 3) break;
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toContain('Stopping: waiting for');
+    expect(stderr).toContain('stopped (interrupted)');
+    expect(code).toBe(130);
+    expect(existsSync(path.join(directory, 'clade.lock'))).toBe(false);
+    const archive = openArchive(databasePath, { readonly: true });
+    const stopped = archive.nodeCount();
+    archive.close();
+    expect(stopped).toBeLessThan(13);
+    await checkInvariants(directory, stopped);
+
+    const resumed = await runCli(['resume', directory]);
+    expect(resumed.code).toBe(0);
+    await checkInvariants(directory, 13);
+  });
+
   it('shows a node with its per-problem scores and its diff', async () => {
     const root = workspace();
     const file = writeSmallCampaign(root, { iterations: '2', workers: '1' });
