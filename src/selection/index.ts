@@ -1,9 +1,40 @@
 /**
  * @module Parent selectors: pure functions of an archive snapshot and a seeded random source.
  */
+
 export { bestNodeId, bestSelector } from './best.js';
+export { sampleBeta, sampleGamma } from './beta.js';
 export { type DgmSelectorOptions, type DgmWeight, dgmSelector, dgmWeights } from './dgm.js';
+export { hgmCandidates, hgmSelector, thompsonArgmax } from './hgm.js';
+export {
+  buildIslands,
+  type IslandState,
+  islandOf,
+  type MapElitesSelectorOptions,
+  mapElitesSelector,
+} from './map-elites.js';
+export {
+  type PowerLawEntry,
+  type PowerLawSelectorOptions,
+  powerLawProbabilities,
+  powerLawSelector,
+} from './power-law.js';
 export { randomSelector } from './random.js';
 export { createSelector } from './registry.js';
-export { assertCount, type ScoredCandidate, sampleProportional, scoredCandidates } from './sample.js';
-export type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+export {
+  assertCount,
+  logSigmoid,
+  median,
+  probabilitiesFromLogWeights,
+  type ScoredCandidate,
+  sampleProportional,
+  scoredCandidates,
+} from './sample.js';
+export { type TournamentSelectorOptions, tournamentProbabilities, tournamentSelector } from './tournament.js';
+export type { OutcomeCounts, ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+export {
+  type WeightedEntry,
+  type WeightedSelectorOptions,
+  weightedProbabilities,
+  weightedSelector,
+} from './weighted.js';

@@ -65,3 +65,32 @@ export function sampleProportional(weights: readonly number[], random: Random, c
   }
   return picks;
 }
+
+/** log(1 / (1 + e^−x)) = −softplus(−x), accurate for large |x|. */
+export function logSigmoid(x: number): number {
+  return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+}
+
+/**
+ * Probabilities from log weights: exp(w_i − max) / Σ, so they stay finite where the plain weights
+ * underflow. All −∞ (every weight zero) gives the uniform distribution.
+ */
+export function probabilitiesFromLogWeights(logWeights: readonly number[]): number[] {
+  if (logWeights.length === 0) return [];
+  let maximum = Number.NEGATIVE_INFINITY;
+  for (const value of logWeights) if (value > maximum) maximum = value;
+  const relative = logWeights.map((value) => (maximum === Number.NEGATIVE_INFINITY ? 1 : Math.exp(value - maximum)));
+  let total = 0;
+  for (const value of relative) total += value;
+  return relative.map((value) => value / total);
+}
+
+/** The median of a non-empty list (the mean of the two middle values for an even length). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median() needs at least one value');
+  const sorted = Float64Array.from(values).sort();
+  const middle = sorted.length >>> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}

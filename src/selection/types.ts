@@ -14,10 +14,26 @@ export interface SelectionCandidate {
   score: number | null;
   /** Children recorded plus children being made right now. */
   children: number;
+  /** The node's own task outcomes (graded: score as passes, 1 − score as failures). For `hgm`. */
+  own?: OutcomeCounts;
+  /** Own outcomes plus every descendant's (its clade). For `hgm`. */
+  clade?: OutcomeCounts;
+  /** Iteration of the loop that made the node (0 for the seed). For `map-elites` islands. */
+  iteration?: number;
+  /** Feature values (`codeLength`, `diversity`, numeric task metrics). For `map-elites`. */
+  features?: Readonly<Record<string, number>>;
+}
+
+/** Pass and failure counts; graded outcomes add fractions. */
+export interface OutcomeCounts {
+  passes: number;
+  failures: number;
 }
 
 export interface SelectionSnapshot {
   readonly nodes: readonly SelectionCandidate[];
+  /** Iteration of the child being made; `map-elites` picks its island round-robin from it. */
+  readonly iteration?: number;
 }
 
 export interface ParentSelector {

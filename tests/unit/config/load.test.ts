@@ -42,7 +42,24 @@ describe('loadCampaignFile', () => {
     expect(agentDirectory).toBe(path.join(directory, 'agent'));
     expect(config.seed).toBe(0);
     expect(config.workers).toBe(1);
-    expect(config.selection).toEqual({ strategy: 'dgm', lambda: 10, alpha0: 0.5 });
+    expect(config.selection).toEqual({
+      strategy: 'dgm',
+      lambda: 10,
+      alpha0: 0.5,
+      powerLaw: { alpha: 1 },
+      tournament: { size: 3 },
+      hgm: { alpha: 0.6, initialJobs: 1 },
+      mapElites: {
+        islands: 4,
+        bins: 10,
+        features: ['codeLength', 'diversity'],
+        migrationInterval: 50,
+        migrationRate: 0.1,
+        exploration: 0.2,
+        exploitation: 0.7,
+      },
+    });
+    expect(config.evaluation).toEqual({ stages: [] });
     expect(config.mutation.operator).toBe('parametric');
     expect(config.budget).toEqual({ iterations: 50, wallClockSeconds: null });
     expect(config.task.evaluationsPerDim).toBe(10_000);

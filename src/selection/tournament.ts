@@ -1,0 +1,73 @@
+/**
+ * @module The `tournament` parent selector: draw `size` scored nodes uniformly (with replacement)
+ * and keep the best of them. Selection pressure grows with the size; it needs no score scale.
+ */
+import { ConfigError } from '../core/errors.js';
+import type { Random } from '../core/random.js';
+import { assertCount, scoredCandidates } from './sample.js';
+import type { ParentSelector, SelectionSnapshot } from './types.js';
+
+export interface TournamentSelectorOptions {
+  /** Contestants per tournament, ≥ 1 (1 is uniform). Default 3. */
+  size?: number;
+}
+
+function resolveSize(options: TournamentSelectorOptions): number {
+  const size = options.size ?? 3;
+  if (!Number.isSafeInteger(size) || size < 1) {
+    const message = `selection.tournament.size must be an integer ≥ 1, got ${size}`;
+    throw new ConfigError(message, [{ path: 'selection.tournament.size', message, value: size }]);
+  }
+  return size;
+}
+
+/**
+ * Exact probabilities of the tournament over the scored nodes (snapshot order): with the nodes
+ * sorted by score (ties broken by fewer children, then lower id) and q_k the fraction ranked at or
+ * below position k, P = q_k^size − q_{k−1}^size. For tests and the viewer.
+ */
+export function tournamentProbabilities(
+  snapshot: SelectionSnapshot,
+  options: TournamentSelectorOptions = {},
+): Array<{ id: number; probability: number }> {
+  const size = resolveSize(options);
+  const candidates = scoredCandidates(snapshot);
+  const n = candidates.length;
+  const ascending = candidates.map((node, index) => ({ node, index })).sort((a, b) => beats(b.node, a.node));
+  const probabilities = new Array<number>(n).fill(0);
+  ascending.forEach((entry, position) => {
+    probabilities[entry.index] = ((position + 1) / n) ** size - (position / n) ** size;
+  });
+  return candidates.map((node, index) => ({ id: node.id, probability: probabilities[index] as number }));
+}
+
+/** Negative when `a` wins against `b`: higher score, then fewer children, then lower id. */
+function beats(
+  a: { id: number; score: number; children: number },
+  b: { id: number; score: number; children: number },
+): number {
+  return b.score - a.score || a.children - b.children || a.id - b.id;
+}
+
+/** The tournament selector. */
+export function tournamentSelector(options: TournamentSelectorOptions = {}): ParentSelector {
+  const size = resolveSize(options);
+  return {
+    name: 'tournament',
+    select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
+      assertCount(count);
+      const candidates = scoredCandidates(snapshot);
+      if (candidates.length === 0) return [];
+      const picks: number[] = [];
+      for (let draw = 0; draw < count; draw++) {
+        let winner = random.pick(candidates);
+        for (let round = 1; round < size; round++) {
+          const contestant = random.pick(candidates);
+          if (beats(contestant, winner) < 0) winner = contestant;
+        }
+        picks.push(winner.id);
+      }
+      return picks;
+    },
+  };
+}
