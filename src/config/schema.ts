@@ -16,7 +16,16 @@ export const BUILTIN_FUNCTIONS = [
 ] as const;
 export type BuiltinFunctionName = (typeof BUILTIN_FUNCTIONS)[number];
 
-export const SELECTION_STRATEGIES = ['dgm', 'best', 'random'] as const;
+export const SELECTION_STRATEGIES = [
+  'dgm',
+  'weighted',
+  'power-law',
+  'tournament',
+  'hgm',
+  'map-elites',
+  'best',
+  'random',
+] as const;
 export const MUTATION_OPERATORS = ['parametric'] as const;
 export const SANDBOX_KINDS = ['auto', 'process', 'docker'] as const;
 
@@ -70,14 +79,99 @@ const parametricMutation = z
   })
   .strict();
 
+const powerLawOptions = z
+  .object({
+    /** Exponent α of P ∝ rank^−α (0 is uniform). Default 1. */
+    alpha: z.number().min(0).max(100).default(1),
+  })
+  .strict();
+
+const tournamentOptions = z
+  .object({
+    /** Contestants drawn per tournament; the best wins. Default 3. */
+    size: z.number().int().min(1).max(1000).default(3),
+  })
+  .strict();
+
+const hgmOptions = z
+  .object({
+    /** Progressive widening: expand when evaluations^alpha ≥ nodes − 1 + pending expansions. Default 0.6. */
+    alpha: z.number().positive().max(1).default(0.6),
+    /** Jobs a new child is evaluated on before the scheduler takes over (one at a time). Default 1. */
+    initialJobs: z.number().int().min(1).max(100_000).default(1),
+  })
+  .strict();
+
+const mapElitesOptions = z
+  .object({
+    /** Islands, children made for them in turn. Default 4. */
+    islands: z.number().int().min(1).max(256).default(4),
+    /** Bins per feature. Default 10. */
+    bins: z.number().int().min(1).max(1000).default(10),
+    /** Feature descriptors: `codeLength`, `diversity` (edit distance from the seed) or numeric public metrics of the task. Default [codeLength, diversity]. */
+    features: z.array(z.string().min(1)).min(1).max(4).default(['codeLength', 'diversity']),
+    /** Island-generations between ring migrations. Default 50. */
+    migrationInterval: z.number().int().min(1).default(50),
+    /** Fraction of each island's elites that migrates to its neighbours. Default 0.1. */
+    migrationRate: z.number().min(0).max(1).default(0.1),
+    /** Probability of a uniform parent from the island. Default 0.2. */
+    exploration: z.number().min(0).max(1).default(0.2),
+    /** Probability of a uniform parent among the island's grid elites (else fitness-proportional). Default 0.7. */
+    exploitation: z.number().min(0).max(1).default(0.7),
+  })
+  .strict()
+  .refine((options) => options.exploration + options.exploitation <= 1, {
+    message: 'exploration + exploitation must be at most 1',
+    path: ['exploitation'],
+  });
+
 const selection = z
   .object({
-    /** `dgm` (default): sigmoid(λ(score − α0)) / (1 + children); `best`; `random`. */
+    /**
+     * `dgm` (default): sigmoid(λ(score − α0)) / (1 + children); `weighted`: the same with α0 = median
+     * and the MAD as scale; `power-law`; `tournament`; `hgm`; `map-elites`; `best`; `random`.
+     */
     strategy: z.enum(SELECTION_STRATEGIES).default('dgm'),
-    /** DGM sigmoid steepness λ. Default 10. */
+    /** Sigmoid steepness λ of `dgm` and `weighted`. Default 10. */
     lambda: z.number().positive().default(10),
     /** DGM sigmoid midpoint α0. Default 0.5. */
     alpha0: z.number().default(0.5),
+    /** `power-law` options. Default `{ alpha: 1 }`. */
+    powerLaw: powerLawOptions.prefault({}),
+    /** `tournament` options. Default `{ size: 3 }`. */
+    tournament: tournamentOptions.prefault({}),
+    /** `hgm` options. Default `{ alpha: 0.6, initialJobs: 1 }`. */
+    hgm: hgmOptions.prefault({}),
+    /** `map-elites` options (see each field). */
+    mapElites: mapElitesOptions.prefault({}),
+  })
+  .strict();
+
+/** The `selection` section alone (tests and tools that build a selector without a campaign file). */
+export const selectionSchema = selection;
+
+const stage = z
+  .object({
+    /** Jobs (problem × repeat, repeats interleaved) in this stage; omit in the last stage for all the rest. */
+    jobs: z.number().int().min(1).optional(),
+    /** Or: the problem ids (e.g. `sphere-d10`) whose jobs this stage runs. */
+    problems: z.array(z.string().min(1)).min(1).optional(),
+    /** Mean score over every job so far needed to go on to the next stage. Default 0 (always go on). */
+    threshold: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+  .refine((value) => value.jobs === undefined || value.problems === undefined, {
+    message: 'a stage names either jobs (a count) or problems, not both',
+  });
+
+const evaluation = z
+  .object({
+    /**
+     * Staged (cascade) evaluation, as DGM's 10 → 50 tasks or OpenEvolve's thresholds: a child runs
+     * stage 1, and goes on to stage k + 1 only if its score reaches stage k's threshold. Default []:
+     * one stage with every job.
+     */
+    stages: z.array(stage).max(16).default([]),
   })
   .strict();
 
@@ -132,8 +226,10 @@ export const campaignSchema = z
       sigma: 0.15,
       choiceResample: 0.2,
     }),
-    /** Default: `{ strategy: dgm, lambda: 10, alpha0: 0.5 }`. */
-    selection: selection.default({ strategy: 'dgm', lambda: 10, alpha0: 0.5 }),
+    /** Default: `{ strategy: dgm, lambda: 10, alpha0: 0.5 }` (and each strategy's defaults). */
+    selection: selection.prefault({}),
+    /** Default: `{ stages: [] }` (every job at once). */
+    evaluation: evaluation.prefault({}),
     /** Scored archive members shown to the mutator besides the parent. Default 4. */
     inspirations: z.number().int().min(0).max(64).default(4),
     budget: budget.default({ iterations: 50, wallClockSeconds: null }),
@@ -155,4 +251,6 @@ export type CampaignConfig = z.infer<typeof campaignSchema>;
 export type NumericTaskConfig = CampaignConfig['task'];
 export type ParametricMutationConfig = CampaignConfig['mutation'];
 export type SelectionConfig = CampaignConfig['selection'];
+export type EvaluationConfig = CampaignConfig['evaluation'];
+export type StageConfig = EvaluationConfig['stages'][number];
 export type SandboxConfig = CampaignConfig['sandbox'];
