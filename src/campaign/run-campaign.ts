@@ -87,6 +87,8 @@ class CampaignLoop {
   /** One worker: keeps making children until a budget is spent or the campaign is told to stop. */
   private async worker(): Promise<void> {
     while (this.shouldStartChild()) {
+      // Replay fixes the order of creations and records; a normal run has no schedule.
+      if (this.dependencies.schedule && !(await this.dependencies.schedule.beforeCreate())) break;
       this.childrenStarted++;
       const id = this.nextId++;
       const iteration = this.childrenRecorded + this.childrenStarted;
@@ -183,6 +185,7 @@ class CampaignLoop {
         environment: 'host',
       };
     }
+    await this.dependencies.schedule?.beforeRecord(id);
     // The parent's pending child is now a recorded child: the count stays the same.
     this.record(base, evaluation);
     this.recordedThisRun++;
@@ -298,8 +301,11 @@ class CampaignLoop {
   }
 
   private emit(event: RunEvent): void {
-    // Node events are stored with the node itself (one transaction); campaign events here.
+    // `node-recorded` is stored with the node itself (one transaction); campaign events and
+    // `node-created` here. Together they fix the order in which the archive changed, which
+    // `clade replay --campaign` follows.
     if (event.type.startsWith('campaign-')) this.dependencies.archive.recordEvent(event.type, event);
+    else if (event.type === 'node-created') this.dependencies.archive.recordEvent(event.type, event, event.nodeId);
     try {
       this.dependencies.onEvent?.(event);
     } catch (error) {

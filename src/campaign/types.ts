@@ -39,6 +39,20 @@ export interface CampaignDependencies {
   stopSignal?: AbortSignal;
   /** Kill running evaluations; they are discarded and redone on resume. */
   abortSignal?: AbortSignal;
+  /** Fixes the order of creations and records (`clade replay --campaign`); absent in normal runs. */
+  schedule?: CampaignSchedule;
+}
+
+/**
+ * The order in which a replayed campaign creates and records children. A worker asks before it
+ * selects a parent for a new child and before it records an evaluated child, so the archive changes
+ * in exactly the recorded order whatever the evaluations' durations.
+ */
+export interface CampaignSchedule {
+  /** Resolves true when this worker may create the next child now, false when it should stop. */
+  beforeCreate(): Promise<boolean>;
+  /** Resolves when node `id` may be recorded; rejects with `EvaluationAbortedError` to discard it. */
+  beforeRecord(id: number): Promise<void>;
 }
 
 export interface CampaignSummary {
