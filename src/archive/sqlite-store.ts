@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ArchiveError, describeError } from '../core/errors.js';
+import { sumOutcomes } from '../core/outcomes.js';
 import type {
   AgentNode,
   EvaluationRecord,
@@ -16,7 +17,14 @@ import type {
 } from '../core/types.js';
 import { NODE_STATUSES } from '../core/types.js';
 import { migrations as knownMigrations, type Migration } from './migrations/index.js';
-import type { ArchiveStore, CampaignRecord, EventRecord, ModelCallRecord } from './types.js';
+import type {
+  ArchiveStore,
+  CampaignRecord,
+  EventRecord,
+  ModelCallRecord,
+  NodeEvaluationUpdate,
+  NodeStatsRecord,
+} from './types.js';
 
 /** Options of `openArchive`. */
 export interface OpenArchiveOptions {
@@ -388,9 +396,31 @@ interface Statements {
   maxNodeId: Database.Statement<[], { id: number | null }>;
   evaluations: Database.Statement<[number], EvaluationRow>;
   modelCalls: Database.Statement<[number], ModelCallRow>;
+  allModelCalls: Database.Statement<[], ModelCallRow>;
+  modelCallTotals: Database.Statement<[], { count: number; tokensIn: number; tokensOut: number; costUsd: number }>;
   eventsAfter: Database.Statement<[number, number], EventRow>;
   eventsLatest: Database.Statement<[number], EventRow>;
   schemaVersion: Database.Statement<[], { version: number | null }>;
+  updateNodeEvaluation: Database.Statement;
+}
+
+/** Statements on `node_stats` (migration 2); absent when a test opens with an older migration list. */
+interface StatsStatements {
+  insertNodeStats: Database.Statement<[number, number | null]>;
+  addChild: Database.Statement<[number]>;
+  addOwnOutcomes: Database.Statement<[number, number, number]>;
+  addCladeOutcomes: Database.Statement<[{ node: number; passes: number; failures: number }]>;
+  nodeStats: Database.Statement<[], NodeStatsRow>;
+}
+
+interface NodeStatsRow {
+  node_id: number;
+  depth: number;
+  children: number;
+  own_passes: number;
+  own_failures: number;
+  clade_passes: number;
+  clade_failures: number;
 }
 
 class SqliteArchiveStore implements ArchiveStore {
@@ -399,7 +429,12 @@ class SqliteArchiveStore implements ArchiveStore {
   readonly #readonly: boolean;
   readonly #clock: () => Date;
   readonly #statements: Statements;
+  readonly #stats: StatsStatements | null;
   readonly #recordNodeTransaction: (node: AgentNode, evaluations: readonly EvaluationRecord[]) => void;
+  readonly #appendEvaluationsTransaction: (
+    update: NodeEvaluationUpdate,
+    evaluations: readonly EvaluationRecord[],
+  ) => void;
 
   constructor(database: Database.Database, path: string, readonly: boolean, clock: () => Date) {
     this.path = path;
@@ -435,6 +470,10 @@ class SqliteArchiveStore implements ArchiveStore {
       modelCalls: prepare<[number], ModelCallRow>(
         `SELECT ${MODEL_CALL_COLUMNS} FROM model_calls WHERE node_id = ? ORDER BY id`,
       ),
+      allModelCalls: prepare<[], ModelCallRow>(`SELECT ${MODEL_CALL_COLUMNS} FROM model_calls ORDER BY id`),
+      modelCallTotals: prepare<[], { count: number; tokensIn: number; tokensOut: number; costUsd: number }>(
+        'SELECT COUNT(*) AS count, COALESCE(SUM(tokens_in), 0) AS tokensIn, COALESCE(SUM(tokens_out), 0) AS tokensOut, COALESCE(SUM(cost_usd), 0) AS costUsd FROM model_calls',
+      ),
       eventsAfter: prepare<[number, number], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
       ),
@@ -442,7 +481,35 @@ class SqliteArchiveStore implements ArchiveStore {
         `SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?) ORDER BY id`,
       ),
       schemaVersion: prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations'),
+      updateNodeEvaluation: prepare(
+        'UPDATE nodes SET status = ?, score = ?, public_metrics = ?, private_metrics = ?, error = ?, evaluated_at = ? WHERE id = ?',
+      ),
     };
+    const hasStats =
+      database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'node_stats'").get() !== undefined;
+    this.#stats = hasStats
+      ? {
+          insertNodeStats: prepare<[number, number | null]>(
+            `INSERT INTO node_stats (node_id, depth)
+             VALUES (?, COALESCE((SELECT depth + 1 FROM node_stats WHERE node_id = ?), 0))`,
+          ),
+          addChild: prepare<[number]>('UPDATE node_stats SET children = children + 1 WHERE node_id = ?'),
+          addOwnOutcomes: prepare<[number, number, number]>(
+            'UPDATE node_stats SET own_passes = own_passes + ?, own_failures = own_failures + ? WHERE node_id = ?',
+          ),
+          // The node and its ancestors, walked up parent_id: O(depth) rows.
+          addCladeOutcomes: prepare<[{ node: number; passes: number; failures: number }]>(
+            `WITH RECURSIVE lineage (id) AS (
+               SELECT @node UNION ALL SELECT nodes.parent_id FROM nodes JOIN lineage ON nodes.id = lineage.id
+               WHERE nodes.parent_id IS NOT NULL)
+             UPDATE node_stats SET clade_passes = clade_passes + @passes, clade_failures = clade_failures + @failures
+             WHERE node_id IN (SELECT id FROM lineage)`,
+          ),
+          nodeStats: prepare<[], NodeStatsRow>(
+            'SELECT node_id, depth, children, own_passes, own_failures, clade_passes, clade_failures FROM node_stats ORDER BY node_id',
+          ),
+        }
+      : null;
     this.#recordNodeTransaction = database.transaction((node: AgentNode, evaluations: readonly EvaluationRecord[]) => {
       this.#statements.insertNode.run(
         this.#statements.getCampaign.get()?.id ?? null,
@@ -472,8 +539,71 @@ class SqliteArchiveStore implements ArchiveStore {
           evaluation.logExcerpt,
         );
       }
+      this.#stats?.insertNodeStats.run(node.id, node.parentId);
+      if (node.parentId !== null) this.#stats?.addChild.run(node.parentId);
+      this.#addOutcomes(node.id, evaluations);
       this.#statements.insertEvent.run('node-recorded', node.id, toJson({ node }), this.#now());
     });
+    this.#appendEvaluationsTransaction = database.transaction(
+      (update: NodeEvaluationUpdate, evaluations: readonly EvaluationRecord[]) => {
+        const changed = this.#statements.updateNodeEvaluation.run(
+          update.status,
+          update.score,
+          toJson(update.publicMetrics),
+          toJson(update.privateMetrics),
+          update.error,
+          update.evaluatedAt,
+          update.id,
+        );
+        if (changed.changes !== 1) {
+          throw new ArchiveError(
+            'ARCHIVE_FAILED',
+            `Cannot append evaluations to node ${update.id}: it is not recorded. Record the node first.`,
+          );
+        }
+        for (const evaluation of evaluations) this.#insertEvaluation(evaluation);
+        this.#addOutcomes(update.id, evaluations);
+        const summary = {
+          nodeId: update.id,
+          evaluations: evaluations.length,
+          status: update.status,
+          score: update.score,
+        };
+        this.#statements.insertEvent.run('evaluations-appended', update.id, toJson(summary), this.#now());
+      },
+    );
+  }
+
+  /** Own counts of the node, clade counts of the node and its ancestors. */
+  #addOutcomes(nodeId: number, evaluations: readonly EvaluationRecord[]): void {
+    if (evaluations.length === 0 || this.#stats === null) return;
+    const outcome = sumOutcomes(evaluations.map((evaluation) => evaluation.score));
+    this.#stats.addOwnOutcomes.run(outcome.passes, outcome.failures, nodeId);
+    this.#stats.addCladeOutcomes.run({ node: nodeId, ...outcome });
+  }
+
+  #insertEvaluation(evaluation: EvaluationRecord): void {
+    this.#statements.insertEvaluation.run(
+      evaluation.nodeId,
+      evaluation.problem,
+      evaluation.repeat,
+      evaluation.seed,
+      evaluation.status,
+      evaluation.score,
+      toJson(evaluation.metrics),
+      evaluation.durationMs,
+      evaluation.logExcerpt,
+    );
+  }
+
+  #statsStatements(): StatsStatements {
+    if (this.#stats === null) {
+      throw new ArchiveError(
+        'ARCHIVE_FAILED',
+        `Archive ${this.path} has no clade statistics (schema version ${this.schemaVersion()}); open it read-write with this clade to migrate it.`,
+      );
+    }
+    return this.#stats;
   }
 
   #now(): string {
@@ -557,6 +687,43 @@ class SqliteArchiveStore implements ArchiveStore {
     this.#guard(`record ${what}`, () => this.#recordNodeTransaction(node, evaluations));
   }
 
+  appendEvaluations(update: NodeEvaluationUpdate, evaluations: readonly EvaluationRecord[]): void {
+    const what = `node ${update.id}`;
+    this.#checkWritable(`append evaluations to ${what}`);
+    if (!NODE_STATUSES.includes(update.status)) {
+      throw new ArchiveError(
+        'ARCHIVE_FAILED',
+        `Refused to update ${what}: unknown status "${String(update.status)}" (expected one of ${NODE_STATUSES.join(', ')}).`,
+      );
+    }
+    checkScore(update.score, what);
+    for (const evaluation of evaluations) {
+      const evaluationName = `evaluation ${evaluation.problem}#${evaluation.repeat} of ${what}`;
+      checkScore(evaluation.score, evaluationName);
+      if (evaluation.nodeId !== update.id) {
+        throw new ArchiveError(
+          'ARCHIVE_FAILED',
+          `Refused to append to ${what}: ${evaluationName} names node ${evaluation.nodeId}. Every evaluation appended to a node must belong to it.`,
+        );
+      }
+    }
+    this.#guard(`append evaluations to ${what}`, () => this.#appendEvaluationsTransaction(update, evaluations));
+  }
+
+  nodeStats(): NodeStatsRecord[] {
+    return this.#guard('read clade statistics', () =>
+      this.#statsStatements()
+        .nodeStats.all()
+        .map((row) => ({
+          nodeId: row.node_id,
+          depth: row.depth,
+          children: row.children,
+          own: { passes: row.own_passes, failures: row.own_failures },
+          clade: { passes: row.clade_passes, failures: row.clade_failures },
+        })),
+    );
+  }
+
   getNode(id: number): AgentNode | null {
     return this.#guard(`read node ${id}`, () => {
       const row = this.#statements.getNode.get(id);
@@ -607,6 +774,17 @@ class SqliteArchiveStore implements ArchiveStore {
     return this.#guard(`read model calls of node ${nodeId}`, () =>
       this.#statements.modelCalls.all(nodeId).map(modelCallFromRow),
     );
+  }
+
+  modelCallTotals(): { count: number; tokensIn: number; tokensOut: number; costUsd: number } {
+    return this.#guard('sum model calls', () => {
+      const row = this.#statements.modelCallTotals.get();
+      return row ?? { count: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 };
+    });
+  }
+
+  listModelCalls(): ModelCallRecord[] {
+    return this.#guard('read model calls', () => this.#statements.allModelCalls.all().map(modelCallFromRow));
   }
 
   recordEvent(type: string, data: unknown, nodeId: number | null = null): void {

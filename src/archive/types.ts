@@ -2,6 +2,7 @@
  * @module The archive: one SQLite database per campaign directory (`archive.db`, WAL mode) holding
  * the campaign, its nodes, their evaluations, model calls and events.
  */
+import type { OutcomeCounts } from '../core/outcomes.js';
 import type { AgentNode, EvaluationRecord } from '../core/types.js';
 
 export interface CampaignRecord {
@@ -32,6 +33,25 @@ export interface ModelCallRecord {
   createdAt: string;
 }
 
+/** A node's place in the tree and its outcome counts (kept incrementally; migration 2). */
+export interface NodeStatsRecord {
+  nodeId: number;
+  /** 0 for the root. */
+  depth: number;
+  /** Recorded children. */
+  children: number;
+  /** The node's own evaluations (graded: score as passes, 1 − score as failures). */
+  own: OutcomeCounts;
+  /** Own plus every descendant's: the clade HGM's metaproductivity is estimated from. */
+  clade: OutcomeCounts;
+}
+
+/** What changes on a recorded node when more of its evaluations arrive (staged or HGM evaluation). */
+export type NodeEvaluationUpdate = Pick<
+  AgentNode,
+  'id' | 'status' | 'score' | 'publicMetrics' | 'privateMetrics' | 'error' | 'evaluatedAt'
+>;
+
 export interface EventRecord {
   id: number;
   type: string;
@@ -48,6 +68,14 @@ export interface ArchiveStore {
   createCampaign(campaign: CampaignRecord): void;
   /** Writes the node and all its evaluations in one transaction (with a `node-recorded` event). */
   recordNode(node: AgentNode, evaluations: readonly EvaluationRecord[]): void;
+  /**
+   * Adds evaluations to a recorded node and updates its status, score and metrics, in one
+   * transaction (with an `evaluations-appended` event); its own and its ancestors' clade counts
+   * grow by the new outcomes (O(depth) rows).
+   */
+  appendEvaluations(update: NodeEvaluationUpdate, evaluations: readonly EvaluationRecord[]): void;
+  /** Every node's depth, children and own/clade outcome counts, ordered by id. */
+  nodeStats(): NodeStatsRecord[];
   getNode(id: number): AgentNode | null;
   /** All nodes, ordered by id. */
   listNodes(): AgentNode[];
@@ -57,6 +85,10 @@ export interface ArchiveStore {
   evaluations(nodeId: number): EvaluationRecord[];
   recordModelCall(call: Omit<ModelCallRecord, 'id' | 'createdAt'>): number;
   modelCalls(nodeId: number): ModelCallRecord[];
+  /** Every model call, ordered by id (recorded-call replay). */
+  listModelCalls(): ModelCallRecord[];
+  /** Number of model calls in the whole archive, with their summed tokens and cost (one query). */
+  modelCallTotals(): { count: number; tokensIn: number; tokensOut: number; costUsd: number };
   recordEvent(type: string, data: unknown, nodeId?: number | null): void;
   /** Most recent events last; `afterId` for incremental reads. */
   events(options?: { afterId?: number; limit?: number }): EventRecord[];

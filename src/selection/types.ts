@@ -2,6 +2,7 @@
  * @module The `ParentSelector` plug-in point. Selectors are pure functions over an archive
  * snapshot and a seeded random source.
  */
+import type { OutcomeCounts } from '../core/outcomes.js';
 import type { Random } from '../core/random.js';
 import type { NodeStatus } from '../core/types.js';
 
@@ -24,11 +25,7 @@ export interface SelectionCandidate {
   features?: Readonly<Record<string, number>>;
 }
 
-/** Pass and failure counts; graded outcomes add fractions. */
-export interface OutcomeCounts {
-  passes: number;
-  failures: number;
-}
+export type { OutcomeCounts };
 
 export interface SelectionSnapshot {
   readonly nodes: readonly SelectionCandidate[];

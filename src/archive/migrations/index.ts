@@ -3,9 +3,10 @@
  * `NNNN-name.ts` beside this file and appending it here.
  */
 import { initialMigration } from './0001-initial.js';
+import { cladeStatsMigration } from './0002-clade-stats.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, ordered by version (1, 2, 3 … without gaps). */
-export const migrations: readonly Migration[] = [initialMigration];
+export const migrations: readonly Migration[] = [initialMigration, cladeStatsMigration];

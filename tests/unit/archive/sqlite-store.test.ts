@@ -94,7 +94,15 @@ describe('openArchive: schema and migrations', () => {
     const tables = (database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
       .map((row) => row.name)
       .sort();
-    expect(tables).toEqual(['campaigns', 'evaluations', 'events', 'model_calls', 'nodes', 'schema_migrations']);
+    expect(tables).toEqual([
+      'campaigns',
+      'evaluations',
+      'events',
+      'model_calls',
+      'node_stats',
+      'nodes',
+      'schema_migrations',
+    ]);
     const indexes = (
       database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'nodes'").all() as {
         name: string;
@@ -339,6 +347,7 @@ describe('archive contents', () => {
     let tick = 0;
     const clock = () => new Date(Date.UTC(2025, 0, 1, 0, 0, tick++));
     const store = open({ clock });
+    tick = 1; // Opening stamped each migration; the calls below start at second 1 whatever their number.
     const request = { messages: [{ role: 'user', content: 'improve ⟨this⟩' }], temperature: 0.7 };
     const response = { choices: [{ message: { content: '<<<<<<< SEARCH' } }], usage: { prompt_tokens: 12 } };
     const first = store.recordModelCall({
