@@ -5,6 +5,19 @@
 
 export type { BundleAgentOptions, BundleAgentResult } from './bundle-agent.js';
 export { bundleAgent } from './bundle-agent.js';
+export type { EngineProbe, PruneReport, SandboxImageInfo } from './docker-engine.js';
+export {
+  CONTAINER_LABEL,
+  connectDocker,
+  inspectSandboxImage,
+  probeEngine,
+  pruneSandboxes,
+  SANDBOX_IMAGE,
+} from './docker-engine.js';
+export type { BuildImageOptions } from './docker-image.js';
+export { buildImageFromDockerfile, buildOfflineImage } from './docker-image.js';
+export type { DockerSandboxOptions } from './docker-sandbox.js';
+export { createDockerSandbox } from './docker-sandbox.js';
 export {
   buildHarnessFromSources,
   HARNESS_AGENT_FILE,

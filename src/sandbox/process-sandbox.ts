@@ -150,7 +150,7 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
 }
 
 /** Checks the request's paths and limits; throws before anything is written. */
-function validateRequest(request: SandboxRequest): void {
+export function validateRequest(request: SandboxRequest): void {
   for (const [path, contents] of Object.entries(request.files)) {
     assertSafeRelativePath(path);
     if (typeof contents !== 'string' && !(contents instanceof Uint8Array)) {
@@ -162,6 +162,12 @@ function validateRequest(request: SandboxRequest): void {
   }
   assertSafeRelativePath(request.entry);
   assertSafeRelativePath(request.resultFile);
+  for (const consumed of request.consumedFiles ?? []) {
+    assertSafeRelativePath(consumed);
+    if (!Object.hasOwn(request.files, consumed)) {
+      throw new SandboxError('SANDBOX_FAILED', `The consumed file "${consumed}" is not among the request's files.`);
+    }
+  }
   if (!Object.hasOwn(request.files, request.entry)) {
     throw new SandboxError(
       'SANDBOX_FAILED',
@@ -201,7 +207,7 @@ function validateRequest(request: SandboxRequest): void {
 }
 
 /** Writes the request's files (paths already checked) into the fresh work directory. */
-async function writeRequestFiles(workDir: string, files: SandboxRequest['files']): Promise<void> {
+export async function writeRequestFiles(workDir: string, files: SandboxRequest['files']): Promise<void> {
   try {
     for (const [path, contents] of Object.entries(files)) {
       const target = join(workDir, path);
@@ -416,7 +422,7 @@ export function looksLikeHeapOutOfMemory(stderrTail: string): boolean {
 }
 
 /** Keeps the first `limit` bytes of a stream, counts the rest, and remembers the stream's end. */
-class OutputCapture {
+export class OutputCapture {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   private tailBuffer: Buffer = Buffer.alloc(0);
@@ -552,11 +558,11 @@ function sampleProcessGroups(groupIds: ReadonlySet<number>): Map<number, GroupSa
  * Reads and parses the result file, refusing anything but a regular file inside the work
  * directory no larger than `maxBytes`. Never throws: a bad result is the program's failure.
  */
-async function readResultFile(
+export async function readResultFile(
   workDir: string,
   resultFile: string,
   maxBytes: number,
-  outcome: ProcessOutcome,
+  outcome: Pick<ProcessOutcome, 'exit' | 'exitCode' | 'signal'>,
 ): Promise<{ result: unknown; error: string | null }> {
   const rejected = (reason: string): { result: undefined; error: string } => ({
     result: undefined,
@@ -608,7 +614,10 @@ async function readResultFile(
   }
 }
 
-function missingResultMessage(resultFile: string, outcome: ProcessOutcome): string {
+function missingResultMessage(
+  resultFile: string,
+  outcome: Pick<ProcessOutcome, 'exit' | 'exitCode' | 'signal'>,
+): string {
   const ending =
     outcome.exit === 'exited'
       ? outcome.signal !== null
@@ -618,12 +627,14 @@ function missingResultMessage(resultFile: string, outcome: ProcessOutcome): stri
         ? 'was killed at the time limit'
         : outcome.exit === 'memory'
           ? 'was killed for passing the memory cap'
-          : 'was aborted';
+          : outcome.exit === 'disk'
+            ? 'was killed for writing too much into its work directory'
+            : 'was aborted';
   return `no result file "${resultFile}": the program ${ending} without writing it`;
 }
 
 /** Removes a work directory even if the program made parts of it unreadable. */
-async function removeTree(path: string): Promise<void> {
+export async function removeTree(path: string): Promise<void> {
   try {
     await rm(path, { recursive: true, force: true });
     return;

@@ -28,6 +28,12 @@ export interface SandboxRequest {
   args?: readonly string[];
   /** Relative path of the JSON file the program writes its result to. */
   resultFile: string;
+  /**
+   * Request files the program deletes once read (the harness's `input.json`). Every other request
+   * file is read-only for the program where the driver can enforce it (Docker: owned by another
+   * user, mode 0444, in a sticky directory); these are given to the program's user.
+   */
+  consumedFiles?: readonly string[];
   limits: SandboxLimits;
   /** Aborting kills the run; the result then has status `aborted`. */
   signal?: AbortSignal;
@@ -39,8 +45,11 @@ export interface SandboxRequest {
  * - `timeout`: killed at the wall-clock limit.
  * - `memory`: killed for passing the memory cap.
  * - `aborted`: killed because the request's signal was aborted.
+ * - `disk`: killed for writing more than the driver's cap into its work directory (Docker).
+ * - `lost`: the run's remote worker failed for good (queue executor: every retry used up);
+ *   `resultError` says why.
  */
-export type SandboxExit = 'exited' | 'timeout' | 'memory' | 'aborted';
+export type SandboxExit = 'exited' | 'timeout' | 'memory' | 'aborted' | 'disk' | 'lost';
 
 export interface SandboxResult {
   exit: SandboxExit;
@@ -63,7 +72,8 @@ export interface SandboxResult {
 }
 
 export interface Sandbox {
-  readonly kind: 'process' | 'docker';
+  /** `queue`: runs happen on `clade worker` processes through Redis (see `queue-sandbox.ts`). */
+  readonly kind: 'process' | 'docker' | 'queue';
   run(request: SandboxRequest): Promise<SandboxResult>;
   /** Releases pooled resources (containers, directories). Safe to call twice. */
   close(): Promise<void>;

@@ -88,6 +88,7 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
     },
     entry: HARNESS_ENTRY_FILE,
     resultFile: HARNESS_RESULT_FILE,
+    consumedFiles: [HARNESS_INPUT_FILE],
     limits: options.limits,
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -105,6 +106,16 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
       `Evaluation killed for passing the memory cap of ${options.limits.memoryMb} MiB.${outputTail(result)}`,
       result.environment,
     );
+  }
+  if (result.exit === 'disk') {
+    return failAll(
+      'crashed',
+      `Evaluation killed for filling its work directory (${result.resultError ?? 'disk cap reached'}).${outputTail(result)}`,
+      result.environment,
+    );
+  }
+  if (result.exit === 'lost') {
+    return failAll('crashed', `Evaluation lost: ${result.resultError ?? 'its worker failed'}.`, result.environment);
   }
   const output = readHarnessOutput(result);
   if (typeof output === 'string') {

@@ -1,0 +1,209 @@
+/**
+ * @module Builds the sandbox image. Offline (`clade sandbox build --offline`): a root file system
+ * made of the host's node binary, the shared libraries it links (from `ldd`), a minimal
+ * `/etc/passwd` with the unprivileged sandbox user, `/tmp` and `/work`, imported with
+ * `docker import` — no registry involved. Online: `sandbox/Dockerfile` (node:20-slim based).
+ * Both images carry the harness-version and node-version labels.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { describeError, SandboxError } from '../core/errors.js';
+import {
+  IMAGE_HARNESS_LABEL,
+  IMAGE_NODE_LABEL,
+  inspectSandboxImage,
+  SANDBOX_IMAGE,
+  SANDBOX_USER,
+  type SandboxImageInfo,
+} from './docker-engine.js';
+import { HARNESS_VERSION } from './harness.js';
+
+/** Where node lives inside the offline image. */
+const IMAGE_NODE_PATH = '/usr/local/bin/node';
+
+export interface BuildImageOptions {
+  docker: Docker;
+  /** Image tag. Default `SANDBOX_IMAGE`. */
+  name?: string;
+  /** Node binary to put in the offline image. Default `process.execPath`. */
+  nodeBinary?: string;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')}: ${describeError(error)} ${stderr}`.trim()));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The absolute paths of the shared libraries `binary` links, the dynamic loader included. */
+export async function linkedLibraries(binary: string): Promise<string[]> {
+  const output = await run('ldd', [binary]);
+  const libraries = new Set<string>();
+  for (const line of output.split('\n')) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+    const arrow = /=>\s+(\/\S+)/.exec(line);
+    const plain = /^\s*(\/\S+)\s+\(/.exec(line);
+    const path = arrow?.[1] ?? plain?.[1];
+    if (path) libraries.add(path);
+    if (/not found/.test(line)) throw new Error(`ldd ${binary}: ${line.trim()}`);
+  }
+  return [...libraries];
+}
+
+/** Waits for a build or import progress stream and fails on an error message in it. */
+function followProgress(docker: Docker, stream: NodeJS.ReadableStream, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, output: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+        const failed = output?.find((item) => item.error !== undefined);
+        if (error) reject(error);
+        else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));
+        else resolve();
+      },
+      (event: { stream?: string; status?: string }) => {
+        const text = (event.stream ?? event.status ?? '').trim();
+        if (text) log(text);
+      },
+    );
+  });
+}
+
+/**
+ * Builds the image without a registry: copies `nodeBinary` and its libraries into a fresh root
+ * file system, adds `/etc/passwd` and `/etc/group` (root and `clade`, uid 10001), `/tmp` (1777)
+ * and `/work`, and imports it with the labels, `USER 10001:10001`, `WORKDIR /work` and a PATH.
+ * Linux only (it needs `ldd` and `tar`).
+ */
+export async function buildOfflineImage(options: BuildImageOptions): Promise<SandboxImageInfo> {
+  const { docker } = options;
+  const name = options.name ?? SANDBOX_IMAGE;
+  const nodeBinary = options.nodeBinary ?? process.execPath;
+  const log = options.log ?? (() => {});
+  const root = await mkdtemp(join(tmpdir(), 'clade-image-'));
+  try {
+    let nodeVersion: string;
+    let libraries: string[];
+    try {
+      nodeVersion = (await run(nodeBinary, ['--version'])).trim();
+      libraries = await linkedLibraries(nodeBinary);
+    } catch (error) {
+      throw new SandboxError(
+        'SANDBOX_UNAVAILABLE',
+        `Cannot make the offline image from ${nodeBinary}: ${describeError(error)}. It needs a Linux host with ldd and a dynamically linked node.`,
+        { cause: error },
+      );
+    }
+    log(`node ${nodeVersion} from ${nodeBinary}, ${libraries.length} shared libraries`);
+    const place = async (source: string, target: string): Promise<void> => {
+      await mkdir(join(root, dirname(target)), { recursive: true });
+      await copyFile(source, join(root, target));
+    };
+    await place(nodeBinary, IMAGE_NODE_PATH);
+    await chmod(join(root, IMAGE_NODE_PATH), 0o755);
+    for (const library of libraries) await place(library, library);
+    await mkdir(join(root, 'etc'), { recursive: true });
+    const { uid, gid, name: user } = SANDBOX_USER;
+    await writeFile(
+      join(root, 'etc/passwd'),
+      `root:x:0:0:root:/root:/usr/sbin/nologin\n${user}:x:${uid}:${gid}:clade sandbox:/work:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    );
+    await writeFile(join(root, 'etc/group'), `root:x:0:\n${user}:x:${gid}:\nnogroup:x:65534:\n`);
+    for (const directory of ['tmp', 'work', 'root', 'usr/bin', 'bin', 'dev', 'proc', 'sys'])
+      await mkdir(join(root, directory), { recursive: true });
+    await chmod(join(root, 'tmp'), 0o1777);
+    await chmod(join(root, 'work'), 0o1777);
+
+    log(`importing ${name}`);
+    const tar = spawn('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', root, '-c', '.'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let tarError = '';
+    tar.stderr.on('data', (chunk: Buffer) => {
+      tarError += chunk.toString();
+    });
+    const [repo, tag] = splitName(name);
+    const changes = [
+      `LABEL ${IMAGE_HARNESS_LABEL}=${HARNESS_VERSION} ${IMAGE_NODE_LABEL}=${nodeVersion}`,
+      'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+      `USER ${uid}:${gid}`,
+      'WORKDIR /work',
+      'CMD ["node"]',
+    ];
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await docker.importImage(tar.stdout, { repo, tag, changes });
+      await followProgress(docker, stream, log);
+    } catch (error) {
+      throw new SandboxError(
+        'SANDBOX_UNAVAILABLE',
+        `docker import of the sandbox image failed: ${describeError(error)} ${tarError}`.trim(),
+        { cause: error },
+      );
+    }
+    const image = await inspectSandboxImage(docker, name);
+    if (image === null)
+      throw new SandboxError('SANDBOX_FAILED', `docker import reported success but ${name} is missing.`);
+    log(`${name} ${image.digest}`);
+    return image;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the image from `sandbox/Dockerfile` (pulls node:20-slim; needs a registry).
+ * @throws SandboxError suggesting `--offline` when the build fails.
+ */
+export async function buildImageFromDockerfile(options: BuildImageOptions): Promise<SandboxImageInfo> {
+  const { docker } = options;
+  const name = options.name ?? SANDBOX_IMAGE;
+  const log = options.log ?? (() => {});
+  const context = join(await findPackageRoot(), 'sandbox');
+  try {
+    await readFile(join(context, 'Dockerfile'));
+    const stream = await docker.buildImage(
+      { context, src: ['Dockerfile'] },
+      { t: name, buildargs: { HARNESS_VERSION }, labels: { [IMAGE_HARNESS_LABEL]: HARNESS_VERSION } },
+    );
+    await followProgress(docker, stream, log);
+  } catch (error) {
+    throw new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `Building ${name} from ${join(context, 'Dockerfile')} failed: ${describeError(error)}. Without access to a registry, use \`clade sandbox build --offline\`.`,
+      { cause: error },
+    );
+  }
+  const image = await inspectSandboxImage(docker, name);
+  if (image === null) throw new SandboxError('SANDBOX_FAILED', `docker build reported success but ${name} is missing.`);
+  return image;
+}
+
+function splitName(name: string): [string, string] {
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
+}
+
+async function findPackageRoot(): Promise<string> {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as { name?: string };
+      if (manifest.name === 'clade') return directory;
+    } catch {
+      // Not here; go up.
+    }
+    const parent = dirname(directory);
+    if (parent === directory) throw new SandboxError('SANDBOX_UNAVAILABLE', 'Cannot find the clade package root.');
+    directory = parent;
+  }
+}
