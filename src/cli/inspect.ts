@@ -12,7 +12,8 @@ import { CAMPAIGN_FILES } from '../create-campaign.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
 import { bestNode, renderTree, treeJson } from './render-tree.js';
 
-function openReadOnly(directory: string): ArchiveStore {
+/** Opens the campaign directory's archive read-only (works while a campaign runs). */
+export function openReadOnly(directory: string): ArchiveStore {
   const file = path.join(directory, CAMPAIGN_FILES.archive);
   if (!existsSync(file)) {
     throw new CladeError(
@@ -108,7 +109,8 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
   }
 }
 
-function findNode(archive: ArchiveStore, argument: string): AgentNode {
+/** The node a command-line argument names: an id, or `best`. */
+export function findNode(archive: ArchiveStore, argument: string): AgentNode {
   if (argument === 'best') {
     const best = bestNode(archive.listNodes());
     if (!best) throw new CladeError('NODE_NOT_FOUND', 'No node is scored yet, so there is no best node.');

@@ -6,7 +6,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CladeError, ConfigError, describeError } from '../core/errors.js';
+import { diffCommand, exportCommand } from './diff-export.js';
+import { fsckCommand } from './fsck.js';
 import { showNode, showTree } from './inspect.js';
+import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
 
 function integer(name: string, minimum: number) {
@@ -79,6 +82,55 @@ export function buildProgram(): Command {
     .argument('<node>', 'node id (0 is the seed agent; "best" for the best node)')
     .option('--json', 'print the node, its evaluations and the diff as JSON')
     .action(showNode);
+
+  program
+    .command('diff')
+    .description('Show the code change between two nodes; with one node, the change from its parent.')
+    .argument('<dir>', 'campaign directory')
+    .argument('<a>', 'node id or "best"')
+    .argument('[b]', 'node id or "best" (default: a\'s parent, and the diff runs from it to a)')
+    .option('--stat', 'one line per changed file with its added and removed lines')
+    .option('--json', 'print {"from","to","diff"}')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  clade diff archive/demo best        # what the best node changed in its parent\n  clade diff archive/demo 0 best      # everything evolution changed since the seed',
+    )
+    .action(diffCommand);
+
+  program
+    .command('export')
+    .description("Write a node's agent files to a new directory, ready to use or to seed another campaign.")
+    .argument('<dir>', 'campaign directory')
+    .argument('<node>', 'node id or "best"')
+    .argument('<outdir>', 'directory to create (refused when it exists and is not empty)')
+    .addHelpText('after', '\nExample:\n  clade export archive/demo best agents/demo-best')
+    .action(exportCommand);
+
+  program
+    .command('fsck')
+    .description(
+      "Check a campaign directory's invariants: every node has its commit and ref, parents match, scored nodes have their evaluations and scores that add up, counts agree. Exit 0 when clean, 1 when not.",
+    )
+    .argument('<dir>', 'campaign directory')
+    .option('--repair', 'fix what is safe to fix: missing or stale node refs, an old archive schema')
+    .option('--json', 'print the report as JSON')
+    .action(fsckCommand);
+
+  program
+    .command('replay')
+    .description(
+      'Prove a result reproduces. With a node: re-run its evaluations from its stored code, jobs, seeds and sandbox, and compare with the stored results (exit 0 only when they agree). With --campaign: re-grow the whole campaign into a new directory in the recorded order and compare the trees node by node.',
+    )
+    .argument('<dir>', 'campaign directory')
+    .argument('[node]', 'node id or "best"')
+    .option('--campaign <out>', 'regrow the whole campaign into this new directory')
+    .option('--fail-fast', 'with --campaign: stop at the first divergence')
+    .option('--json', 'print the report as JSON (with --campaign: the event lines, then the report)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  clade replay archive/demo best                       # exit 0: reproduced; 1: differs\n  clade replay archive/demo --campaign archive/demo-replay\n\nDeterministic tasks must agree exactly; noisy ones within the confidence interval stored with the node.',
+    )
+    .action(replayCommand);
 
   return program;
 }

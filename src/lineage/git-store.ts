@@ -59,7 +59,7 @@ const PASSED_ENVIRONMENT = ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'WINDIR'
  * A git environment that ignores the user's and the system's configuration, hooks, pagers,
  * editors and prompts, and points git at `gitDirectory`.
  */
-function gitEnvironment(gitDirectory: string, extra: Record<string, string> = {}): Record<string, string> {
+export function gitEnvironment(gitDirectory: string, extra: Record<string, string> = {}): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const name of PASSED_ENVIRONMENT) {
     const value = process.env[name];

@@ -66,6 +66,12 @@ export interface Task {
   readonly description: string;
   /** The agent entry file inside an agent tree (relative). */
   readonly agentEntry: string;
+  /**
+   * Whether the same code with the same jobs and seeds always gets the same results (default true).
+   * `clade replay` compares a deterministic task's results exactly, a noisy one's score against the
+   * confidence interval stored in the node's metrics (`scoreCiLow`, `scoreCiHigh`).
+   */
+  readonly deterministic?: boolean;
   /** Jobs that evaluate one node, in order. Identical for every node of a campaign. */
   jobs(): EvaluationJob[];
   /** The harness input for these jobs (the agent file name is filled in by the evaluator). */
