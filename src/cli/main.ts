@@ -11,6 +11,7 @@ import { fsckCommand } from './fsck.js';
 import { showNode, showTree } from './inspect.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 
 function integer(name: string, minimum: number) {
   return (value: string): number => {
@@ -82,6 +83,17 @@ export function buildProgram(): Command {
     .argument('<node>', 'node id (0 is the seed agent; "best" for the best node)')
     .option('--json', 'print the node, its evaluations and the diff as JSON')
     .action(showNode);
+
+  program
+    .command('serve')
+    .description('A read-only web viewer on 127.0.0.1: agent tree, node details, scores over time; live.')
+    .argument('<dir>', 'campaign directory (it may be running)')
+    .option('--port <p>', 'TCP port on 127.0.0.1 (0 picks a free one)', integer('--port', 0), 7420)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  clade serve archive/demo              # then open http://127.0.0.1:7420/\n  clade serve archive/demo --port 0     # any free port; the URL is printed\n\nOnly 127.0.0.1 can reach it; it never writes the archive. Ctrl-C stops it.',
+    )
+    .action(serveCommand);
 
   program
     .command('diff')

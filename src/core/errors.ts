@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'TASK_INVALID'
   | 'NODE_NOT_FOUND'
   | 'CAMPAIGN_BUSY'
+  | 'VIEWER_FAILED'
   | 'USAGE';
 
 export interface CladeErrorOptions {
