@@ -1,0 +1,92 @@
+/**
+ * @module Anthropic messages through the official `@anthropic-ai/sdk`. The key is passed to the
+ * SDK explicitly (so it never falls back to a credential chain or reads the environment itself);
+ * the SDK's own retries are off: `callModel` retries.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import type { FinishReason, HttpModelClientOptions, ModelClient, ModelResponse } from './types.js';
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** A `ModelClient` speaking the Anthropic messages wire format. */
+export function createAnthropicClient(options: HttpModelClientOptions): ModelClient {
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    // An explicit base URL, so ANTHROPIC_BASE_URL is read by the registry, not behind its back.
+    baseURL: options.baseURL ?? 'https://api.anthropic.com',
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  return {
+    provider: options.provider ?? 'anthropic',
+    model: options.model,
+    async complete(request, callOptions = {}): Promise<ModelResponse> {
+      const body = {
+        model: options.model,
+        max_tokens: request.maxTokens,
+        messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+        ...(request.system !== undefined ? { system: request.system } : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      };
+      const requestOptions = callOptions.signal ? { signal: callOptions.signal } : {};
+      if (request.stream) {
+        const stream = await client.messages.create({ ...body, stream: true }, requestOptions);
+        let text = '';
+        let tokensIn = 0;
+        let tokensOut = 0;
+        let stopReason: string | null = null;
+        let id = '';
+        let model = '';
+        let events = 0;
+        for await (const event of stream) {
+          events++;
+          if (event.type === 'message_start') {
+            id = event.message.id;
+            model = event.message.model;
+            tokensIn = event.message.usage.input_tokens ?? 0;
+            tokensOut = event.message.usage.output_tokens ?? 0;
+          } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+            text += event.delta.text;
+          } else if (event.type === 'message_delta') {
+            stopReason = event.delta.stop_reason ?? stopReason;
+            tokensOut = event.usage.output_tokens ?? tokensOut;
+            if (typeof event.usage.input_tokens === 'number') tokensIn = event.usage.input_tokens;
+          }
+        }
+        return {
+          text,
+          tokensIn,
+          tokensOut,
+          finishReason: finishReason(stopReason),
+          raw: {
+            id,
+            type: 'message',
+            role: 'assistant',
+            model,
+            streamed: true,
+            events,
+            content: [{ type: 'text', text }],
+            stop_reason: stopReason,
+            usage: { input_tokens: tokensIn, output_tokens: tokensOut },
+          },
+        };
+      }
+      const message = await client.messages.create(body, requestOptions);
+      const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+      return {
+        text,
+        tokensIn: message.usage.input_tokens ?? 0,
+        tokensOut: message.usage.output_tokens ?? 0,
+        finishReason: finishReason(message.stop_reason),
+        raw: message,
+      };
+    },
+  };
+}
+
+function finishReason(reason: string | null | undefined): FinishReason {
+  if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
+  if (reason === 'max_tokens') return 'length';
+  return 'other';
+}

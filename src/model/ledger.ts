@@ -1,0 +1,64 @@
+/**
+ * @module The campaign's model ledger: records every call in the archive and keeps the running
+ * totals (tokens, dollars) that the hard budgets `budget.usd` and `budget.tokens` are checked
+ * against. Totals start from what the archive already holds, so budgets span resumes.
+ */
+import type { ModelCallRecorder, ModelCallRecordInput } from './types.js';
+
+/** Totals over recorded calls. */
+export interface ModelTotals {
+  calls: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+/** What the ledger writes to (an `ArchiveStore` fits). */
+export interface ModelCallStore {
+  recordModelCall(call: ModelCallRecordInput): number;
+  /** Totals over the calls already stored (`count` is the number of calls). */
+  modelCallTotals(): { count: number; tokensIn: number; tokensOut: number; costUsd: number };
+}
+
+/** Hard limits; null for none. */
+export interface ModelBudget {
+  usd: number | null;
+  tokens: number | null;
+}
+
+export interface ModelLedger extends ModelCallRecorder {
+  totals(): ModelTotals;
+  /** Why no further call may start (a budget is spent), or null. */
+  budgetExceeded(): string | null;
+}
+
+/** Creates the ledger of a campaign. */
+export function createModelLedger(store: ModelCallStore, budget: ModelBudget): ModelLedger {
+  const stored = store.modelCallTotals();
+  const totals: ModelTotals = {
+    calls: stored.count,
+    tokensIn: stored.tokensIn,
+    tokensOut: stored.tokensOut,
+    costUsd: stored.costUsd,
+  };
+  return {
+    record(call) {
+      store.recordModelCall(call);
+      totals.calls++;
+      totals.tokensIn += call.tokensIn;
+      totals.tokensOut += call.tokensOut;
+      totals.costUsd += call.costUsd;
+    },
+    totals: () => ({ ...totals }),
+    budgetExceeded() {
+      if (budget.usd !== null && totals.costUsd >= budget.usd) {
+        return `the model budget of $${budget.usd} is spent ($${totals.costUsd.toFixed(4)} over ${totals.calls} calls)`;
+      }
+      const tokens = totals.tokensIn + totals.tokensOut;
+      if (budget.tokens !== null && tokens >= budget.tokens) {
+        return `the token budget of ${budget.tokens} is spent (${tokens} tokens over ${totals.calls} calls)`;
+      }
+      return null;
+    },
+  };
+}

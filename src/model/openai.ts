@@ -1,0 +1,114 @@
+/**
+ * @module OpenAI chat completions through the official `openai` SDK: api.openai.com, or any
+ * OpenAI-compatible server (vLLM, llama.cpp's server, Ollama, LM Studio) through `baseURL`.
+ * The SDK's own retries are off: `callModel` retries, so that every attempt is counted.
+ */
+import OpenAI from 'openai';
+import type { FinishReason, HttpModelClientOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Options of `createOpenAIClient`. */
+export interface OpenAIClientOptions extends HttpModelClientOptions {
+  /**
+   * Send the answer limit as `max_tokens` (what OpenAI-compatible servers know) instead of
+   * `max_completion_tokens` (what OpenAI's newer models require). Default: true when `provider`
+   * is `openai-compatible`.
+   */
+  legacyMaxTokens?: boolean;
+}
+
+/** A `ModelClient` speaking the OpenAI chat-completions wire format. */
+export function createOpenAIClient(options: OpenAIClientOptions): ModelClient {
+  const provider = options.provider ?? 'openai';
+  const legacyMaxTokens = options.legacyMaxTokens ?? provider === 'openai-compatible';
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    // Keys come from the options only, never from OPENAI_* variables read behind our back.
+    organization: null,
+    project: null,
+  });
+  return {
+    provider,
+    model: options.model,
+    async complete(request, callOptions = {}): Promise<ModelResponse> {
+      const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+        ...(request.system !== undefined ? [{ role: 'system' as const, content: request.system }] : []),
+        ...request.messages.map((message) => ({ role: message.role, content: message.content })),
+      ];
+      const body = {
+        model: options.model,
+        messages,
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(legacyMaxTokens ? { max_tokens: request.maxTokens } : { max_completion_tokens: request.maxTokens }),
+      };
+      const requestOptions = callOptions.signal ? { signal: callOptions.signal } : {};
+      if (request.stream) {
+        const stream = await client.chat.completions.create(
+          { ...body, stream: true, stream_options: { include_usage: true } },
+          requestOptions,
+        );
+        return foldStream(stream, request);
+      }
+      const completion = await client.chat.completions.create(body, requestOptions);
+      const choice = completion.choices[0];
+      return {
+        text: choice?.message.content ?? '',
+        tokensIn: completion.usage?.prompt_tokens ?? 0,
+        tokensOut: completion.usage?.completion_tokens ?? 0,
+        finishReason: finishReason(choice?.finish_reason),
+        raw: completion,
+      };
+    },
+  };
+}
+
+async function foldStream(
+  stream: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>,
+  _request: ModelRequest,
+): Promise<ModelResponse> {
+  let text = '';
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let reason: string | null | undefined;
+  let id = '';
+  let model = '';
+  let chunks = 0;
+  for await (const chunk of stream) {
+    chunks++;
+    id ||= chunk.id;
+    model ||= chunk.model;
+    const choice = chunk.choices[0];
+    if (choice?.delta?.content) text += choice.delta.content;
+    if (choice?.finish_reason) reason = choice.finish_reason;
+    if (chunk.usage) {
+      tokensIn = chunk.usage.prompt_tokens ?? tokensIn;
+      tokensOut = chunk.usage.completion_tokens ?? tokensOut;
+    }
+  }
+  return {
+    text,
+    tokensIn,
+    tokensOut,
+    finishReason: finishReason(reason),
+    raw: {
+      id,
+      object: 'chat.completion',
+      model,
+      streamed: true,
+      chunks,
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: reason ?? null }],
+      usage: { prompt_tokens: tokensIn, completion_tokens: tokensOut, total_tokens: tokensIn + tokensOut },
+    },
+  };
+}
+
+function finishReason(reason: string | null | undefined): FinishReason {
+  if (reason === 'stop') return 'stop';
+  if (reason === 'length') return 'length';
+  return 'other';
+}
