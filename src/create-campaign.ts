@@ -23,6 +23,8 @@ import { createParametricMutator } from './mutation/parametric.js';
 import type { Mutator } from './mutation/types.js';
 import { bundleAgent } from './sandbox/bundle-agent.js';
 import { loadHarness } from './sandbox/harness.js';
+import { connectDocker, probeEngine } from './sandbox/docker-engine.js';
+import { createDockerSandbox } from './sandbox/docker-sandbox.js';
 import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
@@ -42,6 +44,8 @@ export interface RunOptions {
   workers?: number;
   /** Receives warnings (sandbox fallbacks …). */
   warn?: (message: string) => void;
+  /** Receives notes worth showing (which sandbox runs the evaluations). */
+  info?: (message: string) => void;
 }
 
 /** An open campaign directory. Close it when done. */
@@ -62,6 +66,10 @@ export async function createCampaign(loaded: LoadedCampaign, directory: string):
       'CAMPAIGN_BUSY',
       `${directory} already holds a campaign. Continue it with \`clade resume ${directory}\`, or pick another --dir.`,
     );
+  }
+  // Model-written code without a usable Docker sandbox is refused before anything is created.
+  if (loaded.config.mutation.operator !== 'parametric' && loaded.config.sandbox.kind !== 'process') {
+    await (await chooseSandbox(loaded.config, () => {}, { pruneOrphans: false })).close();
   }
   mkdirSync(absolute, { recursive: true });
   const lock = lockCampaignDirectory(absolute);
@@ -131,7 +139,10 @@ function openedCampaign(
     code,
     async run(options = {}) {
       const warn = options.warn ?? ((message: string) => process.emitWarning(message));
-      const sandbox = chooseSandbox(config, warn);
+      const sandbox = await chooseSandbox(config, warn, {
+        workers: options.workers ?? config.workers,
+        ...(options.info ? { info: options.info } : {}),
+      });
       const task = createTask(config);
       const harness = await loadHarness();
       const limits = sandboxLimits(config);
@@ -191,20 +202,80 @@ export function sandboxLimits(config: CampaignConfig): SandboxLimits {
   };
 }
 
+/** Options of `chooseSandbox`. */
+export interface ChooseSandboxOptions {
+  /** Workers of this run: the warm pool keeps `sandbox.pool` containers per worker. Default 1. */
+  workers?: number;
+  /** Receives one line naming the sandbox chosen. */
+  info?: (message: string) => void;
+  /** The Docker engine (tests). Default: `DOCKER_HOST` or the default socket. */
+  docker?: import('dockerode');
+  /** Image tag or digest to run (replay pins the recorded digest). Default: the sandbox image. */
+  image?: string;
+  /** Remove containers left by dead clade processes. Default true. */
+  pruneOrphans?: boolean;
+}
+
 /**
- * `auto` uses Docker when an engine is reachable; the Docker driver is not built yet, so `auto`
- * runs the process sandbox (safe for the offline parametric mutator, whose code comes from the
- * seed agent's own values) and `docker` is refused with a clear message.
+ * The sandbox policy. `process` and `docker` are used as asked (`docker` fails, saying what to do,
+ * when no engine answers or the image is missing). `auto` uses Docker when an engine answers and
+ * holds the sandbox image. Otherwise a campaign with the offline `parametric` mutator (children
+ * differ from the seed only in annotated values) falls back to the process sandbox with a
+ * warning, and a campaign whose code comes from a model is refused: it runs without Docker only
+ * when the user chose `--sandbox process` explicitly.
+ *
+ * @throws CladeError (`SANDBOX_UNAVAILABLE`) with what to do next.
  */
-export function chooseSandbox(config: CampaignConfig, warn: (message: string) => void): Sandbox {
-  if (config.sandbox.kind === 'docker') {
-    throw new CladeError(
-      'SANDBOX_UNAVAILABLE',
-      'sandbox.kind is "docker", but the Docker driver is not part of this version yet. Use `--sandbox process` (or `auto`).',
+export async function chooseSandbox(
+  config: CampaignConfig,
+  warn: (message: string) => void,
+  options: ChooseSandboxOptions = {},
+): Promise<Sandbox> {
+  const info = options.info ?? (() => {});
+  const { kind, pool, gpus, diskMb } = config.sandbox;
+  const workers = options.workers ?? 1;
+  if (kind === 'process') {
+    info('sandbox: process (no network or file-system isolation; see README "The sandbox and its limits")');
+    return createProcessSandbox();
+  }
+  const docker = options.docker ?? connectDocker();
+  const openDocker = async (): Promise<Sandbox> => {
+    const sandbox = await createDockerSandbox({
+      docker,
+      pool: pool * workers,
+      gpus,
+      diskMb,
+      ...(options.image ? { image: options.image } : {}),
+      ...(options.pruneOrphans === false ? { pruneOrphans: false } : {}),
+    });
+    info(
+      `sandbox: docker (${options.image ?? 'clade-sandbox image'}, ${pool > 0 ? `warm pool of ${pool * workers}` : 'fresh container per evaluation'}${gpus !== 0 ? `, GPUs: ${String(gpus)}` : ''})`,
     );
+    return sandbox;
+  };
+  if (kind === 'docker') return openDocker();
+
+  let reason: string;
+  const probe = await probeEngine(docker, 2_000);
+  if (probe.reachable) {
+    try {
+      return await openDocker();
+    } catch (error) {
+      if (!(error instanceof CladeError) || error.code !== 'SANDBOX_UNAVAILABLE') throw error;
+      reason = error.message;
+    }
+  } else {
+    reason = `no Docker engine answers (${probe.reason}).`;
   }
-  if (config.sandbox.kind === 'auto' && config.mutation.operator !== 'parametric') {
-    warn('No Docker driver yet: running model-written code in the process sandbox.');
+  if (config.mutation.operator === 'parametric') {
+    warn(
+      `Docker sandbox not used: ${reason} Running the parametric mutator's children in the process sandbox (\`clade doctor\` shows what Docker needs).`,
+    );
+    info('sandbox: process (fallback from auto)');
+    return createProcessSandbox();
   }
-  return createProcessSandbox();
+  throw new CladeError(
+    'SANDBOX_UNAVAILABLE',
+    `mutation.operator ${config.mutation.operator} runs model-written code, which needs the Docker sandbox, but ${reason} Start a Docker engine and build the image (\`clade sandbox build --offline\`; \`clade doctor\` checks), or pass \`--sandbox process\` to accept the weaker process sandbox explicitly.`,
+  );
 }

@@ -8,9 +8,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CladeError, ConfigError, describeError } from '../core/errors.js';
 import { diffCommand, exportCommand } from './diff-export.js';
 import { fsckCommand } from './fsck.js';
+import { registerDoctorCommand } from './doctor.js';
 import { showNode, showTree } from './inspect.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
+import { registerSandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 
 function integer(name: string, minimum: number) {
@@ -47,7 +49,10 @@ export function buildProgram(): Command {
     .option('--dir <dir>', 'campaign directory to create (default: archive/<name>)')
     .option('--iterations <n>', 'children to make (budget.iterations)', integer('--iterations', 0))
     .option('--workers <k>', 'evaluations in parallel', integer('--workers', 1))
-    .option('--sandbox <kind>', 'auto | process | docker')
+    .option(
+      '--sandbox <kind>',
+      'auto | process | docker (auto: Docker when an engine and the image are there; model-written code runs without Docker only with an explicit process)',
+    )
     .option('--seed <s>', 'seed of every random choice', integer('--seed', 0))
     .option('--model <provider:model>', 'foundation model for LLM mutators (not available in this version)')
     .option('--selection <name>', 'parent selection: dgm | best | random')
@@ -143,6 +148,9 @@ export function buildProgram(): Command {
       '\nExamples:\n  clade replay archive/demo best                       # exit 0: reproduced; 1: differs\n  clade replay archive/demo --campaign archive/demo-replay\n\nDeterministic tasks must agree exactly; noisy ones within the confidence interval stored with the node.',
     )
     .action(replayCommand);
+
+  registerSandboxCommand(program);
+  registerDoctorCommand(program);
 
   return program;
 }

@@ -79,6 +79,7 @@ async function drive(
       stopSignal: stop.signal,
       abortSignal: abort.signal,
       warn: (message) => progress.note(`warning: ${message}`),
+      info: (message) => progress.note(message),
     });
   } finally {
     process.off('SIGINT', onSignal);

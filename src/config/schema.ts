@@ -198,6 +198,16 @@ const sandbox = z
     cpus: z.number().positive().max(1024).default(1),
     /** Process limit (Docker only). Default 64. */
     pids: z.number().int().min(8).max(65_536).default(64),
+    /**
+     * Docker only: idle containers kept warm per worker and reused (`docker exec`, a fresh work
+     * directory each time); a container that timed out or misbehaved is discarded. 0 = a fresh
+     * container per evaluation. Default 0.
+     */
+    pool: z.number().int().min(0).max(16).default(0),
+    /** Docker only: NVIDIA GPUs passed to each container (a count, or `all`). Default 0. */
+    gpus: z.union([z.number().int().min(0).max(64), z.literal('all')]).default(0),
+    /** Docker only: cap on what an evaluation writes into its work directory, in MiB. Default 512. */
+    diskMb: z.number().int().min(1).max(1_048_576).default(512),
   })
   .strict();
 
@@ -235,14 +245,8 @@ export const campaignSchema = z
     budget: budget.default({ iterations: 50, wallClockSeconds: null }),
     /** Evaluations run in parallel. Default 1. */
     workers: z.number().int().min(1).max(256).default(1),
-    sandbox: sandbox.default({
-      kind: 'auto',
-      timeoutSeconds: 60,
-      memoryMb: 1024,
-      outputBytes: 65_536,
-      cpus: 1,
-      pids: 64,
-    }),
+    /** Default: `{ kind: auto }` and each field's default. */
+    sandbox: sandbox.prefault({}),
   })
   .strict();
 

@@ -123,6 +123,7 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
     await chmod(join(root, 'tmp'), 0o1777);
     await chmod(join(root, 'work'), 0o1777);
 
+    const previous = await inspectSandboxImage(docker, name);
     log(`importing ${name}`);
     const tar = spawn('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', root, '-c', '.'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -154,6 +155,13 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
     if (image === null)
       throw new SandboxError('SANDBOX_FAILED', `docker import reported success but ${name} is missing.`);
     log(`${name} ${image.digest}`);
+    if (previous !== null && previous.digest !== image.digest) {
+      // The image it replaces is left untagged; remove it unless a container still uses it.
+      await docker
+        .getImage(previous.digest)
+        .remove()
+        .catch(() => undefined);
+    }
     return image;
   } finally {
     await rm(root, { recursive: true, force: true });

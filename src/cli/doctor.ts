@@ -1,0 +1,144 @@
+/**
+ * @module `clade doctor`: what this machine can run. The Docker engine (reachable? version),
+ * whether GPUs can be passed to containers, the sandbox image (digest, harness label), the node
+ * version, and which sandboxes are usable, each with what to do when it is not.
+ */
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  connectDocker,
+  engineAddress,
+  inspectSandboxImage,
+  probeEngine,
+  SANDBOX_IMAGE,
+} from '../sandbox/docker-engine.js';
+import { HARNESS_VERSION } from '../sandbox/harness.js';
+
+/** The report `clade doctor --json` prints. */
+export interface DoctorReport {
+  node: { version: string; path: string };
+  docker: {
+    address: string;
+    reachable: boolean;
+    version: string | null;
+    apiVersion: string | null;
+    reason: string | null;
+    runtimes: string[];
+  };
+  gpus: { devicesPresent: boolean; nvidiaRuntime: boolean; passThrough: boolean; note: string };
+  image: {
+    name: string;
+    present: boolean;
+    digest: string | null;
+    harnessVersion: string | null;
+    nodeVersion: string | null;
+    matchesHarness: boolean;
+  };
+  sandboxes: { process: { usable: true; note: string }; docker: { usable: boolean; note: string } };
+}
+
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((directory) => directory !== '' && existsSync(join(directory, binary)));
+}
+
+/** Collects the report (never throws for a missing engine or image). */
+export async function collectDoctorReport(): Promise<DoctorReport> {
+  const docker = connectDocker();
+  const probe = await probeEngine(docker);
+  const image = probe.reachable ? await inspectSandboxImage(docker).catch(() => null) : null;
+  const devicesPresent = existsSync('/dev/nvidiactl') || existsSync('/dev/nvidia0');
+  const nvidiaRuntime =
+    (probe.reachable && probe.runtimes.includes('nvidia')) ||
+    onPath('nvidia-container-runtime-hook') ||
+    onPath('nvidia-container-runtime');
+  const passThrough = probe.reachable && devicesPresent && nvidiaRuntime;
+  const matchesHarness = image?.harnessVersion === HARNESS_VERSION;
+  const dockerUsable = probe.reachable && image !== null && matchesHarness;
+  return {
+    node: { version: process.version, path: process.execPath },
+    docker: {
+      address: engineAddress(),
+      reachable: probe.reachable,
+      version: probe.reachable ? probe.version : null,
+      apiVersion: probe.reachable ? probe.apiVersion : null,
+      reason: probe.reachable ? null : probe.reason,
+      runtimes: probe.reachable ? probe.runtimes : [],
+    },
+    gpus: {
+      devicesPresent,
+      nvidiaRuntime,
+      passThrough,
+      note: passThrough
+        ? 'sandbox.gpus can pass NVIDIA GPUs to containers'
+        : !devicesPresent
+          ? 'no NVIDIA device on this machine: sandbox.gpus must stay 0'
+          : 'NVIDIA devices present but no NVIDIA Container Toolkit: install it and restart dockerd to use sandbox.gpus',
+    },
+    image: {
+      name: SANDBOX_IMAGE,
+      present: image !== null,
+      digest: image?.digest ?? null,
+      harnessVersion: image?.harnessVersion ?? null,
+      nodeVersion: image?.nodeVersion ?? null,
+      matchesHarness,
+    },
+    sandboxes: {
+      process: {
+        usable: true,
+        note: 'always available; no network or file-system isolation (fine for the parametric mutator)',
+      },
+      docker: {
+        usable: dockerUsable,
+        note: dockerUsable
+          ? 'ready: `sandbox.kind: auto` uses it'
+          : !probe.reachable
+            ? 'start a Docker engine (`dockerd &` as root, or Docker Desktop) or set DOCKER_HOST'
+            : image === null
+              ? 'build the image: `clade sandbox build --offline`'
+              : `the image is for harness ${image.harnessVersion ?? '(none)'}, this clade needs ${HARNESS_VERSION}: \`clade sandbox build --offline\``,
+      },
+    },
+  };
+}
+
+function formatReport(report: DoctorReport): string {
+  const mark = (ok: boolean): string => (ok ? 'ok  ' : 'no  ');
+  const { docker, image, gpus, sandboxes } = report;
+  const lines = [
+    `${mark(true)}node          ${report.node.version} (${report.node.path})`,
+    docker.reachable
+      ? `${mark(true)}docker engine ${docker.version} (API ${docker.apiVersion}) at ${docker.address}; runtimes: ${docker.runtimes.join(', ') || 'none'}`
+      : `${mark(false)}docker engine not reachable: ${docker.reason}`,
+    image.present
+      ? `${mark(image.matchesHarness)}image         ${image.name} ${image.digest} (harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'})`
+      : `${mark(false)}image         ${image.name} missing${docker.reachable ? '' : ' (no engine to ask)'}`,
+    `${mark(gpus.passThrough)}gpus          ${gpus.note}`,
+    '',
+    'Sandboxes:',
+    `  process  usable       ${sandboxes.process.note}`,
+    `  docker   ${sandboxes.docker.usable ? 'usable      ' : 'not usable  '} ${sandboxes.docker.note}`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `clade doctor`. */
+export async function doctorCommand(flags: { json?: boolean }): Promise<void> {
+  const report = await collectDoctorReport();
+  if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(formatReport(report));
+}
+
+/** Registers `clade doctor`. */
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'Check what this machine can run: the Docker engine and its version, GPU pass-through, the sandbox image and its harness label, node, and which sandboxes are usable.',
+    )
+    .option('--json', 'print the report as JSON')
+    .action(doctorCommand);
+}
