@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { HarnessInput, HarnessJobResult, HarnessOutput } from '../../src/tasks/types.js';
 import { runNumericJob } from './numeric.js';
+import { runProtocolJob } from './protocol.js';
 import type { JobRunner } from './types.js';
 
 /** Version of the harness protocol (`input.json` → `result.json`), stored with every result. */
@@ -34,6 +35,7 @@ export const HARNESS_LOG_LIMIT = 8 * 1024;
 /** Runners by task kind. */
 const runners: Record<string, JobRunner> = {
   numeric: runNumericJob,
+  'numeric-protocol': runProtocolJob,
 };
 
 /** How many stack frames of a job's error are kept. */

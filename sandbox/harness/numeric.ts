@@ -6,7 +6,7 @@
 import { createRandom, type Random } from '../../src/core/random.js';
 import { type BuiltinFunction, createBuiltinFunction } from '../../src/numeric/functions.js';
 import { type NumericJobOutput, parseNumericJob } from '../../src/numeric/job.js';
-import type { OptimizerProblem } from '../../src/numeric/types.js';
+import type { BenchmarkFunction, OptimizerProblem } from '../../src/numeric/types.js';
 import type { JobContext, JobRunner } from './types.js';
 
 /**
@@ -47,7 +47,29 @@ export interface TrackedProblem {
   bestPoint(): Float64Array | null;
   /** Its value (+Infinity before the first evaluation). */
   bestValue(): number;
+  /**
+   * Best value seen after each of `options.checkpoints` evaluations, in order; checkpoints not
+   * reached yet are missing (empty without `checkpoints`).
+   */
+  checkpointValues(): number[];
+  /** The evaluation (1-based) whose value first reached `options.stopAtValue`, or null. */
+  stoppedAt(): number | null;
 }
+
+/** Options of `createTrackedProblem` for benchmark protocols; campaigns use neither. */
+export interface TrackedProblemOptions {
+  /**
+   * Once an evaluated value is at or below this, the run is over: the batch that reached it is
+   * returned and counted in full, then `remaining()` is 0 and `evaluate` throws `BudgetExhaustedError`
+   * (CEC's "stop when the error drops below 1e-8").
+   */
+  stopAtValue?: number;
+  /** Evaluation counts (ascending) at which the best value so far is recorded. */
+  checkpoints?: readonly number[];
+}
+
+/** The box a tracked function is searched in (the same for every coordinate). */
+export type BoxedFunction = BenchmarkFunction & { readonly lower: number; readonly upper: number };
 
 const describeValue = (value: unknown): string => {
   if (value === null) return 'null';
@@ -61,13 +83,24 @@ const describeValue = (value: unknown): string => {
  * then the budget (throwing `BudgetExhaustedError` before evaluating anything), then that every
  * coordinate is finite and inside the box; it counts each point and keeps a copy of the best.
  */
-export function createTrackedProblem(fn: BuiltinFunction, budget: number, random: Random): TrackedProblem {
+export function createTrackedProblem(
+  fn: BoxedFunction,
+  budget: number,
+  random: Random,
+  options: TrackedProblemOptions = {},
+): TrackedProblem {
   const dimension = fn.dimension;
   const { lower, upper } = fn;
   let used = 0;
   let bestValue = Number.POSITIVE_INFINITY;
   let bestPoint: Float64Array | null = null;
   let scratch = new Float64Array(0);
+  const stopAtValue = options.stopAtValue ?? Number.NEGATIVE_INFINITY;
+  const checkpoints = options.checkpoints ?? [];
+  const checkpointValues: number[] = [];
+  let stoppedAt: number | null = null;
+  /** The budget, or the evaluations used once the stop value was reached. */
+  let limit = budget;
 
   const checkCoordinates = (values: Float64Array, count: number): void => {
     for (let index = 0; index < count * dimension; index++) {
@@ -137,22 +170,30 @@ export function createTrackedProblem(fn: BuiltinFunction, budget: number, random
     budget,
     random,
     used: () => used,
-    remaining: () => budget - used,
+    remaining: () => limit - used,
     evaluate(points) {
       const { values, count } = toFlat(points);
-      if (used + count > budget) throw new BudgetExhaustedError(budget, used, count);
+      if (used + count > limit) throw new BudgetExhaustedError(limit, used, count);
       checkCoordinates(values, count);
       const out = new Float64Array(count);
       fn.evaluateBatch(values, count, out);
-      used += count;
       let bestIndex = -1;
       for (let index = 0; index < count; index++) {
         const value = out[index] as number;
         if (value < bestValue) {
           bestValue = value;
           bestIndex = index;
+          if (stoppedAt === null && value <= stopAtValue) stoppedAt = used + index + 1;
+        }
+        while (
+          checkpointValues.length < checkpoints.length &&
+          checkpoints[checkpointValues.length] === used + index + 1
+        ) {
+          checkpointValues.push(bestValue);
         }
       }
+      used += count;
+      if (stoppedAt !== null) limit = used;
       if (bestIndex >= 0) {
         bestPoint = values.slice(bestIndex * dimension, (bestIndex + 1) * dimension);
       }
@@ -165,6 +206,8 @@ export function createTrackedProblem(fn: BuiltinFunction, budget: number, random
     used: () => used,
     bestPoint: () => (bestPoint === null ? null : bestPoint.slice()),
     bestValue: () => bestValue,
+    checkpointValues: () => checkpointValues.slice(),
+    stoppedAt: () => stoppedAt,
   };
 }
 
@@ -192,7 +235,7 @@ function cachedFunction(
 }
 
 /** The agent's optimizer: its default export if that is a function, else its `optimize` export. */
-function findOptimizer(agent: Record<string, unknown>): (problem: OptimizerProblem) => unknown {
+export function findOptimizer(agent: Record<string, unknown>): (problem: OptimizerProblem) => unknown {
   const candidate = typeof agent.default === 'function' ? agent.default : agent.optimize;
   if (typeof candidate !== 'function') {
     throw new TypeError(
@@ -204,7 +247,7 @@ function findOptimizer(agent: Record<string, unknown>): (problem: OptimizerProbl
 }
 
 /** Why a returned point cannot be used, or null if it can. */
-function checkReturnedPoint(value: unknown, fn: BuiltinFunction): string | null {
+export function checkReturnedPoint(value: unknown, fn: BoxedFunction): string | null {
   const length = (value as { length?: unknown } | null | undefined)?.length;
   if (typeof value !== 'object' || value === null || typeof length !== 'number') {
     return `it is ${describeValue(value)}, not an array of ${fn.dimension} numbers`;
