@@ -10,7 +10,8 @@ import type { ArchiveStore } from './archive/types.js';
 import { readAgentDirectory } from './campaign/agent-directory.js';
 import { type DirectoryLock, lockCampaignDirectory } from './campaign/lock.js';
 import { runCampaign } from './campaign/run-campaign.js';
-import type { CampaignSettings, CampaignSummary } from './campaign/types.js';
+import { createEvaluationPlan } from './campaign/evaluation-plan.js';
+import type { CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
 import type { LoadedCampaign } from './config/load.js';
 import { validateCampaign } from './config/load.js';
 import type { CampaignConfig } from './config/schema.js';
@@ -29,6 +30,7 @@ import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
+import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
 import { createNumericTask } from './tasks/numeric-task.js';
 import type { Task } from './tasks/types.js';
 
@@ -158,8 +160,17 @@ function openedCampaign(
         return await runCampaign(settings, {
           archive,
           code,
-          evaluate: (files, signal) =>
-            evaluateNode(files, { task, sandbox, limits, bundle: bundleAgent, harness, ...(signal ? { signal } : {}) }),
+          evaluate: (files, signal, jobs) =>
+            evaluateNode(files, {
+              task,
+              sandbox,
+              limits,
+              bundle: bundleAgent,
+              harness,
+              ...(signal ? { signal } : {}),
+              ...(jobs ? { jobs } : {}),
+            }),
+          evaluation: createEvaluationScheme(config, task),
           mutator: createMutator(config),
           selector: createSelector(config.selection),
           seedFiles: async () => readAgentDirectory(agentDirectory),
@@ -178,6 +189,19 @@ function openedCampaign(
       lock.release();
     },
   };
+}
+
+/**
+ * How evaluation effort is spent: the plan (job order and `evaluation.stages`), the task's summary
+ * of all a node's evaluations, and HGM's scheduling when `selection.strategy` is `hgm`.
+ */
+export function createEvaluationScheme(config: CampaignConfig, task: Task): EvaluationScheme {
+  const scheme: EvaluationScheme = {
+    plan: createEvaluationPlan(task.jobs(), config.evaluation.stages),
+    summarize: (records) => summarizeEvaluations(task, records),
+  };
+  if (config.selection.strategy === 'hgm') scheme.hgm = { ...config.selection.hgm };
+  return scheme;
 }
 
 /** The task a configuration names. */

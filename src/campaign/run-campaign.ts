@@ -3,14 +3,29 @@
  * A node and its evaluations are written in one transaction after it is evaluated, and its git ref
  * is set after that, so a `kill -9` at any point loses at most the children being evaluated, and
  * `resume` repairs a missing ref from the commit stored in the archive.
+ *
+ * With an evaluation scheme a node is recorded with its first stage's evaluations, and later
+ * evaluations are appended in their own transactions (a node has always been evaluated on a prefix
+ * of the plan, so its evaluation count says where it stands): under staged evaluation the worker
+ * goes on to the next stage when the node reached the threshold, and resume continues nodes a crash
+ * interrupted; under HGM each free worker either expands (makes a child) or runs one more job of an
+ * existing node, by progressive widening and Thompson sampling.
  */
 import { CladeError, describeError } from '../core/errors.js';
+import { sumOutcomes } from '../core/outcomes.js';
 import { createRandom } from '../core/random.js';
 import type { AgentFiles, AgentNode, NodeStatus, RunEvent, StopReason } from '../core/types.js';
 import type { NodeWithCode } from '../mutation/types.js';
+import { thompsonArgmax } from '../selection/hgm.js';
 import type { SelectionCandidate } from '../selection/types.js';
 import { EvaluationAbortedError, type NodeEvaluation } from '../tasks/evaluate-node.js';
+import type { EvaluationJob } from '../tasks/types.js';
+import { nextStageJobs } from './evaluation-plan.js';
+import { agentFeatures, concatenateFiles } from './features.js';
 import type { CampaignDependencies, CampaignSettings, CampaignSummary } from './types.js';
+
+/** What a free worker does next. */
+type WorkerAction = { kind: 'expand' } | { kind: 'evaluate'; nodeId: number; jobs: EvaluationJob[] };
 
 const FILE_CACHE_SIZE = 256;
 
@@ -36,6 +51,14 @@ class CampaignLoop {
   private stopReason: StopReason | null = null;
   private failure: unknown = null;
   private startedAt = 0;
+  /** Evaluation records per node (a prefix of the plan), and in all. */
+  private readonly evaluated = new Map<number, number>();
+  private evaluationCount = 0;
+  /** Nodes with more evaluations running (at most one batch per node, so records stay a prefix). */
+  private readonly evaluating = new Set<number>();
+  /** Staged nodes a crash interrupted between stages, continued first on resume. */
+  private readonly continuations: number[] = [];
+  private seedSource: string | null = null;
 
   constructor(
     private readonly settings: CampaignSettings,
@@ -49,6 +72,7 @@ class CampaignLoop {
     const { archive } = this.dependencies;
     const existing = archive.listNodes();
     for (const node of existing) this.remember(node);
+    this.loadStatistics();
     await this.repairRefs(existing);
     this.nextId = (archive.maxNodeId() ?? -1) + 1;
     this.childrenRecorded = existing.filter((node) => node.parentId !== null).length;
@@ -69,6 +93,7 @@ class CampaignLoop {
       );
     }
 
+    this.findInterruptedStages();
     const workers = Array.from({ length: this.settings.workers }, () => this.worker());
     await Promise.all(workers);
     if (this.failure !== null) throw this.failure;
@@ -84,9 +109,20 @@ class CampaignLoop {
     return summary;
   }
 
-  /** One worker: keeps making children until a budget is spent or the campaign is told to stop. */
+  /** One worker: keeps making children (or evaluating nodes further) until a budget is spent or a stop. */
   private async worker(): Promise<void> {
-    while (this.shouldStartChild()) {
+    for (let action = this.nextAction(); action !== null; action = this.nextAction()) {
+      if (action.kind === 'evaluate') {
+        this.evaluating.add(action.nodeId);
+        try {
+          await this.evaluateFurther(action.nodeId, action.jobs);
+        } catch (error) {
+          this.fail(error);
+        } finally {
+          this.evaluating.delete(action.nodeId);
+        }
+        continue;
+      }
       // Replay fixes the order of creations and records; a normal run has no schedule.
       if (this.dependencies.schedule && !(await this.dependencies.schedule.beforeCreate())) break;
       this.childrenStarted++;
@@ -95,16 +131,59 @@ class CampaignLoop {
       try {
         await this.makeChild(id, iteration);
       } catch (error) {
-        if (error instanceof EvaluationAbortedError) {
-          this.stop('aborted');
-        } else {
-          this.failure ??= error;
-          this.stop('error');
-        }
+        this.fail(error);
       } finally {
         this.childrenStarted--;
       }
     }
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof EvaluationAbortedError) {
+      this.stop('aborted');
+    } else {
+      this.failure ??= error;
+      this.stop('error');
+    }
+  }
+
+  /**
+   * The next thing a free worker does, or null when it is done. Interrupted stages first; under HGM,
+   * expand when evaluations^α ≥ nodes − 1 + pending expansions (or no node has jobs left), else
+   * evaluate one more job of the node whose Thompson draw on its own outcomes is highest.
+   */
+  private nextAction(): WorkerAction | null {
+    if (this.stopReason !== null) return null;
+    const interrupted = this.continuations.shift();
+    if (interrupted !== undefined) {
+      const node = this.nodes.get(interrupted);
+      const plan = this.dependencies.evaluation?.plan;
+      const jobs = node && plan ? nextStageJobs(plan, this.evaluated.get(interrupted) ?? 0, node.score) : [];
+      if (jobs.length > 0) return { kind: 'evaluate', nodeId: interrupted, jobs };
+      return this.nextAction();
+    }
+    const scheme = this.dependencies.evaluation;
+    if (!scheme?.hgm) return this.shouldStartChild() ? { kind: 'expand' } : null;
+    if (!this.shouldStartChild()) return null;
+    const open = this.nodesWithJobsLeft(scheme.plan.jobs.length);
+    const widen = this.evaluationCount ** scheme.hgm.alpha >= this.nodes.size - 1 + this.childrenStarted;
+    if (widen || open.length === 0) return { kind: 'expand' };
+    const random = createRandom(this.settings.seed, 'hgm-evaluation', this.evaluationCount, this.nodes.size);
+    const ownCounts = open.map((candidate) => candidate.own ?? { passes: 0, failures: 0 });
+    const chosen = open[thompsonArgmax(ownCounts, random)];
+    if (!chosen) return { kind: 'expand' };
+    const done = this.evaluated.get(chosen.id) ?? 0;
+    return { kind: 'evaluate', nodeId: chosen.id, jobs: scheme.plan.jobs.slice(done, done + 1) };
+  }
+
+  /** Scored nodes not fully evaluated and not being evaluated now. */
+  private nodesWithJobsLeft(total: number): SelectionCandidate[] {
+    const open: SelectionCandidate[] = [];
+    for (const candidate of this.candidates.values()) {
+      if (candidate.status !== 'scored' || this.evaluating.has(candidate.id)) continue;
+      if ((this.evaluated.get(candidate.id) ?? 0) < total) open.push(candidate);
+    }
+    return open;
   }
 
   private shouldStartChild(): boolean {
@@ -128,7 +207,8 @@ class CampaignLoop {
   private async evaluateSeed(): Promise<void> {
     const files = await this.dependencies.seedFiles();
     const commit = await this.dependencies.code.commit(files, null, 'node 0: seed agent');
-    const evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal);
+    this.seedSource = concatenateFiles(files);
+    const evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, this.firstJobs());
     this.record(
       {
         id: 0,
@@ -139,14 +219,125 @@ class CampaignLoop {
         createdAt: this.now(),
       },
       evaluation,
+      files,
     );
     await this.dependencies.code.setNodeRef(0, commit);
     this.nextId = Math.max(this.nextId, 1);
+    await this.continueStages(0);
+  }
+
+  /** The jobs a new node is evaluated on first: its first stage, HGM's initial jobs, or all (undefined). */
+  private firstJobs(): EvaluationJob[] | undefined {
+    const scheme = this.dependencies.evaluation;
+    if (!scheme) return undefined;
+    const count = scheme.hgm ? scheme.hgm.initialJobs : (scheme.plan.stages[0]?.end ?? scheme.plan.jobs.length);
+    return scheme.plan.jobs.slice(0, count);
+  }
+
+  /** Staged evaluation (not HGM): runs the next stages while the node reaches their thresholds. */
+  private async continueStages(nodeId: number): Promise<void> {
+    const scheme = this.dependencies.evaluation;
+    if (!scheme || scheme.hgm) return;
+    for (;;) {
+      const node = this.nodes.get(nodeId);
+      if (!node || node.status !== 'scored' || this.stopReason !== null) return;
+      const jobs = nextStageJobs(scheme.plan, this.evaluated.get(nodeId) ?? 0, node.score);
+      if (jobs.length === 0) return;
+      await this.evaluateFurther(nodeId, jobs);
+    }
+  }
+
+  /**
+   * Runs more jobs of a recorded node and appends them in one transaction, with the node's status,
+   * score and metrics recomputed from all its evaluations; then (staged) the stages after them.
+   */
+  private async evaluateFurther(nodeId: number, jobs: readonly EvaluationJob[]): Promise<void> {
+    const scheme = this.dependencies.evaluation;
+    const node = this.nodes.get(nodeId);
+    if (!scheme || !node) return;
+    const files = await this.filesOf(node.commit);
+    const evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, jobs);
+    const { archive } = this.dependencies;
+    const records = [...archive.evaluations(nodeId), ...evaluation.evaluations];
+    const summary = scheme.summarize(records);
+    const updated: AgentNode = {
+      ...node,
+      status: summary.status,
+      score: summary.status === 'scored' ? summary.score : null,
+      publicMetrics: summary.publicMetrics,
+      privateMetrics: { ...node.privateMetrics, ...summary.privateMetrics },
+      error: summary.error,
+      evaluatedAt: this.now(),
+    };
+    const added = evaluation.evaluations.map((record) => ({ ...record, nodeId }));
+    archive.appendEvaluations(updated, added);
+    this.functionEvaluations += evaluation.functionEvaluations;
+    this.nodes.set(nodeId, updated);
+    const candidate = this.candidates.get(nodeId);
+    if (candidate) {
+      candidate.status = updated.status;
+      candidate.score = updated.score;
+      candidate.features = featuresOf(updated);
+    }
+    this.countOutcomes(nodeId, added);
+    this.emit({
+      type: 'evaluation-finished',
+      nodeId,
+      status: updated.status,
+      score: updated.score,
+      durationMs: evaluation.durationMs,
+      functionEvaluations: evaluation.functionEvaluations,
+    });
+    this.emit({ type: 'node-updated', node: updated, jobs: added.length });
+    if (!scheme.hgm) await this.continueStages(nodeId);
+  }
+
+  /** Own counts of the node, clade counts of it and its ancestors (the archive does the same). */
+  private countOutcomes(nodeId: number, records: readonly { score: number | null }[]): void {
+    if (records.length === 0) return;
+    const outcome = sumOutcomes(records.map((record) => record.score));
+    this.evaluated.set(nodeId, (this.evaluated.get(nodeId) ?? 0) + records.length);
+    this.evaluationCount += records.length;
+    const candidate = this.candidates.get(nodeId);
+    if (candidate) {
+      const own = candidate.own ?? { passes: 0, failures: 0 };
+      candidate.own = { passes: own.passes + outcome.passes, failures: own.failures + outcome.failures };
+    }
+    for (let current = this.candidates.get(nodeId); current; ) {
+      const clade = current.clade ?? { passes: 0, failures: 0 };
+      current.clade = { passes: clade.passes + outcome.passes, failures: clade.failures + outcome.failures };
+      current = current.parentId === null ? undefined : this.candidates.get(current.parentId);
+    }
+  }
+
+  /** Own and clade counts and evaluation counts from the archive (resume). */
+  private loadStatistics(): void {
+    for (const stats of this.dependencies.archive.nodeStats()) {
+      const candidate = this.candidates.get(stats.nodeId);
+      if (!candidate) continue;
+      candidate.own = stats.own;
+      candidate.clade = stats.clade;
+      const count = Math.round(stats.own.passes + stats.own.failures);
+      this.evaluated.set(stats.nodeId, count);
+      this.evaluationCount += count;
+    }
+  }
+
+  /** Staged nodes that reached a threshold but whose next stage a crash or stop left undone. */
+  private findInterruptedStages(): void {
+    const scheme = this.dependencies.evaluation;
+    if (!scheme || scheme.hgm) return;
+    for (const node of this.nodes.values()) {
+      if (node.status !== 'scored') continue;
+      if (nextStageJobs(scheme.plan, this.evaluated.get(node.id) ?? 0, node.score).length > 0) {
+        this.continuations.push(node.id);
+      }
+    }
   }
 
   private async makeChild(id: number, iteration: number): Promise<void> {
     const { seed } = this.settings;
-    const snapshot = { nodes: [...this.candidates.values()] };
+    const snapshot = { nodes: [...this.candidates.values()], iteration };
     const [parentId] = this.dependencies.selector.select(snapshot, createRandom(seed, 'node', id, 'selection'), 1);
     const parent = parentId === undefined ? undefined : this.nodes.get(parentId);
     if (!parent)
@@ -171,7 +362,7 @@ class CampaignLoop {
     const base = { id, parentId: parent.id, commit, iteration, mutation: mutation.info, createdAt };
     let evaluation: NodeEvaluation;
     if (mutation.ok) {
-      evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal);
+      evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, this.firstJobs());
     } else {
       evaluation = {
         status: mutation.status,
@@ -187,31 +378,50 @@ class CampaignLoop {
     }
     await this.dependencies.schedule?.beforeRecord(id);
     // The parent's pending child is now a recorded child: the count stays the same.
-    this.record(base, evaluation);
+    this.record(base, evaluation, files, await this.seedSourceText());
     this.recordedThisRun++;
     this.childrenRecorded++;
     await this.dependencies.code.setNodeRef(id, commit);
+    await this.continueStages(id);
+  }
+
+  /** The seed agent's source, the reference of the `diversity` feature. */
+  private async seedSourceText(): Promise<string> {
+    if (this.seedSource === null) {
+      const root = this.nodes.get(0);
+      this.seedSource = root ? concatenateFiles(await this.filesOf(root.commit)) : '';
+    }
+    return this.seedSource;
   }
 
   private record(
     base: Pick<AgentNode, 'id' | 'parentId' | 'commit' | 'iteration' | 'mutation' | 'createdAt'>,
     evaluation: NodeEvaluation,
+    files: AgentFiles,
+    seedSource = this.seedSource ?? '',
   ): void {
+    // With a scheme, a scored node's metrics come from the same summary as its later updates (with
+    // confidence intervals); a node that failed as a whole keeps the evaluator's status and error.
+    const scheme = this.dependencies.evaluation;
+    const summary = scheme && evaluation.status === 'scored' ? scheme.summarize(evaluation.evaluations) : evaluation;
     const node: AgentNode = {
       ...base,
-      status: evaluation.status,
-      score: evaluation.status === 'scored' ? evaluation.score : null,
-      publicMetrics: evaluation.publicMetrics,
-      privateMetrics: { ...evaluation.privateMetrics, environment: evaluation.environment },
-      error: evaluation.error,
+      status: summary.status,
+      score: summary.status === 'scored' ? summary.score : null,
+      publicMetrics: summary.publicMetrics,
+      privateMetrics: {
+        ...summary.privateMetrics,
+        environment: evaluation.environment,
+        ...agentFeatures(files, seedSource),
+      },
+      error: summary.error,
       evaluatedAt: this.now(),
     };
-    this.dependencies.archive.recordNode(
-      node,
-      evaluation.evaluations.map((record) => ({ ...record, nodeId: node.id })),
-    );
+    const records = evaluation.evaluations.map((record) => ({ ...record, nodeId: node.id }));
+    this.dependencies.archive.recordNode(node, records);
     this.functionEvaluations += evaluation.functionEvaluations;
     this.remember(node, false);
+    this.countOutcomes(node.id, records);
     this.emit({
       type: 'evaluation-finished',
       nodeId: node.id,
@@ -232,6 +442,8 @@ class CampaignLoop {
       status: node.status,
       score: node.score,
       children: this.candidates.get(node.id)?.children ?? 0,
+      iteration: node.iteration,
+      features: featuresOf(node),
     });
     if (countChild && node.parentId !== null) {
       const parent = this.candidates.get(node.parentId);
@@ -317,4 +529,17 @@ class CampaignLoop {
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+/** A node's MAP-Elites features: `codeLength`, `diversity` and every numeric public metric. */
+function featuresOf(node: AgentNode): Record<string, number> {
+  const features: Record<string, number> = {};
+  for (const [name, value] of Object.entries(node.publicMetrics)) {
+    if (typeof value === 'number' && Number.isFinite(value)) features[name] = value;
+  }
+  for (const name of ['codeLength', 'diversity']) {
+    const value = node.privateMetrics[name];
+    if (typeof value === 'number' && Number.isFinite(value)) features[name] = value;
+  }
+  return features;
 }

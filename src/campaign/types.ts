@@ -3,15 +3,41 @@
  * one place (`createCampaign`, the CLI).
  */
 import type { ArchiveStore } from '../archive/types.js';
-import type { AgentFiles, RunEvent, StopReason } from '../core/types.js';
+import type { AgentFiles, EvaluationRecord, RunEvent, StopReason } from '../core/types.js';
 import type { CodeStore } from '../lineage/types.js';
 import type { Mutator } from '../mutation/types.js';
 import type { SandboxLimits } from '../sandbox/types.js';
 import type { ParentSelector } from '../selection/types.js';
 import type { NodeEvaluation } from '../tasks/evaluate-node.js';
+import type { EvaluationSummary } from '../tasks/summarize-evaluations.js';
+import type { EvaluationJob } from '../tasks/types.js';
+import type { EvaluationPlan } from './evaluation-plan.js';
 
-/** Evaluates an agent tree; bound to a task, a sandbox and limits by the wiring. */
-export type NodeEvaluator = (files: AgentFiles, signal?: AbortSignal) => Promise<NodeEvaluation>;
+/**
+ * Evaluates an agent tree on `jobs` (default: every job of the task); bound to a task, a sandbox
+ * and limits by the wiring.
+ */
+export type NodeEvaluator = (
+  files: AgentFiles,
+  signal?: AbortSignal,
+  jobs?: readonly EvaluationJob[],
+) => Promise<NodeEvaluation>;
+
+/**
+ * How evaluation effort is spent. Without it the loop evaluates each child on every job at once.
+ * With it, a child first runs its first stage (or, under HGM, `initialJobs` jobs) and is recorded;
+ * later jobs are appended to it in their own transactions and its score is recomputed from all.
+ */
+export interface EvaluationScheme {
+  plan: EvaluationPlan;
+  /** A node's status, score and metrics from all its evaluations (the task's aggregate). */
+  summarize(records: readonly Omit<EvaluationRecord, 'nodeId'>[]): EvaluationSummary;
+  /**
+   * HGM scheduling: per free worker, expand when evaluations^alpha ≥ nodes − 1 + pending expansions,
+   * else run one more job of the node with the highest Thompson draw on its own outcomes.
+   */
+  hgm?: { alpha: number; initialJobs: number };
+}
 
 export interface CampaignSettings {
   seed: number;
@@ -31,6 +57,8 @@ export interface CampaignDependencies {
   evaluate: NodeEvaluator;
   mutator: Mutator;
   selector: ParentSelector;
+  /** Staged / incremental evaluation and HGM scheduling; absent: every job at once. */
+  evaluation?: EvaluationScheme;
   /** The seed agent's files (read only when the seed node is not yet in the archive). */
   seedFiles: () => Promise<AgentFiles>;
   clock?: () => Date;

@@ -29,7 +29,7 @@ export async function showTree(directory: string, flags: { json?: boolean; depth
   try {
     const nodes = archive.listNodes();
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(treeJson(nodes))}\n`);
+      process.stdout.write(`${JSON.stringify(treeJson(nodes, archive.nodeStats()))}\n`);
       return;
     }
     const campaign = archive.getCampaign();

@@ -1,6 +1,8 @@
 /**
  * @module The agent tree as text (`clade tree`) and as JSON (`clade tree --json`).
  */
+import type { NodeStatsRecord } from '../archive/types.js';
+import type { OutcomeCounts } from '../core/outcomes.js';
 import type { AgentNode } from '../core/types.js';
 
 export interface TreeJsonNode {
@@ -16,11 +18,24 @@ export interface TreeJsonNode {
   error: string | null;
   createdAt: string;
   evaluatedAt: string | null;
+  /** The node's own task outcomes (graded: score as passes, 1 − score as failures). */
+  own: OutcomeCounts;
+  /** Own plus every descendant's outcomes (HGM's clade). */
+  clade: OutcomeCounts;
 }
 
-/** `clade tree --json`: `{"nodes":[{"id","parentId","status","score",...}]}`, ordered by id. */
-export function treeJson(nodes: readonly AgentNode[]): { nodes: TreeJsonNode[] } {
+/**
+ * `clade tree --json`: `{"nodes":[{"id","parentId","status","score","children","own","clade",...}]}`,
+ * ordered by id. `stats` (the archive's clade statistics) fills `own` and `clade`; nodes without
+ * stats get zero counts.
+ */
+export function treeJson(
+  nodes: readonly AgentNode[],
+  stats: readonly NodeStatsRecord[] = [],
+): { nodes: TreeJsonNode[] } {
   const children = childrenIndex(nodes);
+  const statsById = new Map(stats.map((entry) => [entry.nodeId, entry]));
+  const none = (): OutcomeCounts => ({ passes: 0, failures: 0 });
   return {
     nodes: nodes.map((node) => ({
       id: node.id,
@@ -35,6 +50,8 @@ export function treeJson(nodes: readonly AgentNode[]): { nodes: TreeJsonNode[] }
       error: node.error,
       createdAt: node.createdAt,
       evaluatedAt: node.evaluatedAt,
+      own: statsById.get(node.id)?.own ?? none(),
+      clade: statsById.get(node.id)?.clade ?? none(),
     })),
   };
 }

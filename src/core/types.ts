@@ -96,6 +96,8 @@ export type RunEvent =
       functionEvaluations: number;
     }
   | { type: 'node-recorded'; node: AgentNode }
+  /** More evaluations of a recorded node (a later stage, or one HGM task); `node` is its new record. */
+  | { type: 'node-updated'; node: AgentNode; jobs: number }
   | { type: 'campaign-stopping'; reason: StopReason; inFlight: number }
   | {
       type: 'campaign-finished';

@@ -7,7 +7,7 @@ import { CladeError } from '../core/errors.js';
 import type { AgentFiles, EvaluationRecord, Metrics, NodeStatus } from '../core/types.js';
 import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
-import type { HarnessInput, HarnessJobResult, HarnessOutput, JobOutcome, Task } from './types.js';
+import type { EvaluationJob, HarnessInput, HarnessJobResult, HarnessOutput, JobOutcome, Task } from './types.js';
 
 /** Bundles an agent tree into one ES module (see `sandbox/bundle-agent.ts`). */
 export type AgentBundler = (
@@ -23,6 +23,8 @@ export interface EvaluateNodeOptions {
   /** Source of the bundled harness. */
   harness: string;
   signal?: AbortSignal;
+  /** The jobs to run (a stage, or one HGM task); default every job of the task. */
+  jobs?: readonly EvaluationJob[];
 }
 
 /** Everything the archive stores about an evaluation, except the node id. */
@@ -52,7 +54,7 @@ export class EvaluationAbortedError extends CladeError {
 export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptions): Promise<NodeEvaluation> {
   const { task } = options;
   const started = Date.now();
-  const jobs = task.jobs();
+  const jobs = options.jobs ? [...options.jobs] : task.jobs();
   const failAll = (status: NodeStatus, error: string, environment = 'host'): NodeEvaluation => ({
     status,
     score: null,

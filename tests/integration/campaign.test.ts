@@ -171,7 +171,12 @@ describe('the CLI', () => {
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       if (!existsSync(databasePath)) continue;
-      const archive = openArchive(databasePath, { readonly: true });
+      let archive: ReturnType<typeof openArchive>;
+      try {
+        archive = openArchive(databasePath, { readonly: true });
+      } catch {
+        continue; // The writer is still creating the schema.
+      }
       nodesBeforeKill = archive.nodeCount();
       archive.close();
       if (nodesBeforeKill >= 4) break;
@@ -209,7 +214,12 @@ describe('the CLI', () => {
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       if (!existsSync(databasePath)) continue;
-      const archive = openArchive(databasePath, { readonly: true });
+      let archive: ReturnType<typeof openArchive>;
+      try {
+        archive = openArchive(databasePath, { readonly: true });
+      } catch {
+        continue; // The writer is still creating the schema.
+      }
       const count = archive.nodeCount();
       archive.close();
       if (count >= 3) break;
