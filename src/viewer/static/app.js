@@ -264,6 +264,8 @@ async function start() {
 window.cladeViewer = Object.freeze({
   nodeCount: () => store.size,
   bestNodeId: () => (store.bestIndex >= 0 ? store.id[store.bestIndex] : null),
+  /** Durations of the tree's last draws, in ms. */
+  drawTimes: () => [...tree.drawTimes],
   screenPosition(id) {
     const index = store.indexOf.get(id);
     if (index === undefined) return null;

@@ -5,6 +5,7 @@ import { STATUS_COLOURS, scoreScale, viridis } from './format.js';
 const COLUMN = 16; // world units between leaf columns
 const ROW = 64; // world units between depth levels
 const PULSE_MS = 2400;
+const COLOUR_BUCKETS = 64;
 
 export class TreeView {
   /**
@@ -25,6 +26,8 @@ export class TreeView {
     this.fitted = false;
     this.userMoved = false;
     this.frame = 0;
+    /** Durations of the last draws in ms (for benchmarks). */
+    this.drawTimes = [];
     this.pointers = new Map();
     this.dragStart = null;
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -220,7 +223,10 @@ export class TreeView {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
+      const started = performance.now();
       this.draw();
+      this.drawTimes.push(performance.now() - started);
+      if (this.drawTimes.length > 240) this.drawTimes.shift();
     });
   }
 
@@ -290,10 +296,13 @@ export class TreeView {
       context.stroke();
     }
 
-    // Nodes.
+    // Nodes, batched: one path per colour bucket, so thousands of nodes cost a few fills.
     const scale = scoreScale(store.minScore, store.maxScore);
     const now = performance.now();
     let pulsing = false;
+    const buckets = Array.from({ length: COLOUR_BUCKETS }, () => []);
+    const failedByStatus = new Map();
+    const lineageVisible = [];
     for (let index = 0; index < store.size; index++) {
       const x = this.screenX(index);
       const y = this.screenY(index);
@@ -314,29 +323,65 @@ export class TreeView {
         }
       }
       if (store.isScored(index)) {
-        context.beginPath();
-        context.arc(x, y, radius, 0, Math.PI * 2);
-        context.fillStyle = viridis(scale(store.score[index]));
-        context.fill();
-        context.lineWidth = store.lineage.has(index) ? 1.8 : 1;
-        context.strokeStyle = store.lineage.has(index) ? '#f76707' : 'rgba(255,255,255,0.9)';
-        context.stroke();
+        const bucket = Math.min(
+          COLOUR_BUCKETS - 1,
+          Math.max(0, Math.round(scale(store.score[index]) * (COLOUR_BUCKETS - 1))),
+        );
+        buckets[bucket].push(x, y);
+        if (store.lineage.has(index)) lineageVisible.push(x, y);
       } else {
-        // Failed children: a cross in the status colour on a white disc.
-        const size = Math.max(2, radius * 0.75);
-        context.beginPath();
-        context.arc(x, y, size + 1.5, 0, Math.PI * 2);
-        context.fillStyle = '#ffffff';
-        context.fill();
-        context.beginPath();
+        const status = store.statusName(index);
+        const list = failedByStatus.get(status);
+        if (list) list.push(x, y);
+        else failedByStatus.set(status, [x, y]);
+      }
+    }
+    const outline = radius >= 3;
+    context.lineWidth = 1;
+    context.strokeStyle = 'rgba(255, 255, 255, 0.9)';
+    buckets.forEach((points, bucket) => {
+      if (points.length === 0) return;
+      context.beginPath();
+      for (let k = 0; k < points.length; k += 2) {
+        context.moveTo(points[k] + radius, points[k + 1]);
+        context.arc(points[k], points[k + 1], radius, 0, Math.PI * 2);
+      }
+      context.fillStyle = viridis(bucket / (COLOUR_BUCKETS - 1));
+      context.fill();
+      if (outline) context.stroke();
+    });
+    if (lineageVisible.length > 0) {
+      context.beginPath();
+      for (let k = 0; k < lineageVisible.length; k += 2) {
+        context.moveTo(lineageVisible[k] + radius, lineageVisible[k + 1]);
+        context.arc(lineageVisible[k], lineageVisible[k + 1], radius, 0, Math.PI * 2);
+      }
+      context.lineWidth = 1.8;
+      context.strokeStyle = '#f76707';
+      context.stroke();
+    }
+    // Failed children: a cross in the status colour on a white disc.
+    const size = Math.max(2, radius * 0.75);
+    for (const [status, points] of failedByStatus) {
+      context.beginPath();
+      for (let k = 0; k < points.length; k += 2) {
+        context.moveTo(points[k] + size + 1.5, points[k + 1]);
+        context.arc(points[k], points[k + 1], size + 1.5, 0, Math.PI * 2);
+      }
+      context.fillStyle = '#ffffff';
+      context.fill();
+      context.beginPath();
+      for (let k = 0; k < points.length; k += 2) {
+        const x = points[k];
+        const y = points[k + 1];
         context.moveTo(x - size, y - size);
         context.lineTo(x + size, y + size);
         context.moveTo(x + size, y - size);
         context.lineTo(x - size, y + size);
-        context.strokeStyle = STATUS_COLOURS[store.statusName(index)] ?? '#868e96';
-        context.lineWidth = Math.max(1.2, radius * 0.35);
-        context.stroke();
       }
+      context.strokeStyle = STATUS_COLOURS[status] ?? '#868e96';
+      context.lineWidth = Math.max(1.2, radius * 0.35);
+      context.stroke();
     }
 
     if (store.bestIndex >= 0) {
@@ -366,11 +411,19 @@ export class TreeView {
         const x = this.screenX(index);
         const y = this.screenY(index);
         if (!visible(x, y)) continue;
+        // A white halo keeps labels readable where they cross edges.
+        context.lineWidth = 3;
+        context.lineJoin = 'round';
+        context.strokeStyle = 'rgba(255, 255, 255, 0.92)';
+        const label = `#${store.id[index]}`;
+        context.strokeText(label, x, y + radius + 4);
         context.fillStyle = '#343a40';
-        context.fillText(`#${store.id[index]}`, x, y + radius + 4);
+        context.fillText(label, x, y + radius + 4);
         if (store.isScored(index) && COLUMN * this.scale >= 48) {
+          const score = store.score[index].toFixed(3);
+          context.strokeText(score, x, y + radius + 17);
           context.fillStyle = '#868e96';
-          context.fillText(store.score[index].toFixed(3), x, y + radius + 17);
+          context.fillText(score, x, y + radius + 17);
         }
       }
     }
