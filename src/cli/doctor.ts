@@ -13,6 +13,7 @@ import {
   probeEngine,
   SANDBOX_IMAGE,
 } from '../sandbox/docker-engine.js';
+import { describeTensorBackends, type TensorBackendInfo } from '../numeric/tensor/index.js';
 import { HARNESS_VERSION } from '../sandbox/harness.js';
 
 /** The report `clade doctor --json` prints. */
@@ -36,6 +37,8 @@ export interface DoctorReport {
     matchesHarness: boolean;
   };
   sandboxes: { process: { usable: true; note: string }; docker: { usable: boolean; note: string } };
+  /** Backends for batched function evaluation (src/numeric/tensor). */
+  tensorBackends: TensorBackendInfo[];
 }
 
 function onPath(binary: string): boolean {
@@ -57,7 +60,9 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
   const passThrough = probe.reachable && devicesPresent && nvidiaRuntime;
   const matchesHarness = image?.harnessVersion === HARNESS_VERSION;
   const dockerUsable = probe.reachable && image !== null && matchesHarness;
+  const tensorBackends = await describeTensorBackends();
   return {
+    tensorBackends,
     node: { version: process.version, path: process.execPath },
     docker: {
       address: engineAddress(),
@@ -120,6 +125,12 @@ function formatReport(report: DoctorReport): string {
     'Sandboxes:',
     `  process  usable       ${sandboxes.process.note}`,
     `  docker   ${sandboxes.docker.usable ? 'usable      ' : 'not usable  '} ${sandboxes.docker.note}`,
+    '',
+    'Tensor backends (batched function evaluation):',
+    ...report.tensorBackends.map(
+      (backend) =>
+        `  ${backend.name.padEnd(14)} ${backend.available ? 'usable    ' : 'not usable'} ${backend.precision}  ${backend.detail.split('\n')[0]}`,
+    ),
     '',
   ];
   return `${lines.join('\n')}\n`;
