@@ -308,6 +308,33 @@ describe('the viewer API', () => {
   });
 });
 
+describe('the viewer follows nodes that change after they are recorded', () => {
+  it('picks up evaluations appended to a recorded node (staged evaluation)', async () => {
+    const before = await getJson<NodeDetail>(`/api/nodes/${hostileId}`);
+    expect(before.body.evaluations).toHaveLength(2);
+    const node = writer.getNode(hostileId);
+    if (!node) throw new Error('hostile node missing');
+    writer.appendEvaluations({ ...node, score: 0.07, evaluatedAt: new Date().toISOString() }, [
+      {
+        nodeId: hostileId,
+        problem: 'ackley-d3',
+        repeat: 0,
+        seed: 2,
+        status: 'ok',
+        score: 0.11,
+        metrics: {},
+        durationMs: 5,
+        logExcerpt: '',
+      },
+    ]);
+    const nodes = await getJson<CompactNodes>('/api/nodes');
+    expect(nodes.body.score[nodes.body.id.indexOf(hostileId)]).toBe(0.07);
+    const after = await getJson<NodeDetail>(`/api/nodes/${hostileId}`);
+    expect(after.body.node.score).toBe(0.07);
+    expect(after.body.evaluations.map((evaluation) => evaluation.problem)).toContain('ackley-d3');
+  });
+});
+
 describe('clade serve (the command)', () => {
   it('prints the URL, serves the page, and stops on Ctrl-C', async () => {
     if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: run \`npm run build\` before the tests.`);
