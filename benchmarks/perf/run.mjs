@@ -53,6 +53,45 @@ for (const dimension of [10, 20]) {
   }
 }
 
+// 1b. Tensor backends: the same functions, batches of 10,000 points, typed kernels vs tfjs (float32).
+{
+  const { createTensorBackend, describeTensorBackends } = await load('numeric/tensor/index.js');
+  const available = (await describeTensorBackends()).filter((info) => info.available);
+  section(
+    'Tensor backends: batched evaluation (batch of 10,000 points, evaluations/s)',
+    `| function | D | ${available.map((info) => info.name).join(' | ')} |`,
+  );
+  const backends = [];
+  for (const info of available) backends.push(await createTensorBackend(info.name));
+  for (const dimension of [10, 20]) {
+    for (const name of BUILTIN_FUNCTION_NAMES) {
+      const fn = createBuiltinFunction(name, dimension, 1, [-100, 100]);
+      const count = 10_000;
+      const points = new Float64Array(count * dimension);
+      const random = createRandom('bench-tensor', name, dimension);
+      for (let index = 0; index < points.length; index++) points[index] = random.uniform(-100, 100);
+      const cells = [];
+      for (const backend of backends) {
+        const evaluator = backend.builtin(fn);
+        for (let warm = 0; warm < 3; warm++) await evaluator.evaluate(points, count);
+        let evaluations = 0;
+        const started = performance.now();
+        const duration = quick ? 100 : 400;
+        while (performance.now() - started < duration) {
+          await evaluator.evaluate(points, count);
+          evaluations += count;
+        }
+        const rate = evaluations / ((performance.now() - started) / 1000);
+        evaluator.dispose();
+        cells.push(`${(rate / 1e6).toFixed(2)} M`);
+      }
+      rows.push(`| ${name} | ${dimension} | ${cells.join(' | ')} |`);
+      log(`tensor ${name} d${dimension}: ${cells.join(', ')}`);
+    }
+  }
+  for (const backend of backends) backend.dispose();
+}
+
 // 2. Parent selection (dgm) over archives of growing size.
 section('Parent selection, `dgm`, one draw (snapshot prepared)', '| nodes | median ms |');
 for (const size of [1_000, 10_000, 100_000]) {
