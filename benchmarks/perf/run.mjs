@@ -225,3 +225,11 @@ const header = [
 const output = `${[...header, ...rows].join('\n')}\n`;
 if (!quick || process.argv.includes('--write')) writeFileSync(path.join(root, 'benchmarks/perf/RESULTS.md'), output);
 process.stdout.write(output);
+
+// The web viewer has its own benchmark and results file (benchmarks/perf/VIEWER-RESULTS.md).
+if (!process.argv.includes('--skip-viewer')) {
+  const { spawnSync } = await import('node:child_process');
+  const viewerArgs = [path.join(root, 'benchmarks/perf/viewer.mjs'), ...(quick ? ['--quick'] : [])];
+  const viewerRun = spawnSync(process.execPath, viewerArgs, { stdio: 'inherit' });
+  if (viewerRun.status !== 0) process.exitCode = 1;
+}

@@ -4,7 +4,8 @@
  * synthetic archives of growing size (a DGM-like tree: parents drawn with a preference for good
  * nodes), then the viewer's start-up (loading every node), `GET /api/nodes` latency and size, and,
  * when Debian's chromium is installed, the page's time to first draw and its frame times while
- * zooming and panning. Writes benchmarks/perf/VIEWER-RESULTS.md. Uses the built code in dist/.
+ * zooming and panning. Writes benchmarks/perf/VIEWER-RESULTS.md (with --quick: only with --write).
+ * Uses the built code in dist/.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -170,5 +171,7 @@ for (const size of sizes) {
   }
 }
 if (!existsSync(CHROMIUM)) rows.push('', `Page figures skipped: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-writeFileSync(path.join(root, 'benchmarks/perf/VIEWER-RESULTS.md'), `${rows.join('\n')}\n`);
-log('wrote benchmarks/perf/VIEWER-RESULTS.md');
+if (!quick || process.argv.includes('--write')) {
+  writeFileSync(path.join(root, 'benchmarks/perf/VIEWER-RESULTS.md'), `${rows.join('\n')}\n`);
+  log('wrote benchmarks/perf/VIEWER-RESULTS.md');
+}

@@ -6,6 +6,7 @@ const COLUMN = 16; // world units between leaf columns
 const ROW = 64; // world units between depth levels
 const PULSE_MS = 2400;
 const COLOUR_BUCKETS = 64;
+const MAX_ROW_PIXELS = 120;
 
 export class TreeView {
   /**
@@ -18,7 +19,9 @@ export class TreeView {
     this.context = canvas.getContext('2d');
     this.store = store;
     this.callbacks = callbacks;
+    /** Zoom: `scale` for x; rows are `stretch` times further apart, so a wide, shallow tree can fill the height. */
     this.scale = 1;
+    this.stretch = 1;
     this.offsetX = 0;
     this.offsetY = 0;
     this.selected = -1;
@@ -42,7 +45,7 @@ export class TreeView {
   }
 
   screenY(index) {
-    return this.store.y[index] * ROW * this.scale + this.offsetY;
+    return this.store.y[index] * ROW * this.scale * this.stretch + this.offsetY;
   }
 
   resize() {
@@ -63,9 +66,15 @@ export class TreeView {
     const margin = 40;
     const worldWidth = Math.max(1, (this.store.width - 1) * COLUMN);
     const worldHeight = Math.max(1, (this.store.height - 1) * ROW);
-    this.scale = Math.min((width - 2 * margin) / worldWidth, (height - 2 * margin) / worldHeight, 3);
-    this.offsetX = (width - worldWidth * this.scale) / 2 - (this.store.width === 1 ? 0 : 0);
-    this.offsetY = (height - worldHeight * this.scale) / 2;
+    const scaleX = (width - 2 * margin) / worldWidth;
+    const scaleY = (height - 2 * margin) / worldHeight;
+    this.scale = Math.min(scaleX, scaleY, 3);
+    // Wide trees (many leaves, few levels) would be a thin strip: spread the rows over the height,
+    // up to MAX_ROW_PIXELS apart.
+    const rowPixels = Math.max(ROW * this.scale, Math.min(scaleY * ROW, MAX_ROW_PIXELS));
+    this.stretch = rowPixels / (ROW * this.scale);
+    this.offsetX = (width - worldWidth * this.scale) / 2;
+    this.offsetY = (height - worldHeight * this.scale * this.stretch) / 2;
     if (this.store.width === 1) this.offsetX = width / 2;
     if (this.store.height === 1) this.offsetY = height / 2;
     this.fitted = true;
@@ -78,7 +87,7 @@ export class TreeView {
     if (index < 0) return;
     if (zoom && this.scale < 1) this.scale = 1;
     this.offsetX = this.canvas.clientWidth / 2 - this.store.x[index] * COLUMN * this.scale;
-    this.offsetY = this.canvas.clientHeight / 2 - this.store.y[index] * ROW * this.scale;
+    this.offsetY = this.canvas.clientHeight / 2 - this.store.y[index] * ROW * this.scale * this.stretch;
     this.userMoved = true;
     this.requestDraw();
   }
@@ -242,7 +251,7 @@ export class TreeView {
     const radius = this.nodeRadius();
     const margin = radius + 40;
     const visible = (x, y) => x > -margin && x < width + margin && y > -margin && y < height + margin;
-    const halfRow = (ROW * this.scale) / 2;
+    const halfRow = (ROW * this.scale * this.stretch) / 2;
 
     // Edges as elbows: down from the parent, across, down to the child. One path for all.
     context.lineWidth = 1;
