@@ -208,7 +208,12 @@ class CampaignLoop {
     const files = await this.dependencies.seedFiles();
     const commit = await this.dependencies.code.commit(files, null, 'node 0: seed agent');
     this.seedSource = concatenateFiles(files);
-    const evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, this.firstJobs());
+    // The seed is every child's reference: it is evaluated on every job, whatever the scheme.
+    const evaluation = await this.dependencies.evaluate(
+      files,
+      this.dependencies.abortSignal,
+      this.dependencies.evaluation?.plan.jobs,
+    );
     this.record(
       {
         id: 0,
