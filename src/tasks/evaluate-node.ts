@@ -121,7 +121,9 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   }
   const output = readHarnessOutput(result);
   if (typeof output === 'string') {
-    const status: NodeStatus = result.result === undefined ? 'crashed' : 'invalid';
+    // A result file that exists but was refused (a link, too large, not JSON) is invalid, not a crash.
+    const rejected = result.resultError?.includes(' rejected: ') === true;
+    const status: NodeStatus = result.result === undefined && !rejected ? 'crashed' : 'invalid';
     return failAll(status, output, result.environment);
   }
 
