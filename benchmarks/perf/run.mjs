@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const load = (file) => import(path.join(root, 'dist/src', file));
 
 const { BUILTIN_FUNCTION_NAMES, createBuiltinFunction } = await load('numeric/functions.js');
-const { dgmSelector } = await load('selection/dgm.js');
+const selection = await load('selection/index.js');
 const { createRandom } = await load('core/random.js');
 const { openArchive } = await load('archive/sqlite-store.js');
 const { createGitCodeStore } = await load('lineage/git-store.js');
@@ -92,9 +92,24 @@ for (const dimension of [10, 20]) {
   for (const backend of backends) backend.dispose();
 }
 
-// 2. Parent selection (dgm) over archives of growing size.
-section('Parent selection, `dgm`, one draw (snapshot prepared)', '| nodes | median ms |');
-for (const size of [1_000, 10_000, 100_000]) {
+// 2. Parent selection, every selector, over archives of growing size. Nodes carry what each selector
+// reads (score, children, own and clade outcome counts, iteration, MAP-Elites features).
+const selectors = {
+  dgm: selection.dgmSelector(),
+  weighted: selection.weightedSelector(),
+  'power-law': selection.powerLawSelector(),
+  tournament: selection.tournamentSelector(),
+  hgm: selection.hgmSelector(),
+  'map-elites': selection.mapElitesSelector(),
+  best: selection.bestSelector(),
+  random: selection.randomSelector(),
+};
+const selectionSizes = [1_000, 10_000, 100_000];
+section(
+  'Parent selection, one draw (snapshot prepared), median ms',
+  `| selector | ${selectionSizes.map((size) => `${size.toLocaleString('en')} nodes`).join(' | ')} |`,
+);
+const snapshots = selectionSizes.map((size) => {
   const random = createRandom('bench-selection', size);
   const nodes = Array.from({ length: size }, (_, id) => ({
     id,
@@ -102,18 +117,97 @@ for (const size of [1_000, 10_000, 100_000]) {
     status: random.next() < 0.9 ? 'scored' : 'crashed',
     score: random.next(),
     children: random.int(5),
+    iteration: id,
+    own: { passes: random.int(5), failures: random.int(5) },
+    clade: { passes: random.int(500), failures: random.int(500) },
+    features: { codeLength: 3000 + random.int(500), diversity: random.int(200) },
   }));
   for (const node of nodes) if (node.status !== 'scored') node.score = null;
-  const selector = dgmSelector();
-  const snapshot = { nodes };
-  const times = [];
-  for (let repeat = 0; repeat < (quick ? 5 : 21); repeat++) {
-    const started = performance.now();
-    selector.select(snapshot, random, 1);
-    times.push(performance.now() - started);
+  return { nodes, iteration: size };
+});
+for (const [name, selector] of Object.entries(selectors)) {
+  const cells = [];
+  snapshots.forEach((snapshot, index) => {
+    const random = createRandom('bench-selection-draw', name, index);
+    for (let warm = 0; warm < 3; warm++) selector.select(snapshot, random, 1);
+    const times = [];
+    for (let repeat = 0; repeat < (quick ? 5 : 21); repeat++) {
+      const started = performance.now();
+      selector.select(snapshot, random, 1);
+      times.push(performance.now() - started);
+    }
+    cells.push(median(times).toFixed(3));
+  });
+  rows.push(`| \`${name}\` | ${cells.join(' | ')} |`);
+  log(`selection ${name}: ${cells.join(' / ')} ms`);
+}
+
+// 2b. Clade statistics: appending one evaluation updates the node and its ancestors, O(depth) rows.
+{
+  const scratchStats = mkdtempSync(path.join(os.tmpdir(), 'clade-bench-stats-'));
+  try {
+    section(
+      "Clade statistics: append one evaluation (own + ancestors' clade counts, one transaction)",
+      '| tree | median ms |',
+    );
+    const archive = openArchive(path.join(scratchStats, 'archive.db'));
+    const depth = quick ? 200 : 1000;
+    const record = (id, parentId) =>
+      archive.recordNode(
+        {
+          id,
+          parentId,
+          commit: `c${id}`,
+          status: 'scored',
+          score: 0.5,
+          publicMetrics: {},
+          privateMetrics: {},
+          mutation: { operator: 'bench', summary: '' },
+          error: null,
+          iteration: id,
+          createdAt: new Date().toISOString(),
+          evaluatedAt: null,
+        },
+        [],
+      );
+    for (let id = 0; id < depth; id++) record(id, id === 0 ? null : id - 1);
+    const times = [];
+    for (let repeat = 0; repeat < (quick ? 5 : 21); repeat++) {
+      const started = performance.now();
+      archive.appendEvaluations(
+        {
+          id: depth - 1,
+          status: 'scored',
+          score: 0.5,
+          publicMetrics: {},
+          privateMetrics: {},
+          error: null,
+          evaluatedAt: null,
+        },
+        [
+          {
+            nodeId: depth - 1,
+            problem: 'p',
+            repeat,
+            seed: 0,
+            status: 'ok',
+            score: 0.5,
+            metrics: {},
+            durationMs: 0,
+            logExcerpt: '',
+          },
+        ],
+      );
+      times.push(performance.now() - started);
+    }
+    const stats = archive.nodeStats();
+    if (Math.abs(stats[0].clade.passes - stats.at(-1).own.passes) > 1e-9) throw new Error('clade counts do not add up');
+    rows.push(`| a chain of ${depth} nodes, leaf appended | ${median(times).toFixed(3)} |`);
+    log(`clade append at depth ${depth}: ${median(times).toFixed(3)} ms`);
+    archive.close();
+  } finally {
+    rmSync(scratchStats, { recursive: true, force: true });
   }
-  rows.push(`| ${size.toLocaleString('en')} | ${median(times).toFixed(3)} |`);
-  log(`selection ${size}: ${median(times).toFixed(3)} ms`);
 }
 
 // 3. Archive: record nodes one transaction each, then list them.

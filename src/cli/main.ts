@@ -6,12 +6,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CladeError, ConfigError, describeError } from '../core/errors.js';
-import { registerDataCommand } from './data.js';
 import { diffCommand, exportCommand } from './diff-export.js';
 import { fsckCommand } from './fsck.js';
 import { registerDoctorCommand } from './doctor.js';
 import { showNode, showTree } from './inspect.js';
-import { registerProblemsCommand } from './problems.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
 import { registerSandboxCommand } from './sandbox.js';
@@ -56,12 +54,11 @@ export function buildProgram(): Command {
       'auto | process | docker (auto: Docker when an engine and the image are there; model-written code runs without Docker only with an explicit process)',
     )
     .option('--seed <s>', 'seed of every random choice', integer('--seed', 0))
-    .option(
-      '--data-dir <dir>',
-      'CEC2022 tasks: directory of the official data files (task.dataDir; default $CLADE_CEC2022_DATA, else the cache of `clade data fetch cec2022`)',
-    )
     .option('--model <provider:model>', 'foundation model for LLM mutators (not available in this version)')
-    .option('--selection <name>', 'parent selection: dgm | best | random')
+    .option(
+      '--selection <name>',
+      'parent selection: dgm | weighted | power-law | tournament | hgm | map-elites | best | random',
+    )
     .option('--mutator <name>', 'mutation operator: parametric')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
     .addHelpText(
@@ -157,9 +154,6 @@ export function buildProgram(): Command {
 
   registerSandboxCommand(program);
   registerDoctorCommand(program);
-
-  registerProblemsCommand(program);
-  registerDataCommand(program);
 
   return program;
 }

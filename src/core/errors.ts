@@ -21,9 +21,6 @@ export type ErrorCode =
   | 'NODE_NOT_FOUND'
   | 'CAMPAIGN_BUSY'
   | 'VIEWER_FAILED'
-  | 'DATA_NOT_FOUND'
-  | 'DATA_INVALID'
-  | 'DATA_FETCH_FAILED'
   | 'USAGE';
 
 export interface CladeErrorOptions {

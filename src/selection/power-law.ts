@@ -41,16 +41,19 @@ export function powerLawProbabilities(
   const alpha = resolveAlpha(options);
   const candidates = scoredCandidates(snapshot);
   if (candidates.length === 0) return [];
-  const order = candidates.map((_, index) => index).sort((a, b) => candidates[b]!.score - candidates[a]!.score);
-  const ranks = new Array<number>(candidates.length);
-  for (let position = 0; position < order.length; position++) {
-    const index = order[position] as number;
-    const previous = position > 0 ? (order[position - 1] as number) : -1;
-    ranks[index] =
-      previous >= 0 && candidates[previous]!.score === candidates[index]!.score
-        ? (ranks[previous] as number)
-        : position + 1;
-  }
+  // rank = 1 + the number of strictly higher scores: a binary search in the sorted scores, O(n log n)
+  // on a typed array (no comparator calls).
+  const sorted = Float64Array.from(candidates, (node) => node.score).sort();
+  const ranks = candidates.map((node) => {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((sorted[middle] as number) <= node.score) low = middle + 1;
+      else high = middle;
+    }
+    return sorted.length - low + 1;
+  });
   const weights = ranks.map((rank) => rank ** -alpha);
   let total = 0;
   for (const weight of weights) total += weight;

@@ -85,12 +85,46 @@ export function probabilitiesFromLogWeights(logWeights: readonly number[]): numb
   return relative.map((value) => value / total);
 }
 
-/** The median of a non-empty list (the mean of the two middle values for an even length). */
-export function median(values: readonly number[]): number {
+/** The median of a non-empty list (the mean of the two middle values for an even length); O(n). */
+export function median(values: readonly number[] | Float64Array): number {
   if (values.length === 0) throw new RangeError('median() needs at least one value');
-  const sorted = Float64Array.from(values).sort();
-  const middle = sorted.length >>> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  const work = Float64Array.from(values);
+  const middle = work.length >>> 1;
+  const upper = select(work, middle);
+  if (work.length % 2 === 1) return upper;
+  // After selecting `middle`, every element left of it is ≤ it: the lower middle is their maximum.
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < middle; index++) if ((work[index] as number) > lower) lower = work[index] as number;
+  return (lower + upper) / 2;
+}
+
+/** Hoare's quickselect: the k-th smallest value (0-based), partially reordering `work` in place. */
+function select(work: Float64Array, k: number): number {
+  let low = 0;
+  let high = work.length - 1;
+  while (low < high) {
+    // Median of three as the pivot keeps sorted and reversed inputs linear.
+    const middle = (low + high) >>> 1;
+    const a = work[low] as number;
+    const b = work[middle] as number;
+    const c = work[high] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let left = low;
+    let right = high;
+    while (left <= right) {
+      while ((work[left] as number) < pivot) left++;
+      while ((work[right] as number) > pivot) right--;
+      if (left <= right) {
+        const held = work[left] as number;
+        work[left] = work[right] as number;
+        work[right] = held;
+        left++;
+        right--;
+      }
+    }
+    if (k <= right) high = right;
+    else if (k >= left) low = left;
+    else return work[k] as number;
+  }
+  return work[k] as number;
 }
