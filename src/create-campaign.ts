@@ -14,7 +14,7 @@ import { createEvaluationPlan } from './campaign/evaluation-plan.js';
 import type { CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
 import type { LoadedCampaign } from './config/load.js';
 import { validateCampaign } from './config/load.js';
-import type { CampaignConfig } from './config/schema.js';
+import type { CampaignConfig, ExecutorConfig } from './config/schema.js';
 import { CladeError } from './core/errors.js';
 import { createRandom } from './core/random.js';
 import type { RunEvent } from './core/types.js';
@@ -27,6 +27,7 @@ import { loadHarness } from './sandbox/harness.js';
 import { connectDocker, probeEngine } from './sandbox/docker-engine.js';
 import { createDockerSandbox } from './sandbox/docker-sandbox.js';
 import { createProcessSandbox } from './sandbox/process-sandbox.js';
+import { createQueueSandbox } from './sandbox/queue-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
@@ -70,7 +71,11 @@ export async function createCampaign(loaded: LoadedCampaign, directory: string):
     );
   }
   // Model-written code without a usable Docker sandbox is refused before anything is created.
-  if (loaded.config.mutation.operator !== 'parametric' && loaded.config.sandbox.kind !== 'process') {
+  if (
+    loaded.config.mutation.operator !== 'parametric' &&
+    loaded.config.sandbox.kind !== 'process' &&
+    loaded.config.executor.kind !== 'bullmq' // the workers choose their own sandbox
+  ) {
     await (await chooseSandbox(loaded.config, () => {}, { pruneOrphans: false })).close();
   }
   mkdirSync(absolute, { recursive: true });
@@ -141,7 +146,10 @@ function openedCampaign(
     code,
     async run(options = {}) {
       const warn = options.warn ?? ((message: string) => process.emitWarning(message));
-      const sandbox = await chooseSandbox(config, warn, {
+      const sandbox =
+        config.executor.kind === 'bullmq'
+          ? queueExecutorSandbox(config.executor, archive.getCampaign()?.id ?? config.name, warn)
+          : await chooseSandbox(config, warn, {
         workers: options.workers ?? config.workers,
         ...(options.info ? { info: options.info } : {}),
       });
@@ -302,4 +310,26 @@ export async function chooseSandbox(
     'SANDBOX_UNAVAILABLE',
     `mutation.operator ${config.mutation.operator} runs model-written code, which needs the Docker sandbox, but ${reason} Start a Docker engine and build the image (\`clade sandbox build --offline\`; \`clade doctor\` checks), or pass \`--sandbox process\` to accept the weaker process sandbox explicitly.`,
   );
+}
+
+/**
+ * `executor: { kind: bullmq }`: evaluations go to `clade worker` processes through Redis, each run
+ * in the worker's own sandbox (`clade worker --sandbox`). Job ids include the campaign id, so two
+ * campaigns on one queue never share results, and a resumed campaign finds its jobs in flight.
+ */
+export function queueExecutorSandbox(
+  executor: Extract<ExecutorConfig, { kind: 'bullmq' }>,
+  campaignId: string,
+  warn: (message: string) => void,
+): Sandbox {
+  return createQueueSandbox({
+    redis: executor.redis,
+    queue: executor.queue,
+    namespace: campaignId,
+    attempts: executor.attempts,
+    backoffMs: executor.backoffSeconds * 1000,
+    keepResultsSeconds: executor.keepResultsSeconds,
+    pollMs: executor.pollSeconds * 1000,
+    warn,
+  });
 }

@@ -12,6 +12,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { showNode, showTree } from './inspect.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
+import { registerWorkerCommand } from './worker.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 
@@ -154,6 +155,8 @@ export function buildProgram(): Command {
 
   registerSandboxCommand(program);
   registerDoctorCommand(program);
+
+  registerWorkerCommand(program);
 
   return program;
 }

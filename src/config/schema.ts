@@ -211,6 +211,48 @@ const sandbox = z
   })
   .strict();
 
+const localExecutor = z
+  .object({
+    /** Evaluations run in this process's sandboxes (`workers` at a time). */
+    kind: z.literal('local'),
+  })
+  .strict();
+
+const bullmqExecutor = z
+  .object({
+    /**
+     * Evaluations run on `clade worker` processes (any host) through a BullMQ queue on Redis;
+     * `workers` is then how many are in flight at once (give it at least the workers' total
+     * concurrency). The controller alone writes the archive.
+     */
+    kind: z.literal('bullmq'),
+    /** Redis URL, `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS); `${VAR}` works. Required. */
+    redis: z.string().regex(/^rediss?:\/\/[^\s]+$/, {
+      message: 'redis must be a URL like redis://127.0.0.1:6379 (or rediss:// for TLS)',
+    }),
+    /** Queue name, the same as the workers' `--queue`. Default `clade-evaluations`. */
+    queue: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, {
+        message: 'queue must be 1–100 letters, digits, "-", "_" or ".", starting with a letter or digit',
+      })
+      .default('clade-evaluations'),
+    /**
+     * Tries of a job whose worker reports an error; then the node is recorded as crashed. A worker
+     * that dies is covered by the workers' `--lease-seconds` and `--max-stalls`. Default 3.
+     */
+    attempts: z.number().int().min(1).max(100).default(3),
+    /** Delay before the first retry, doubled for each next one. Default 1. */
+    backoffSeconds: z.number().min(0).max(3_600).default(1),
+    /** How long results stay in Redis, for a restarted controller to pick up. Default 86400 (a day). */
+    keepResultsSeconds: z.number().int().min(60).default(86_400),
+    /** How often a waiting evaluation looks at its job besides listening for events. Default 2. */
+    pollSeconds: z.number().min(0.05).max(60).default(2),
+  })
+  .strict();
+
+const executor = z.discriminatedUnion('kind', [localExecutor, bullmqExecutor]);
+
 /** A campaign file. */
 export const campaignSchema = z
   .object({
@@ -247,6 +289,8 @@ export const campaignSchema = z
     workers: z.number().int().min(1).max(256).default(1),
     /** Default: `{ kind: auto }` and each field's default. */
     sandbox: sandbox.prefault({}),
+    /** Where evaluations run: `{ kind: local }` (default) or `{ kind: bullmq, redis: redis://… }`. */
+    executor: executor.default({ kind: 'local' }),
   })
   .strict();
 
@@ -258,3 +302,4 @@ export type SelectionConfig = CampaignConfig['selection'];
 export type EvaluationConfig = CampaignConfig['evaluation'];
 export type StageConfig = EvaluationConfig['stages'][number];
 export type SandboxConfig = CampaignConfig['sandbox'];
+export type ExecutorConfig = CampaignConfig['executor'];

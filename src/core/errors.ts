@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'NODE_NOT_FOUND'
   | 'CAMPAIGN_BUSY'
   | 'VIEWER_FAILED'
+  | 'QUEUE_FAILED'
   | 'USAGE';
 
 export interface CladeErrorOptions {
