@@ -6,13 +6,15 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CladeError, ConfigError, describeError } from '../core/errors.js';
+import { benchCommand } from './bench.js';
+import { registerDataCommand } from './data.js';
 import { diffCommand, exportCommand } from './diff-export.js';
 import { fsckCommand } from './fsck.js';
 import { registerDoctorCommand } from './doctor.js';
 import { showNode, showTree } from './inspect.js';
+import { registerProblemsCommand } from './problems.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
-import { registerWorkerCommand } from './worker.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 
@@ -55,11 +57,12 @@ export function buildProgram(): Command {
       'auto | process | docker (auto: Docker when an engine and the image are there; model-written code runs without Docker only with an explicit process)',
     )
     .option('--seed <s>', 'seed of every random choice', integer('--seed', 0))
-    .option('--model <provider:model>', 'foundation model for LLM mutators (not available in this version)')
     .option(
-      '--selection <name>',
-      'parent selection: dgm | weighted | power-law | tournament | hgm | map-elites | best | random',
+      '--data-dir <dir>',
+      'CEC2022 tasks: directory of the official data files (task.dataDir; default $CLADE_CEC2022_DATA, else the cache of `clade data fetch cec2022`)',
     )
+    .option('--model <provider:model>', 'foundation model for LLM mutators (not available in this version)')
+    .option('--selection <name>', 'parent selection: dgm | best | random')
     .option('--mutator <name>', 'mutation operator: parametric')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
     .addHelpText(
@@ -156,7 +159,36 @@ export function buildProgram(): Command {
   registerSandboxCommand(program);
   registerDoctorCommand(program);
 
-  registerWorkerCommand(program);
+  registerProblemsCommand(program);
+  registerDataCommand(program);
+
+  program
+    .command('bench')
+    .description(
+      'Run an optimizer agent under a benchmark protocol (CEC2022: official budgets, stop at error 1e-8, errors at the official checkpoints) in sandboxes; write markdown and CSV tables compared with published results.',
+    )
+    .argument(
+      '<suite>',
+      'cec2022 (the official data files are needed) or builtin (the built-in functions, for trying it out)',
+    )
+    .requiredOption('--agent <dir>', 'optimizer agent directory (with optimizer.ts), e.g. agents/lshade')
+    .option('--dims <list>', 'dimensions, comma-separated (default: 10,20)')
+    .option('--fns <list>', 'functions, e.g. 1,2,5-7 (default: all)')
+    .option('--runs <n>', 'runs per case (the protocol: 30)', integer('--runs', 1))
+    .option('--workers <k>', 'sandboxes at once (default: the number of CPU cores)', integer('--workers', 1))
+    .option('--seed <s>', "seed of the runs' seeds (default 1)", integer('--seed', 0))
+    .option(
+      '--data-dir <dir>',
+      'CEC2022 data directory (default: $CLADE_CEC2022_DATA, else the cache of `clade data fetch cec2022`)',
+    )
+    .option('--out <dir>', 'results directory (default: benchmarks/<suite>/results/<agent>)')
+    .option('--timeout <seconds>', 'wall-clock limit of one run (default 1800)', integer('--timeout', 1))
+    .option('--fresh', 'discard earlier runs in the results directory instead of adding to them')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  clade bench cec2022 --agent agents/lshade                      # the full protocol: 30 runs x 12 functions x D=10,20\n  clade bench cec2022 --agent agents/jade --dims 10 --runs 5 --fns 1-4\n  clade bench builtin --agent agents/de-optimizer --dims 10 --runs 3\n\nRuns accumulate in <out>/runs.json (same agent code and seed): a later call for other functions or\ndimensions adds to the tables; Ctrl-C keeps every finished run.',
+    )
+    .action(benchCommand);
 
   return program;
 }
