@@ -20,6 +20,15 @@ import { createRandom } from './core/random.js';
 import type { RunEvent } from './core/types.js';
 import { createGitCodeStore } from './lineage/git-store.js';
 import type { CodeStore } from './lineage/types.js';
+import { createModelLedger } from './model/ledger.js';
+import {
+  type CampaignModelOptions,
+  createConfiguredLlmMutator,
+  describeTaskForModel,
+  type LlmMutatorContext,
+  type LlmSetup,
+  prepareLlmMutation,
+} from './mutation/llm-setup.js';
 import { createParametricMutator } from './mutation/parametric.js';
 import type { Mutator } from './mutation/types.js';
 import { bundleAgent } from './sandbox/bundle-agent.js';
@@ -61,8 +70,19 @@ export interface Campaign {
   close(): void;
 }
 
+/**
+ * Programmatic options of `createCampaign` / `openCampaign`: models passed in by `provider:model`
+ * (a `ModelClient`, or a LangChain chat model), recorded-call replay, and the environment keys
+ * are read from (default `process.env`).
+ */
+export type CampaignOptions = CampaignModelOptions;
+
 /** Starts a new campaign in `directory` (created; must not already hold a campaign). */
-export async function createCampaign(loaded: LoadedCampaign, directory: string): Promise<Campaign> {
+export async function createCampaign(
+  loaded: LoadedCampaign,
+  directory: string,
+  options: CampaignOptions = {},
+): Promise<Campaign> {
   const absolute = path.resolve(directory);
   if (existsSync(path.join(absolute, CAMPAIGN_FILES.archive))) {
     throw new CladeError(
@@ -70,6 +90,8 @@ export async function createCampaign(loaded: LoadedCampaign, directory: string):
       `${directory} already holds a campaign. Continue it with \`clade resume ${directory}\`, or pick another --dir.`,
     );
   }
+  // Models and keys are checked before anything is created: a missing key costs no directory.
+  const llm = prepareLlmMutation(loaded.config, path.dirname(loaded.file), options);
   // Model-written code without a usable Docker sandbox is refused before anything is created.
   if (
     loaded.config.mutation.operator !== 'parametric' &&
@@ -93,7 +115,7 @@ export async function createCampaign(loaded: LoadedCampaign, directory: string):
     });
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, loaded.config, loaded.agentDirectory, archive, code, lock);
+    return openedCampaign(absolute, loaded.config, loaded.agentDirectory, archive, code, lock, llm);
   } catch (error) {
     lock.release();
     throw error;
@@ -101,7 +123,7 @@ export async function createCampaign(loaded: LoadedCampaign, directory: string):
 }
 
 /** Reopens a campaign directory to continue it (`clade resume`). */
-export async function openCampaign(directory: string): Promise<Campaign> {
+export async function openCampaign(directory: string, options: CampaignOptions = {}): Promise<Campaign> {
   const absolute = path.resolve(directory);
   const databasePath = path.join(absolute, CAMPAIGN_FILES.archive);
   if (!existsSync(databasePath)) {
@@ -121,9 +143,10 @@ export async function openCampaign(directory: string): Promise<Campaign> {
       );
     const config = validateCampaign(record.config, `${databasePath} (stored configuration)`);
     const agentDirectory = path.resolve(path.dirname(record.configPath), config.agent);
+    const llm = prepareLlmMutation(config, path.dirname(record.configPath), options);
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, config, agentDirectory, archive, code, lock);
+    return openedCampaign(absolute, config, agentDirectory, archive, code, lock, llm);
   } catch (error) {
     lock.release();
     throw error;
@@ -137,6 +160,7 @@ function openedCampaign(
   archive: ArchiveStore,
   code: CodeStore,
   lock: DirectoryLock,
+  llm: LlmSetup | null = null,
 ): Campaign {
   let closed = false;
   return {
@@ -156,6 +180,16 @@ function openedCampaign(
       const task = createTask(config);
       const harness = await loadHarness();
       const limits = sandboxLimits(config);
+      const ledger = createModelLedger(archive, config.budget);
+      for (const warning of llm?.warnings ?? []) warn(warning);
+      const llmContext: LlmMutatorContext | undefined = llm
+        ? {
+            setup: llm,
+            ledger,
+            history: { nodes: () => archive.listNodes(), evaluations: (id) => archive.evaluations(id) },
+            taskDescription: describeTaskForModel(config, task.description),
+          }
+        : undefined;
       const settings: CampaignSettings = {
         seed: config.seed,
         iterations: options.iterations ?? config.budget.iterations,
@@ -179,7 +213,8 @@ function openedCampaign(
               ...(jobs ? { jobs } : {}),
             }),
           evaluation: createEvaluationScheme(config, task),
-          mutator: createMutator(config),
+          mutator: createMutator(config, llmContext),
+          budgetExceeded: ledger.budgetExceeded,
           selector: createSelector(config.selection),
           seedFiles: async () => readAgentDirectory(agentDirectory),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -217,9 +252,16 @@ export function createTask(config: CampaignConfig): Task {
   return createNumericTask(config.task, config.seed);
 }
 
-/** The mutator a configuration names. */
-export function createMutator(config: CampaignConfig): Mutator {
-  return createParametricMutator(config.mutation);
+/** The mutator a configuration names; an LLM operator needs its prepared context. */
+export function createMutator(config: CampaignConfig, llm?: LlmMutatorContext): Mutator {
+  if (config.mutation.operator === 'parametric') return createParametricMutator(config.mutation);
+  if (!llm) {
+    throw new CladeError(
+      'CONFIG_INVALID',
+      `mutation.operator ${config.mutation.operator} needs its models prepared (prepareLlmMutation); use createCampaign or openCampaign.`,
+    );
+  }
+  return createConfiguredLlmMutator(llm);
 }
 
 /** Sandbox limits from the configuration. */

@@ -8,8 +8,15 @@ export * from './config/schema.js';
 export * from './core/errors.js';
 export * from './core/random.js';
 export * from './core/types.js';
-export { type Campaign, createCampaign, openCampaign, type RunOptions } from './create-campaign.js';
+export {
+  type Campaign,
+  type CampaignOptions,
+  createCampaign,
+  openCampaign,
+  type RunOptions,
+} from './create-campaign.js';
 export * from './lineage/types.js';
+export * from './model/index.js';
 export * from './mutation/types.js';
 export * from './sandbox/types.js';
 export * from './selection/types.js';

@@ -67,6 +67,8 @@ export interface CampaignDependencies {
   stopSignal?: AbortSignal;
   /** Kill running evaluations; they are discarded and redone on resume. */
   abortSignal?: AbortSignal;
+  /** Why no further child may start (a spent model budget: `budget.usd`, `budget.tokens`), or null. */
+  budgetExceeded?: () => string | null;
   /** Fixes the order of creations and records (`clade replay --campaign`); absent in normal runs. */
   schedule?: CampaignSchedule;
 }

@@ -10,6 +10,7 @@ import { CladeError } from '../core/errors.js';
 import type { AgentNode } from '../core/types.js';
 import { CAMPAIGN_FILES } from '../create-campaign.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
+import { formatModelCalls, totalModelCalls } from './format-model-calls.js';
 import { bestNode, renderTree, treeJson } from './render-tree.js';
 
 /** Opens the campaign directory's archive read-only (works while a campaign runs). */
@@ -55,8 +56,10 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
       .listNodes()
       .filter((candidate) => candidate.parentId === node.id)
       .map((child) => child.id);
+    const modelCalls = archive.modelCalls(node.id);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ node, children, evaluations, diff })}\n`);
+      const modelCost = totalModelCalls(modelCalls);
+      process.stdout.write(`${JSON.stringify({ node, children, evaluations, diff, modelCalls, modelCost })}\n`);
       return;
     }
     const out: string[] = [];
@@ -101,6 +104,7 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
         }
       }
     }
+    out.push(...formatModelCalls(modelCalls));
     out.push('', node.parentId === null ? 'Code (seed agent, as added):' : `Diff against parent #${node.parentId}:`);
     out.push(diff.trim() ? diff.trimEnd() : '  (no change)');
     process.stdout.write(`${out.join('\n')}\n`);

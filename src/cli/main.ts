@@ -61,13 +61,16 @@ export function buildProgram(): Command {
       '--data-dir <dir>',
       'CEC2022 tasks: directory of the official data files (task.dataDir; default $CLADE_CEC2022_DATA, else the cache of `clade data fetch cec2022`)',
     )
-    .option('--model <provider:model>', 'foundation model for LLM mutators (not available in this version)')
+    .option(
+      '--model <provider:model>',
+      'foundation model of the LLM mutator, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, openai-compatible:qwen2.5-coder:7b (a parametric campaign switches to llm-diff); keys from OPENAI_API_KEY / ANTHROPIC_API_KEY, servers from OPENAI_BASE_URL',
+    )
     .option('--selection <name>', 'parent selection: dgm | best | random')
-    .option('--mutator <name>', 'mutation operator: parametric')
+    .option('--mutator <name>', 'mutation operator: parametric | llm-diff | llm-rewrite')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
     .addHelpText(
       'after',
-      '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
+      '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n  OPENAI_API_KEY=sk-... clade run benchmarks/llm-diff-builtin.yaml --model openai:gpt-4.1-mini --sandbox process\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 clade run benchmarks/llm-diff-builtin.yaml --model openai-compatible:qwen2.5-coder:7b --sandbox process\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
     )
     .action(runCommand);
 

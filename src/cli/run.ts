@@ -5,7 +5,6 @@
 import path from 'node:path';
 import type { CampaignSummary } from '../campaign/types.js';
 import { loadCampaignFile } from '../config/load.js';
-import { ConfigError } from '../core/errors.js';
 import { type Campaign, createCampaign, openCampaign } from '../create-campaign.js';
 import { createProgressDisplay, formatDuration } from './progress.js';
 
@@ -22,12 +21,6 @@ export interface RunFlags {
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
-  if (flags.model !== undefined) {
-    throw new ConfigError(
-      `--model ${flags.model}: foundation-model mutators are not part of this version yet. The offline parametric mutator needs no model; drop --model.`,
-      [{ path: 'model', message: 'not available yet', value: flags.model }],
-    );
-  }
   const loaded = loadCampaignFile(file, {
     ...(flags.iterations !== undefined ? { iterations: flags.iterations } : {}),
     ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
@@ -35,6 +28,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.selection !== undefined ? { selection: flags.selection } : {}),
     ...(flags.mutator !== undefined ? { mutator: flags.mutator } : {}),
+    ...(flags.model !== undefined ? { model: flags.model } : {}),
   });
   const directory = flags.dir ?? path.join('archive', loaded.config.name);
   const campaign = await createCampaign(loaded, directory);
@@ -72,6 +66,7 @@ async function drive(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let summary: CampaignSummary;
+  let models = { count: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 };
   try {
     summary = await campaign.run({
       ...overrides,
@@ -85,12 +80,18 @@ async function drive(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.finish();
+    try {
+      models = campaign.archive.modelCallTotals();
+    } catch {
+      // The totals are a courtesy line; a closed or broken archive has already been reported.
+    }
     campaign.close();
   }
   if (json) {
-    process.stdout.write(`${JSON.stringify({ type: 'summary', directory, ...summary })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'summary', directory, ...summary, models })}\n`);
   } else {
     process.stderr.write(formatSummary(campaign.config.name, directory, summary));
+    if (models.count > 0) process.stderr.write(formatModelTotals(models, campaign.config.budget));
   }
   if (summary.reason === 'interrupted' || summary.reason === 'aborted') process.exitCode = 130;
 }
@@ -120,4 +121,18 @@ export function formatSummary(name: string, directory: string, summary: Campaign
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** One line on the model calls of the whole campaign, and the budget when one is set. */
+export function formatModelTotals(
+  totals: { count: number; tokensIn: number; tokensOut: number; costUsd: number },
+  budget: { usd: number | null; tokens: number | null },
+): string {
+  const limits = [
+    budget.usd !== null ? `budget $${budget.usd}` : null,
+    budget.tokens !== null ? `budget ${budget.tokens} tokens` : null,
+  ].filter((item) => item !== null);
+  return `Model calls: ${totals.count}, ${totals.tokensIn} tokens in, ${totals.tokensOut} out, $${totals.costUsd.toFixed(4)}${
+    limits.length > 0 ? ` (${limits.join(', ')})` : ''
+  }.\n`;
 }

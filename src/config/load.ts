@@ -18,6 +18,8 @@ export interface ConfigOverrides {
   seed?: number;
   selection?: string;
   mutator?: string;
+  /** `provider:model`: the only model of the LLM mutator (a parametric campaign switches to `llm-diff`). */
+  model?: string;
 }
 
 export interface LoadedCampaign {
@@ -180,5 +182,21 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): void {
   if (overrides.iterations !== undefined) ensureObject(root, 'budget').iterations = overrides.iterations;
   if (overrides.sandbox !== undefined) ensureObject(root, 'sandbox').kind = overrides.sandbox;
   if (overrides.selection !== undefined) ensureObject(root, 'selection').strategy = overrides.selection;
-  if (overrides.mutator !== undefined) ensureObject(root, 'mutation').operator = overrides.mutator;
+  if (overrides.mutator !== undefined) switchOperator(root, overrides.mutator);
+  if (overrides.model !== undefined) {
+    const operator = (root.mutation as Record<string, unknown> | undefined)?.operator;
+    if (operator === undefined || operator === 'parametric') switchOperator(root, 'llm-diff');
+    ensureObject(root, 'mutation').models = [overrides.model];
+  }
+}
+
+/** Sets `mutation.operator`; fields of the other family (parametric vs LLM) are dropped, not reported. */
+function switchOperator(root: Record<string, unknown>, operator: string): void {
+  const mutation = ensureObject(root, 'mutation');
+  const family = (name: unknown): string => (typeof name === 'string' && name.startsWith('llm-') ? 'llm' : String(name));
+  if (mutation.operator !== undefined && family(mutation.operator) !== family(operator)) {
+    root.mutation = { operator };
+    return;
+  }
+  mutation.operator = operator;
 }

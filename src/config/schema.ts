@@ -26,7 +26,7 @@ export const SELECTION_STRATEGIES = [
   'best',
   'random',
 ] as const;
-export const MUTATION_OPERATORS = ['parametric'] as const;
+export const MUTATION_OPERATORS = ['parametric', 'llm-diff', 'llm-rewrite'] as const;
 export const SANDBOX_KINDS = ['auto', 'process', 'docker'] as const;
 
 const numericProblem = z
@@ -78,6 +78,56 @@ const parametricMutation = z
     choiceResample: z.number().min(0).max(1).default(0.2),
   })
   .strict();
+
+/** One model of an LLM mutator's ensemble: `provider:model`, or the same with a weight and a base URL. */
+const modelEntry = z.union([
+  z.string().min(3),
+  z
+    .object({
+      /** `provider:model`, e.g. `openai:gpt-4.1-mini`. */
+      model: z.string().min(3),
+      /** Relative weight in the ensemble. Default 1. */
+      weight: z.number().positive().default(1),
+      /** Base URL of an OpenAI-compatible server for this model. Default: `OPENAI_BASE_URL`. */
+      baseURL: z.string().url().optional(),
+    })
+    .strict(),
+]);
+
+const llmMutationFields = {
+  /** Models as `provider:model` (providers: openai, anthropic, openai-compatible, langchain); several form a weighted ensemble. Required (or `--model`). */
+  models: z.array(modelEntry).min(1),
+  /** Sampling temperature; null for the provider's default. Default null. */
+  temperature: z.number().min(0).max(2).nullable().default(null),
+  /** Most tokens per answer. Default 8192. */
+  maxTokens: z.number().int().min(64).max(1_000_000).default(8192),
+  /** Retries of one call after a timeout, connection error, 429 or 5xx (backoff with jitter, honouring retry-after). Default 4. */
+  retries: z.number().int().min(0).max(20).default(4),
+  /** Times an unusable answer (no edit, no match, bad syntax) is sent back with the reason. Default 2. */
+  patchRetries: z.number().int().min(0).max(10).default(2),
+  /** Wall-clock limit of one attempt. Default 180. */
+  timeoutSeconds: z.number().positive().max(3600).default(180),
+  /** Ask for streamed answers. Default false. */
+  stream: z.boolean().default(false),
+  /** Template files replacing the built-in prompts, relative to the campaign file. Default: none. */
+  prompts: z
+    .object({
+      system: z.string().min(1).optional(),
+      diff: z.string().min(1).optional(),
+      rewrite: z.string().min(1).optional(),
+      patchError: z.string().min(1).optional(),
+    })
+    .strict()
+    .default({}),
+};
+
+/** `llm-diff`: SEARCH/REPLACE edits inside EVOLVE-BLOCKs. */
+const llmDiffMutation = z.object({ operator: z.literal('llm-diff'), ...llmMutationFields }).strict();
+/** `llm-rewrite`: the whole file rewritten. */
+const llmRewriteMutation = z.object({ operator: z.literal('llm-rewrite'), ...llmMutationFields }).strict();
+
+/** US dollars per million tokens. */
+const modelPrice = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
 
 const powerLawOptions = z
   .object({
@@ -181,6 +231,10 @@ const budget = z
     iterations: z.number().int().min(0).default(50),
     /** Stop starting children after this many seconds; null for no limit. Default null. */
     wallClockSeconds: z.number().positive().nullable().default(null),
+    /** Stop when model calls have cost this many US dollars; null for no limit. Default null. */
+    usd: z.number().positive().nullable().default(null),
+    /** Stop when model calls have used this many tokens (in + out); null for no limit. Default null. */
+    tokens: z.number().int().positive().nullable().default(null),
   })
   .strict();
 
@@ -270,8 +324,8 @@ export const campaignSchema = z
     /** Directory of the seed agent, relative to the campaign file. */
     agent: z.string().min(1),
     task: numericTask,
-    /** Default: `{ operator: parametric }`. */
-    mutation: parametricMutation.default({
+    /** Default: `{ operator: parametric }`; `llm-diff` and `llm-rewrite` call foundation models. */
+    mutation: z.discriminatedUnion('operator', [parametricMutation, llmDiffMutation, llmRewriteMutation]).default({
       operator: 'parametric',
       differentialWeight: 0.5,
       crossoverRate: 0.5,
@@ -284,7 +338,9 @@ export const campaignSchema = z
     evaluation: evaluation.prefault({}),
     /** Scored archive members shown to the mutator besides the parent. Default 4. */
     inspirations: z.number().int().min(0).max(64).default(4),
-    budget: budget.default({ iterations: 50, wallClockSeconds: null }),
+    budget: budget.default({ iterations: 50, wallClockSeconds: null, usd: null, tokens: null }),
+    /** Model prices (USD per million tokens) by `provider:model` or model, over the built-in table. Default {}. */
+    prices: z.record(z.string().min(1), modelPrice).default({}),
     /** Evaluations run in parallel. Default 1. */
     workers: z.number().int().min(1).max(256).default(1),
     /** Default: `{ kind: auto }` and each field's default. */
@@ -297,7 +353,9 @@ export const campaignSchema = z
 /** A campaign file after defaults are applied. */
 export type CampaignConfig = z.infer<typeof campaignSchema>;
 export type NumericTaskConfig = CampaignConfig['task'];
-export type ParametricMutationConfig = CampaignConfig['mutation'];
+export type MutationConfig = CampaignConfig['mutation'];
+export type ParametricMutationConfig = Extract<MutationConfig, { operator: 'parametric' }>;
+export type LlmMutationConfig = Extract<MutationConfig, { operator: 'llm-diff' | 'llm-rewrite' }>;
 export type SelectionConfig = CampaignConfig['selection'];
 export type EvaluationConfig = CampaignConfig['evaluation'];
 export type StageConfig = EvaluationConfig['stages'][number];

@@ -108,4 +108,4 @@ export type RunEvent =
     };
 
 /** Why a campaign stopped. */
-export type StopReason = 'iterations' | 'wall-clock' | 'interrupted' | 'aborted' | 'error';
+export type StopReason = 'iterations' | 'wall-clock' | 'budget' | 'interrupted' | 'aborted' | 'error';

@@ -12,6 +12,8 @@ export interface NodeWithCode {
 }
 
 export interface MutationRequest {
+  /** Id the child will have (model calls are recorded against it). */
+  nodeId?: number;
   parent: NodeWithCode;
   /** Other scored archive members (top and diverse) the mutator may learn from. */
   inspirations: readonly NodeWithCode[];

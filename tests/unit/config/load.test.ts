@@ -61,7 +61,7 @@ describe('loadCampaignFile', () => {
     });
     expect(config.evaluation).toEqual({ stages: [] });
     expect(config.mutation.operator).toBe('parametric');
-    expect(config.budget).toEqual({ iterations: 50, wallClockSeconds: null });
+    expect(config.budget).toEqual({ iterations: 50, wallClockSeconds: null, usd: null, tokens: null });
     expect(config.task.evaluationsPerDim).toBe(10_000);
     expect(config.task.bounds).toEqual([-100, 100]);
     expect(config.sandbox.kind).toBe('auto');

@@ -1,0 +1,153 @@
+/**
+ * @module The content of an LLM mutator's prompt: the parent's code, its public metrics (never
+ * private ones), excerpts of its failing evaluations' logs and of its failed children's errors,
+ * a few top and diverse programs from the archive (OpenEvolve), and a short summary of what the
+ * archive has tried (ADAS keeps the archive in the prompt; this is its compact form).
+ */
+import type { AgentFiles, AgentNode, EvaluationRecord, Metrics } from '../core/types.js';
+import { describeRanges, editableRegions, hasEvolveBlocks } from './edit-regions.js';
+import type { NodeWithCode } from './types.js';
+
+/** Read access to the archive, injected by the wiring. */
+export interface MutationHistory {
+  /** Every node recorded so far. */
+  nodes(): readonly AgentNode[];
+  /** A node's evaluations (for log excerpts). */
+  evaluations(nodeId: number): readonly EvaluationRecord[];
+}
+
+/** Limits that keep prompts bounded. */
+const LOG_LINES_PER_JOB = 12;
+const LOG_CHARS = 3000;
+const HISTORY_ENTRIES = 12;
+const CHILD_ERRORS = 3;
+const CHILD_ERROR_CHARS = 600;
+const FILE_CHARS = 40_000;
+const INSPIRATION_CHARS = 6000;
+
+/** The parent's files as fenced blocks, editable files first. */
+export function formatParentCode(files: AgentFiles): string {
+  const regions = editableRegions(files);
+  const names = Object.keys(files).sort(
+    (a, b) => Number(regions.has(b)) - Number(regions.has(a)) || a.localeCompare(b),
+  );
+  return names
+    .map((file) => {
+      const content = files[file] ?? '';
+      const text =
+        content.length > FILE_CHARS ? `${content.slice(0, FILE_CHARS)}\n… (cut at ${FILE_CHARS} characters)` : content;
+      return `### ${file}\n\`\`\`${fenceLanguage(file)}\n${text.trimEnd()}\n\`\`\``;
+    })
+    .join('\n\n');
+}
+
+/** Where edits are allowed, for the prompt's rules. */
+export function describeEditable(files: AgentFiles): string {
+  if (!hasEvolveBlocks(files)) return 'this program has no markers, so any line may change';
+  return [...editableRegions(files)].map(([file, ranges]) => `${file}: ${describeRanges(ranges)}`).join('; ');
+}
+
+/** Public metrics as `name: value` lines. Private metrics are never passed here. */
+export function formatMetrics(metrics: Metrics): string {
+  const entries = Object.entries(metrics);
+  if (entries.length === 0) return '(none)';
+  return entries.map(([key, value]) => `- ${key}: ${formatValue(value)}`).join('\n');
+}
+
+/** Failing jobs of the parent, and errors of its most recent failed children. */
+export function formatLogs(parent: AgentNode, history: MutationHistory): string {
+  const parts: string[] = [];
+  let budget = LOG_CHARS;
+  for (const evaluation of history.evaluations(parent.id)) {
+    if (evaluation.status === 'ok' && evaluation.logExcerpt.trim() === '') continue;
+    const tail = evaluation.logExcerpt.trimEnd().split('\n').slice(-LOG_LINES_PER_JOB).join('\n');
+    const entry = `- ${evaluation.problem} (repeat ${evaluation.repeat}): ${evaluation.status}${
+      evaluation.score !== null ? `, score ${evaluation.score.toFixed(4)}` : ''
+    }${tail ? `\n\`\`\`\n${tail}\n\`\`\`` : ''}`;
+    if (entry.length > budget) break;
+    parts.push(entry);
+    budget -= entry.length;
+  }
+  const failedChildren = history
+    .nodes()
+    .filter((node) => node.parentId === parent.id && node.status !== 'scored' && node.error)
+    .slice(-CHILD_ERRORS);
+  for (const child of failedChildren) {
+    const error = (child.error ?? '').slice(0, CHILD_ERROR_CHARS);
+    parts.push(
+      `- an earlier change to this program (node #${child.id}, "${child.mutation.summary}") ${child.status}: ${error}`,
+    );
+  }
+  return parts.length > 0 ? parts.join('\n') : 'None: every evaluation of this program ran cleanly.';
+}
+
+/** ADAS-style summary: counts, the best node, and the most recent attempts with their outcome. */
+export function formatHistory(history: MutationHistory): string {
+  const nodes = history.nodes();
+  if (nodes.length <= 1) return 'Nothing yet: this is the first change to the seed program.';
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const counts = new Map<string, number>();
+  for (const node of nodes) counts.set(node.status, (counts.get(node.status) ?? 0) + 1);
+  let best: AgentNode | null = null;
+  for (const node of nodes) {
+    if (node.score !== null && (best === null || node.score > (best.score ?? -1))) best = node;
+  }
+  const lines = [
+    `${nodes.length} programs so far (${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')}); ` +
+      `best score ${best?.score?.toFixed(4) ?? '–'} (node #${best?.id ?? '–'}), seed ${byId.get(0)?.score?.toFixed(4) ?? '–'}.`,
+    'Most recent attempts (newest first):',
+  ];
+  const recent = nodes
+    .filter((node) => node.parentId !== null)
+    .slice(-HISTORY_ENTRIES)
+    .reverse();
+  for (const node of recent) {
+    const parent = node.parentId === null ? undefined : byId.get(node.parentId);
+    const outcome =
+      node.status === 'scored' && node.score !== null
+        ? `score ${node.score.toFixed(4)}${parent?.score != null ? ` (${signed(node.score - parent.score)} vs parent)` : ''}`
+        : node.status;
+    lines.push(`- #${node.id} from #${node.parentId}: ${node.mutation.summary} → ${outcome}`);
+  }
+  return lines.join('\n');
+}
+
+/** Inspirations: their editable regions (or whole files when unmarked), best first. */
+export function formatInspirations(inspirations: readonly NodeWithCode[]): string {
+  if (inspirations.length === 0) return 'None yet.';
+  return inspirations
+    .map(({ node, files }) => {
+      const regions = editableRegions(files);
+      const marked = hasEvolveBlocks(files);
+      const excerpts: string[] = [];
+      for (const [file, ranges] of regions) {
+        const lines = (files[file] ?? '').split('\n');
+        const text = marked
+          ? ranges.map((range) => lines.slice(range.start, range.end).join('\n')).join('\n…\n')
+          : lines.join('\n');
+        const cut = text.length > INSPIRATION_CHARS ? `${text.slice(0, INSPIRATION_CHARS)}\n…` : text;
+        excerpts.push(
+          `${file}${marked ? ' (its EVOLVE-BLOCK regions)' : ''}:\n\`\`\`${fenceLanguage(file)}\n${cut.trimEnd()}\n\`\`\``,
+        );
+      }
+      return `## Node #${node.id}, score ${node.score?.toFixed(4) ?? '–'}: ${node.mutation.summary}\n${excerpts.join('\n')}`;
+    })
+    .join('\n\n');
+}
+
+function fenceLanguage(file: string): string {
+  if (/\.(ts|mts|cts|tsx)$/.test(file)) return 'typescript';
+  if (/\.(js|mjs|cjs|jsx)$/.test(file)) return 'javascript';
+  if (file.endsWith('.json')) return 'json';
+  if (file.endsWith('.md')) return 'markdown';
+  return '';
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(6);
+  return String(value);
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
+}
