@@ -90,89 +90,99 @@ export function buildIslands(snapshot: SelectionSnapshot, options: MapElitesSele
       ordered = false;
   }
   if (!ordered) candidates.sort((a, b) => iterationOf(a) - iterationOf(b) || a.id - b.id);
+  const count = candidates.length;
 
-  // Feature ranges over all scored nodes (OpenEvolve rescales its bins to what it has seen).
+  // Feature values once, then ranges over all scored nodes (OpenEvolve rescales its bins to what it
+  // has seen), then each node's cell: typed arrays, no per-node objects.
   const featureCount = config.features.length;
+  const values = new Float64Array(count * featureCount);
   const minimum = new Float64Array(featureCount).fill(Number.POSITIVE_INFINITY);
   const maximum = new Float64Array(featureCount).fill(Number.NEGATIVE_INFINITY);
-  for (const node of candidates) {
+  for (let index = 0; index < count; index++) {
+    const features = (candidates[index] as ScoredCandidate).features;
     for (let feature = 0; feature < featureCount; feature++) {
-      const value = featureValue(node, config.features[feature] as string);
+      const raw = features?.[config.features[feature] as string];
+      const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
+      values[index * featureCount + feature] = value;
       if (value < (minimum[feature] as number)) minimum[feature] = value;
       if (value > (maximum[feature] as number)) maximum[feature] = value;
     }
   }
-  const cellOf = (node: ScoredCandidate): number => {
+  const cells = new Int32Array(count);
+  for (let index = 0; index < count; index++) {
     let cell = 0;
     for (let feature = 0; feature < featureCount; feature++) {
       const low = minimum[feature] as number;
       const width = (maximum[feature] as number) - low;
-      const value = featureValue(node, config.features[feature] as string);
+      const value = values[index * featureCount + feature] as number;
       const bin = width > 0 ? Math.min(config.bins - 1, Math.floor(((value - low) / width) * config.bins)) : 0;
       cell = cell * config.bins + bin;
     }
-    return cell;
-  };
+    cells[index] = cell;
+  }
 
-  const islands: IslandState[] = Array.from({ length: config.islands }, () => ({ members: [], elites: new Map() }));
-  const migrated: Array<Set<number>> = Array.from({ length: config.islands }, () => new Set());
-  const join = (island: IslandState, node: ScoredCandidate, cell: number): void => {
-    island.members.push(node);
-    const occupant = island.elites.get(cell);
-    if (!occupant || node.score > occupant.score || (node.score === occupant.score && node.id < occupant.id)) {
-      island.elites.set(cell, node);
-    }
+  const islandCount = config.islands;
+  const members: number[][] = Array.from({ length: islandCount }, () => []);
+  const elites: Array<Map<number, number>> = Array.from({ length: islandCount }, () => new Map());
+  const migrated: Array<Set<number>> = Array.from({ length: islandCount }, () => new Set());
+  const home = new Int32Array(count);
+  const better = (a: number, b: number): boolean => {
+    const nodeA = candidates[a] as ScoredCandidate;
+    const nodeB = candidates[b] as ScoredCandidate;
+    return nodeA.score > nodeB.score || (nodeA.score === nodeB.score && nodeA.id < nodeB.id);
   };
-  const cells = new Map<number, number>();
-  const cellFor = (node: ScoredCandidate): number => {
-    let cell = cells.get(node.id);
-    if (cell === undefined) {
-      cell = cellOf(node);
-      cells.set(node.id, cell);
-    }
-    return cell;
+  const join = (island: number, index: number): void => {
+    (members[island] as number[]).push(index);
+    const grid = elites[island] as Map<number, number>;
+    const cell = cells[index] as number;
+    const occupant = grid.get(cell);
+    if (occupant === undefined || better(index, occupant)) grid.set(cell, index);
   };
   const migrate = (): void => {
-    if (config.islands < 2 || config.migrationRate === 0) return;
-    const moves: Array<{ target: number; node: ScoredCandidate }> = [];
-    islands.forEach((island, index) => {
-      const elites = [...island.elites.values()].sort((a, b) => b.score - a.score || a.id - b.id);
-      const top = elites.slice(0, Math.ceil(config.migrationRate * elites.length));
-      const neighbours = new Set([(index + 1) % config.islands, (index - 1 + config.islands) % config.islands]);
-      neighbours.delete(index);
-      for (const node of top) for (const target of neighbours) moves.push({ target, node });
-    });
-    for (const { target, node } of moves) {
-      const island = islands[target] as IslandState;
-      if (migrated[target]?.has(node.id) || islandOf(iterationOf(node), config.islands) === target) continue;
-      if (iterationOf(node) === 0) continue; // the seed is on every island already
-      migrated[target]?.add(node.id);
-      join(island, node, cellFor(node));
+    if (islandCount < 2 || config.migrationRate === 0) return;
+    const moves: Array<{ target: number; index: number }> = [];
+    for (let island = 0; island < islandCount; island++) {
+      const ranked = [...(elites[island] as Map<number, number>).values()].sort((a, b) => (better(a, b) ? -1 : 1));
+      const top = ranked.slice(0, Math.ceil(config.migrationRate * ranked.length));
+      const neighbours = new Set([(island + 1) % islandCount, (island - 1 + islandCount) % islandCount]);
+      neighbours.delete(island);
+      for (const index of top) for (const target of neighbours) moves.push({ target, index });
+    }
+    for (const { target, index } of moves) {
+      // The seed is on every island already; a node never migrates back home or twice.
+      if (home[index] === -1 || home[index] === target || migrated[target]?.has(index)) continue;
+      migrated[target]?.add(index);
+      join(target, index);
     }
   };
 
-  const period = config.migrationInterval * config.islands;
+  const period = config.migrationInterval * islandCount;
   let migrations = 0;
-  for (const node of candidates) {
-    const iteration = iterationOf(node);
+  for (let index = 0; index < count; index++) {
+    const iteration = iterationOf(candidates[index] as ScoredCandidate);
     while (iteration > 0 && Math.floor((iteration - 1) / period) > migrations) {
       migrations++;
       migrate();
     }
-    const cell = cellFor(node);
-    if (iteration === 0) for (const island of islands) join(island, node, cell);
-    else join(islands[islandOf(iteration, config.islands)] as IslandState, node, cell);
+    if (iteration === 0) {
+      home[index] = -1;
+      for (let island = 0; island < islandCount; island++) join(island, index);
+    } else {
+      const island = islandOf(iteration, islandCount);
+      home[index] = island;
+      join(island, index);
+    }
   }
-  return islands;
+  return members.map((list, island) => ({
+    members: list.map((index) => candidates[index] as ScoredCandidate),
+    elites: new Map(
+      [...(elites[island] as Map<number, number>)].map(([cell, index]) => [cell, candidates[index] as ScoredCandidate]),
+    ),
+  }));
 }
 
 function iterationOf(node: { iteration?: number; id: number }): number {
   return node.iteration ?? node.id;
-}
-
-function featureValue(node: ScoredCandidate, name: string): number {
-  const value = node.features?.[name];
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 /** The MAP-Elites-with-islands selector. */
