@@ -193,7 +193,6 @@ class CampaignLoop {
     if (this.childrenRecorded + this.childrenStarted >= this.settings.iterations) return false;
     const limit = this.settings.wallClockSeconds;
     if (limit !== null && Date.now() - this.startedAt >= limit * 1000) return this.stop('wall-clock');
-    if (this.dependencies.budgetExceeded?.() != null) return this.stop('budget');
     return true;
   }
 
@@ -356,7 +355,6 @@ class CampaignLoop {
     const parentFiles = await this.filesOf(parent.commit);
     const inspirations = await this.inspirationsFor(parent.id, id);
     const mutation = await this.dependencies.mutator.mutate({
-      nodeId: id,
       parent: { node: parent, files: parentFiles },
       inspirations,
       random: createRandom(seed, 'node', id, 'mutation'),
@@ -500,12 +498,21 @@ class CampaignLoop {
 
   private summary(reason: StopReason): CampaignSummary {
     let best: AgentNode | null = null;
+    let bestPartial: AgentNode | null = null;
     const statuses: Partial<Record<NodeStatus, number>> = {};
+    // A score on part of the jobs (a first stage, HGM's single tasks) is not comparable with a mean
+    // over all of them: the best node is the best fully evaluated one when there is any.
+    const full = this.dependencies.evaluation?.plan.jobs.length ?? 0;
     for (const node of this.nodes.values()) {
       statuses[node.status] = (statuses[node.status] ?? 0) + 1;
-      if (node.status === 'scored' && node.score !== null && (best === null || node.score > (best.score ?? -1)))
-        best = node;
+      if (node.status !== 'scored' || node.score === null) continue;
+      if ((this.evaluated.get(node.id) ?? 0) >= full) {
+        if (best === null || node.score > (best.score ?? -1)) best = node;
+      } else if (bestPartial === null || node.score > (bestPartial.score ?? -1)) {
+        bestPartial = node;
+      }
     }
+    best ??= bestPartial;
     return {
       reason,
       nodes: this.nodes.size,

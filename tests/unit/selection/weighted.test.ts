@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/core/random.js';
+import { median } from '../../../src/selection/sample.js';
 import { weightedProbabilities, weightedSelector } from '../../../src/selection/weighted.js';
 import { chiSquare, scored, snapshotArbitrary, tally } from './helpers.js';
 
@@ -61,5 +62,24 @@ describe('weightedProbabilities (ShinkaEvolve)', () => {
 
   it('rejects a non-positive λ', () => {
     expect(() => weightedSelector({ lambda: 0 })).toThrow(/selection\.lambda/);
+  });
+});
+
+describe('median (quickselect)', () => {
+  it('equals the median of the sorted list (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        (values) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const middle = sorted.length >>> 1;
+          const expected =
+            sorted.length % 2 === 1
+              ? (sorted[middle] as number)
+              : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+          expect(median(values) === expected).toBe(true); // === : 0 and −0 are the same median
+        },
+      ),
+    );
   });
 });
