@@ -309,6 +309,235 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
+// 7. Queue executor (BullMQ on Redis, `clade worker` processes on this host): the queue's overhead
+// per evaluation against in-process dispatch, and throughput with 1, 2 and 4 worker processes on
+// the built-in task. Skipped with a note when redis-server is missing.
+if (!process.argv.includes('--skip-queue')) {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const net = await import('node:net');
+  const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!hasRedis) {
+    section('Queue executor (BullMQ on Redis)', '| measurement | result |');
+    rows.push('| all | skipped: redis-server is not installed (`apt-get install -y redis-server`) |');
+    log('queue executor benchmarks skipped: no redis-server');
+  } else {
+    const { createQueueSandbox } = await load('sandbox/queue-sandbox.js');
+    const { createNumericTask } = await load('tasks/numeric-task.js');
+    const { evaluateNode } = await load('tasks/evaluate-node.js');
+    const { bundleAgent } = await load('sandbox/bundle-agent.js');
+    const { loadHarness } = await load('sandbox/harness.js');
+    const { readAgentDirectory } = await load('campaign/agent-directory.js');
+    const { loadCampaignFile } = await load('config/load.js');
+    const scratchQueue = mkdtempSync(path.join(os.tmpdir(), 'clade-bench-queue-'));
+    const port = await new Promise((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address();
+        server.close(() => resolve(free));
+      });
+    });
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', scratchQueue],
+      { stdio: 'ignore' },
+    );
+    const cli = path.join(root, 'dist/src/cli/main.js');
+    const workers = [];
+    const startWorkers = async (count, queue) => {
+      const started = [];
+      for (let index = 0; index < count; index++) {
+        const child = spawn(
+          process.execPath,
+          [cli, 'worker', '--redis', redisUrl, '--queue', queue, '--sandbox', 'process', '--name', `bench-${index}`],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        let output = '';
+        const ready = new Promise((resolve, reject) => {
+          child.stdout.on('data', (chunk) => {
+            output += chunk;
+            if (output.includes('Ctrl-C stops')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`clade worker exited with ${code}: ${output}`)));
+        });
+        workers.push(child);
+        started.push(child);
+        await ready;
+      }
+      return started;
+    };
+    const stopWorkers = async (children) => {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise((resolve) => {
+              child.once('exit', resolve);
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+    };
+    try {
+      for (let tries = 0; ; tries++) {
+        const ok = await new Promise((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('error', () => resolve(false));
+        });
+        if (ok) break;
+        if (tries > 200) throw new Error('redis-server did not start');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+
+      // 7a. Overhead per evaluation: the trivial program, serial, in-process vs through the queue.
+      const runs = quick ? 10 : 40;
+      const trivialSource = (index) =>
+        `import { writeFileSync } from 'node:fs'; writeFileSync('result.json', '{"ok":${index}}');`;
+      const limits = { timeoutMs: 20_000, memoryMb: 512, outputBytes: 65_536, cpus: 1, pids: 64, resultBytes: 1 << 20 };
+      // Runs alternate between the two (A, B, A, B …) so that load from elsewhere hits both alike.
+      const runOnce = async (sandbox, value) => {
+        const t0 = performance.now();
+        const result = await sandbox.run({
+          files: { 'main.mjs': trivialSource(value) },
+          entry: 'main.mjs',
+          resultFile: 'result.json',
+          limits,
+        });
+        if (result.exit !== 'exited' || result.result?.ok !== value)
+          throw new Error(`queue benchmark run failed: ${JSON.stringify(result).slice(0, 300)}`);
+        return performance.now() - t0;
+      };
+      section(
+        `Queue executor: overhead per evaluation (trivial program, serial, ${runs} runs each, alternating; one local \`clade worker\`)`,
+        '| dispatch | p50 ms | mean ms |',
+      );
+      const direct = createProcessSandbox();
+      const overheadWorkers = await startWorkers(1, 'bench-overhead');
+      const queued = createQueueSandbox({
+        redis: redisUrl,
+        queue: 'bench-overhead',
+        namespace: `overhead-${Date.now()}`,
+      });
+      await runOnce(direct, -1);
+      await runOnce(queued, -2); // warm-up: connections, the worker's first job
+      const localTimes = [];
+      const remoteTimes = [];
+      for (let index = 0; index < runs; index++) {
+        localTimes.push(await runOnce(direct, index));
+        remoteTimes.push(await runOnce(queued, 1_000_000 + index));
+      }
+      await queued.close();
+      await direct.close();
+      await stopWorkers(overheadWorkers);
+      const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+      const local = { p50: median(localTimes), mean: mean(localTimes) };
+      const remote = { p50: median(remoteTimes), mean: mean(remoteTimes) };
+      rows.push(
+        `| in-process (process sandbox) | ${local.p50.toFixed(1)} | ${local.mean.toFixed(1)} |`,
+        `| queue → clade worker (process sandbox) | ${remote.p50.toFixed(1)} | ${remote.mean.toFixed(1)} |`,
+        '',
+        `Queue overhead per evaluation: ${(remote.p50 - local.p50).toFixed(1)} ms at the median (${(remote.mean - local.mean).toFixed(1)} ms mean): enqueue (the request travels inside the job), a worker's blocking fetch, the result back through Redis and its checks.`,
+      );
+      log(`queue overhead: p50 ${local.p50.toFixed(1)} → ${remote.p50.toFixed(1)} ms`);
+
+      // 7b. Throughput on the built-in task (the demo campaign's seed agent and problems, 2,000 × D
+      // evaluations per problem): distinct evaluations (task seeds differ), 8 in flight.
+      const loaded = loadCampaignFile(path.join(root, 'benchmarks/demo.yaml'));
+      const taskConfig = { ...loaded.config.task, evaluationsPerDim: 2_000 };
+      const files = readAgentDirectory(loaded.agentDirectory);
+      const harness = await loadHarness();
+      const taskLimits = {
+        timeoutMs: 120_000,
+        memoryMb: 1024,
+        outputBytes: 65_536,
+        cpus: 1,
+        pids: 64,
+        resultBytes: 16 << 20,
+      };
+      const evaluations = quick ? 8 : 24;
+      const inFlight = 8;
+      const throughput = async (sandbox, label) => {
+        const started = performance.now();
+        let next = 0;
+        let scored = 0;
+        const seedBase = Date.now();
+        const lane = async () => {
+          while (next < evaluations) {
+            const index = next++;
+            const task = createNumericTask(taskConfig, (seedBase + index) % 2 ** 32);
+            const outcome = await evaluateNode(files, {
+              task,
+              sandbox,
+              limits: taskLimits,
+              bundle: bundleAgent,
+              harness,
+            });
+            if (outcome.status === 'scored') scored++;
+            else throw new Error(`${label}: evaluation ${index} ended ${outcome.status}: ${outcome.error}`);
+          }
+        };
+        await Promise.all(Array.from({ length: inFlight }, lane));
+        const seconds = (performance.now() - started) / 1000;
+        return { rate: scored / seconds, seconds };
+      };
+      section(
+        `Queue executor: throughput on the built-in task (demo problems, 2,000 × D evaluations each; ${evaluations} evaluations, ${inFlight} in flight; ${os.cpus().length} cores)`,
+        '| dispatch | evaluations/s | wall s |',
+      );
+      for (const parallel of [1, 2, 4]) {
+        const { createProcessSandbox: create } = await load('sandbox/process-sandbox.js');
+        const direct = create();
+        // In-process dispatch at the same parallelism: a gate of `parallel` runs at once.
+        let active = 0;
+        const queue = [];
+        const gated = {
+          kind: 'process',
+          async run(request) {
+            if (active >= parallel) await new Promise((resolve) => queue.push(resolve));
+            active++;
+            try {
+              return await direct.run(request);
+            } finally {
+              active--;
+              queue.shift()?.();
+            }
+          },
+          close: () => direct.close(),
+        };
+        const inProcess = await throughput(gated, `in-process ×${parallel}`);
+        rows.push(
+          `| in-process, ${parallel} sandbox(es) at once | ${inProcess.rate.toFixed(2)} | ${inProcess.seconds.toFixed(1)} |`,
+        );
+        log(`in-process ×${parallel}: ${inProcess.rate.toFixed(2)} evaluations/s`);
+        const name = `bench-throughput-${parallel}`;
+        const children = await startWorkers(parallel, name);
+        const sandbox = createQueueSandbox({
+          redis: redisUrl,
+          queue: name,
+          namespace: `throughput-${parallel}-${Date.now()}`,
+        });
+        const viaQueue = await throughput(sandbox, `queue ×${parallel}`);
+        await sandbox.close();
+        await stopWorkers(children);
+        rows.push(
+          `| queue, ${parallel} \`clade worker\` process(es) | ${viaQueue.rate.toFixed(2)} | ${viaQueue.seconds.toFixed(1)} |`,
+        );
+        log(`queue ×${parallel} workers: ${viaQueue.rate.toFixed(2)} evaluations/s`);
+      }
+      rows.push(
+        '',
+        `All processes share this machine's ${os.cpus().length} cores, so more workers than cores cannot add throughput here; on separate hosts each worker brings its own cores.`,
+      );
+    } finally {
+      for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+      redis.kill('SIGTERM');
+      await new Promise((resolve) => (redis.exitCode !== null ? resolve() : redis.once('exit', resolve)));
+      rmSync(scratchQueue, { recursive: true, force: true });
+    }
+  }
+}
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const header = [
   '# Performance results',

@@ -15,6 +15,7 @@ import { showNode, showTree } from './inspect.js';
 import { registerProblemsCommand } from './problems.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
+import { registerWorkerCommand } from './worker.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 
@@ -192,6 +193,8 @@ export function buildProgram(): Command {
       '\nExamples:\n  clade bench cec2022 --agent agents/lshade                      # the full protocol: 30 runs x 12 functions x D=10,20\n  clade bench cec2022 --agent agents/jade --dims 10 --runs 5 --fns 1-4\n  clade bench builtin --agent agents/de-optimizer --dims 10 --runs 3\n\nRuns accumulate in <out>/runs.json (same agent code and seed): a later call for other functions or\ndimensions adds to the tables; Ctrl-C keeps every finished run.',
     )
     .action(benchCommand);
+
+  registerWorkerCommand(program);
 
   return program;
 }

@@ -97,7 +97,7 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
     const reason = error === undefined ? 'connection closed' : describeError(error);
     warn(
       `Redis at ${where} is unreachable (${reason}): ${waiting.size} evaluation(s) paused. ` +
-        'The campaign continues when Redis is back; start it again if it stopped (clade retries every 2 s).',
+        'They continue by themselves when Redis is back (clade reconnects every 2 s); check that Redis is running.',
     );
   };
   const onConnectionBack = (): void => {

@@ -13,6 +13,8 @@ import { cliEntry, repositoryRoot, temporaryDirectory, writeSmallCampaign } from
 import { hasRedisServer, startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const available = hasRedisServer();
+if (!available && process.env.CLADE_REQUIRE_REDIS)
+  throw new Error('CLADE_REQUIRE_REDIS is set but redis-server is missing: apt-get install -y redis-server');
 if (!available)
   console.warn('redis-server is not installed (apt-get install -y redis-server): queue executor tests skipped');
 

@@ -22,6 +22,8 @@ import { CONTRACT_LIMITS, programRequest, runSandboxContract } from '../../contr
 import { hasRedisServer, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 const available = hasRedisServer();
+if (!available && process.env.CLADE_REQUIRE_REDIS)
+  throw new Error('CLADE_REQUIRE_REDIS is set but redis-server is missing: apt-get install -y redis-server');
 if (!available) {
   // .ci/run installs redis-server; say loudly why nothing ran rather than pass quietly.
   console.warn('redis-server is not installed (apt-get install -y redis-server): queue sandbox tests skipped');
