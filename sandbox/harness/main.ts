@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { HarnessInput, HarnessJobResult, HarnessOutput } from '../../src/tasks/types.js';
+import { preloadCec2022Data } from './cec2022-data.js';
 import { runNumericJob } from './numeric.js';
 import { runProtocolJob } from './protocol.js';
 import type { JobRunner } from './types.js';
@@ -146,6 +147,10 @@ export async function runHarness(directory: string = process.cwd()): Promise<num
     );
     return 2;
   }
+
+  // Data files the host sent with the request (CEC2022) go into memory and off the disk before
+  // any agent code loads, like input.json.
+  if (input.kind === 'numeric') preloadCec2022Data(input.jobs, directory);
 
   // Output that belongs to no job (timers left running between jobs) goes to stderr.
   const strayLog = { append: (text: string) => void writeStderr(`[agent, between jobs] ${text}\n`) };

@@ -4,9 +4,12 @@
  * The harness, not the agent, counts evaluations; the host re-evaluates the reported point.
  */
 import { createRandom, type Random } from '../../src/core/random.js';
+import { parseCec2022Data } from '../../src/numeric/cec2022/data.js';
+import { type Cec2022Function, createCec2022FunctionFromData } from '../../src/numeric/cec2022/suite.js';
 import { type BuiltinFunction, createBuiltinFunction } from '../../src/numeric/functions.js';
-import { type NumericJobOutput, parseNumericJob } from '../../src/numeric/job.js';
+import { type NumericJob, type NumericJobOutput, parseNumericJob } from '../../src/numeric/job.js';
 import type { BenchmarkFunction, OptimizerProblem } from '../../src/numeric/types.js';
+import { cec2022DataReader } from './cec2022-data.js';
 import type { JobContext, JobRunner } from './types.js';
 
 /**
@@ -212,19 +215,24 @@ export function createTrackedProblem(
 }
 
 /** Function instances kept across the jobs of one harness run (a rotation costs O(D³) to build). */
-const instanceCache = new Map<string, BuiltinFunction>();
+const instanceCache = new Map<string, BuiltinFunction | Cec2022Function>();
 const INSTANCE_CACHE_SIZE = 8;
 
-function cachedFunction(
-  name: string,
-  dimension: number,
-  instanceSeed: number,
-  bounds: [number, number],
-): BuiltinFunction {
-  const key = JSON.stringify([name, dimension, instanceSeed, bounds]);
+/** The job's function: a built-in instance, or a CEC2022 function from its data files (see `cec2022-data.ts`). */
+function cachedFunction(job: NumericJob): BuiltinFunction | Cec2022Function {
+  const key = JSON.stringify(
+    job.suite === 'cec2022'
+      ? ['cec2022', job.fn, job.dim, job.dataDirectory]
+      : [job.fn, job.dim, job.instanceSeed, job.bounds],
+  );
   let fn = instanceCache.get(key);
   if (!fn) {
-    fn = createBuiltinFunction(name, dimension, instanceSeed, bounds);
+    fn =
+      job.suite === 'cec2022'
+        ? createCec2022FunctionFromData(
+            parseCec2022Data(job.fn, job.dim, cec2022DataReader(job.dataDirectory), job.dataDirectory),
+          )
+        : createBuiltinFunction(job.fn, job.dim, job.instanceSeed, job.bounds);
     if (instanceCache.size >= INSTANCE_CACHE_SIZE) {
       const oldest = instanceCache.keys().next().value;
       if (oldest !== undefined) instanceCache.delete(oldest);
@@ -283,9 +291,9 @@ export const runNumericJob: JobRunner = async (
 ): Promise<NumericJobOutput> => {
   const parsed = parseNumericJob(job);
   if (!parsed.ok) throw new TypeError(`Malformed numeric job: ${parsed.reason}.`);
-  const { fn: name, dim, instanceSeed, bounds, budget, runSeed } = parsed.value;
+  const { budget, runSeed } = parsed.value;
   const optimize = findOptimizer(agent);
-  const fn = cachedFunction(name, dim, instanceSeed, bounds);
+  const fn = cachedFunction(parsed.value);
   const tracked = createTrackedProblem(fn, budget, createRandom(runSeed, 'agent'));
 
   const mathRandom = createRandom(runSeed, 'math-random');

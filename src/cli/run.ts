@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { CampaignSummary } from '../campaign/types.js';
 import { loadCampaignFile } from '../config/load.js';
-import { type Campaign, createCampaign, openCampaign } from '../create-campaign.js';
+import { type Campaign, createCampaign, createTask, openCampaign } from '../create-campaign.js';
 import { createProgressDisplay, formatDuration } from './progress.js';
 
 export interface RunFlags {
@@ -14,6 +14,8 @@ export interface RunFlags {
   workers?: number;
   sandbox?: string;
   seed?: number;
+  /** CEC2022 data directory (`task.dataDir`). */
+  dataDir?: string;
   model?: string;
   selection?: string;
   mutator?: string;
@@ -26,11 +28,14 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
     ...(flags.sandbox !== undefined ? { sandbox: flags.sandbox } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
     ...(flags.selection !== undefined ? { selection: flags.selection } : {}),
     ...(flags.mutator !== undefined ? { mutator: flags.mutator } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
   });
   const directory = flags.dir ?? path.join('archive', loaded.config.name);
+  // Build the task once before the directory exists: missing CEC2022 data fails here, not half-way.
+  createTask(loaded.config);
   const campaign = await createCampaign(loaded, directory);
   await drive(campaign, directory, flags.json === true, {});
 }

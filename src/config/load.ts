@@ -16,6 +16,8 @@ export interface ConfigOverrides {
   workers?: number;
   sandbox?: string;
   seed?: number;
+  /** `--data-dir`: the CEC2022 data directory (`task.dataDir`; ignored by other suites). */
+  dataDir?: string;
   selection?: string;
   mutator?: string;
   /** `provider:model`: the only model of the LLM mutator (a parametric campaign switches to `llm-diff`). */
@@ -53,6 +55,10 @@ export function loadCampaignFile(
   const resolved = resolveEnvironment(raw, environment, file, '');
   applyOverrides(resolved, overrides);
   const config = validateCampaign(resolved, file);
+  // task.dataDir is relative to the campaign file; stored absolute, so `clade resume` finds it.
+  if (config.task.dataDir !== undefined) {
+    config.task.dataDir = path.resolve(path.dirname(absolute), config.task.dataDir);
+  }
   const agentDirectory = path.resolve(path.dirname(absolute), config.agent);
   let isDirectory = false;
   try {
@@ -178,6 +184,11 @@ function ensureObject(parent: Record<string, unknown>, key: string): Record<stri
 function applyOverrides(raw: unknown, overrides: ConfigOverrides): void {
   const root = raw as Record<string, unknown>;
   if (overrides.seed !== undefined) root.seed = overrides.seed;
+  if (overrides.dataDir !== undefined) {
+    // Only CEC2022 tasks read data; the flag is relative to the working directory.
+    const task = root.task as Record<string, unknown> | undefined;
+    if (task !== undefined && task !== null && task.suite === 'cec2022') task.dataDir = path.resolve(overrides.dataDir);
+  }
   if (overrides.workers !== undefined) root.workers = overrides.workers;
   if (overrides.iterations !== undefined) ensureObject(root, 'budget').iterations = overrides.iterations;
   if (overrides.sandbox !== undefined) ensureObject(root, 'sandbox').kind = overrides.sandbox;

@@ -29,11 +29,16 @@ export const SELECTION_STRATEGIES = [
 export const MUTATION_OPERATORS = ['parametric', 'llm-diff', 'llm-rewrite'] as const;
 export const SANDBOX_KINDS = ['auto', 'process', 'docker'] as const;
 
+/** Benchmark suites of numeric tasks. */
+export const NUMERIC_SUITES = ['builtin', 'cec2022'] as const;
+
 const numericProblem = z
   .object({
-    /** Built-in function name. */
-    fn: z.enum(BUILTIN_FUNCTIONS),
-    /** Dimension, 1..1000. */
+    /** Built-in function name (suite `builtin`), or the function number 1..12 (suite `cec2022`). */
+    fn: z.union([z.enum(BUILTIN_FUNCTIONS), z.number().int().min(1).max(12)], {
+      error: `must be a built-in function name (${BUILTIN_FUNCTIONS.join(', ')}) or, with suite: cec2022, a function number 1..12`,
+    }),
+    /** Dimension, 1..1000 (suite `cec2022`: 10 or 20). */
     dim: z.number().int().min(1).max(1000),
   })
   .strict();
@@ -41,8 +46,13 @@ const numericProblem = z
 const numericTask = z
   .object({
     kind: z.literal('numeric'),
-    /** Only `builtin` for now (CEC2022 comes with its own issue). Default `builtin`. */
-    suite: z.literal('builtin').default('builtin'),
+    /** `builtin` (shifted, rotated classics in any dimension) or `cec2022` (F1–F12, D = 10, 20). Default `builtin`. */
+    suite: z.enum(NUMERIC_SUITES).default('builtin'),
+    /**
+     * `cec2022`: directory of the official data files, relative to the campaign file. Default: the
+     * `--data-dir` flag, else `CLADE_CEC2022_DATA`, else the cache that `clade data fetch cec2022` fills.
+     */
+    dataDir: z.string().min(1).optional(),
     /** The problems every node is evaluated on; at least one. */
     problems: z.array(numericProblem).min(1),
     /** Evaluation budget per problem = evaluationsPerDim × dim. Default 10000. */
@@ -63,6 +73,41 @@ const numericTask = z
   .refine((task) => task.errorFloor < task.errorCeiling, {
     message: 'errorFloor must be smaller than errorCeiling',
     path: ['errorFloor'],
+  })
+  .superRefine((task, context) => {
+    for (const [index, problem] of task.problems.entries()) {
+      if (task.suite === 'builtin' && typeof problem.fn !== 'string') {
+        context.addIssue({
+          code: 'custom',
+          path: ['problems', index, 'fn'],
+          message: `suite builtin takes function names (${BUILTIN_FUNCTIONS.join(', ')}); for CEC2022 numbers set suite: cec2022`,
+        });
+      }
+      if (task.suite === 'cec2022' && typeof problem.fn !== 'number') {
+        context.addIssue({
+          code: 'custom',
+          path: ['problems', index, 'fn'],
+          message: 'suite cec2022 takes function numbers 1..12, e.g. { fn: 3, dim: 10 }',
+        });
+      }
+      if (task.suite === 'cec2022' && problem.dim !== 10 && problem.dim !== 20) {
+        context.addIssue({
+          code: 'custom',
+          path: ['problems', index, 'dim'],
+          message: 'CEC2022 functions are defined in dimensions 10 and 20',
+        });
+      }
+    }
+    if (task.suite === 'cec2022' && (task.bounds[0] !== -100 || task.bounds[1] !== 100)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['bounds'],
+        message: 'CEC2022 fixes the search box at [-100, 100]; remove bounds or set [-100, 100]',
+      });
+    }
+    if (task.suite === 'builtin' && task.dataDir !== undefined) {
+      context.addIssue({ code: 'custom', path: ['dataDir'], message: 'dataDir is for suite cec2022 only' });
+    }
   });
 
 const parametricMutation = z

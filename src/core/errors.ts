@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'CAMPAIGN_BUSY'
   | 'VIEWER_FAILED'
   | 'QUEUE_FAILED'
+  | 'DATA_NOT_FOUND'
+  | 'DATA_INVALID'
+  | 'DATA_FETCH_FAILED'
   | 'USAGE';
 
 export interface CladeErrorOptions {

@@ -3,17 +3,33 @@
  * and rotated functions with the same seeds (common random numbers), and scored on the final error,
  * which the host recomputes from the reported point.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { NumericTaskConfig } from '../config/schema.js';
 import { CladeError } from '../core/errors.js';
 import { deriveSeed } from '../core/random.js';
 import type { AgentFiles, Metrics } from '../core/types.js';
-import { type BuiltinFunction, createBuiltinFunction } from '../numeric/functions.js';
+import { cec2022DataFiles } from '../numeric/cec2022/data.js';
+import { requireCec2022Data, resolveCec2022DataDirectory } from '../numeric/cec2022/data-directory.js';
+import { type Cec2022Function, createCec2022Function } from '../numeric/cec2022/suite.js';
+import { type BuiltinFunction, type BuiltinFunctionName, createBuiltinFunction } from '../numeric/functions.js';
 import { type NumericJob, parseNumericJobOutput } from '../numeric/job.js';
 import { errorToLog10, errorToScore } from '../numeric/scoring.js';
 import type { EvaluationJob, HarnessJobResult, JobOutcome, Task, TaskScore } from './types.js';
 
 /** The agent entry file of numeric tasks. */
 export const NUMERIC_AGENT_ENTRY = 'optimizer.ts';
+
+/** Where CEC2022 data files go in the sandbox's work directory. */
+export const SANDBOX_CEC2022_DATA_DIRECTORY = 'data/cec2022';
+
+/** Options of `createNumericTask` (I/O for the CEC2022 data directory). */
+export interface NumericTaskOptions {
+  /** Environment consulted for `CLADE_CEC2022_DATA` and the cache directory. Default `process.env`. */
+  environment?: NodeJS.ProcessEnv;
+  /** Home directory for the default cache. Default `os.homedir()`. */
+  home?: string;
+}
 
 /** Relative tolerance between the reported best value and the host's recomputation. */
 const VALUE_TOLERANCE = 1e-9;
@@ -44,12 +60,17 @@ const tail = (text: string): string => (text.length <= LOG_EXCERPT_CHARS ? text 
  * recomputes. A failed or invalid job scores 0 (not null), so that the node's mean penalises it.
  * Reported log10 errors are held at log10(errorFloor) for errors at or below the floor.
  */
-export function createNumericTask(config: NumericTaskConfig, campaignSeed: number): Task {
+export function createNumericTask(
+  config: NumericTaskConfig,
+  campaignSeed: number,
+  options: NumericTaskOptions = {},
+): Task {
   const bounds: [number, number] = [config.bounds[0], config.bounds[1]];
+  const cec2022 = config.suite === 'cec2022';
   const problems: ProblemSpec[] = [];
   const seen = new Map<string, number>();
   for (const { fn, dim } of config.problems) {
-    const base = `${fn}-d${dim}`;
+    const base = cec2022 ? `cec2022-f${fn}-d${dim}` : `${fn}-d${dim}`;
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
     const id = occurrence === 1 ? base : `${base}-${occurrence}`;
@@ -62,7 +83,32 @@ export function createNumericTask(config: NumericTaskConfig, campaignSeed: numbe
     });
   }
   const byId = new Map(problems.map((problem) => [problem.id, problem]));
-  const instances = new Map<string, BuiltinFunction>();
+  const instances = new Map<string, BuiltinFunction | Cec2022Function>();
+
+  // CEC2022: the data directory is checked now (a missing file stops the campaign before it
+  // starts, naming the directory and the fix), and the files the problems read travel to the
+  // sandbox as request files under SANDBOX_CEC2022_DATA_DIRECTORY.
+  let dataDirectory = '';
+  const sandboxFiles: Record<string, string> = {};
+  if (cec2022) {
+    const resolved = resolveCec2022DataDirectory({
+      campaign: config.dataDir,
+      environment: options.environment ?? process.env,
+      ...(options.home !== undefined ? { home: options.home } : {}),
+    });
+    dataDirectory = requireCec2022Data(
+      resolved,
+      problems.map((problem) => ({ fn: problem.fn as number, dim: problem.dim })),
+    );
+    for (const problem of problems) {
+      for (const name of cec2022DataFiles(problem.fn as number, problem.dim)) {
+        sandboxFiles[`${SANDBOX_CEC2022_DATA_DIRECTORY}/${name}`] = readFileSync(
+          path.join(dataDirectory, name),
+          'latin1',
+        );
+      }
+    }
+  }
 
   const spec = (id: string): ProblemSpec => {
     const problem = byId.get(id);
@@ -74,14 +120,18 @@ export function createNumericTask(config: NumericTaskConfig, campaignSeed: numbe
     }
     return problem;
   };
-  const instance = (problem: ProblemSpec): BuiltinFunction => {
+  const instance = (problem: ProblemSpec): BuiltinFunction | Cec2022Function => {
     let fn = instances.get(problem.id);
     if (!fn) {
-      fn = createBuiltinFunction(problem.fn, problem.dim, problem.instanceSeed, bounds);
+      fn = cec2022
+        ? createCec2022Function(problem.fn as number, problem.dim as 10 | 20, dataDirectory)
+        : createBuiltinFunction(problem.fn as BuiltinFunctionName, problem.dim, problem.instanceSeed, bounds);
       instances.set(problem.id, fn);
     }
     return fn;
   };
+  // Build (and so validate) every instance up front.
+  if (cec2022) for (const problem of problems) instance(problem);
 
   const jobs: EvaluationJob[] = [];
   for (const problem of problems) {
@@ -107,7 +157,7 @@ export function createNumericTask(config: NumericTaskConfig, campaignSeed: numbe
   return {
     kind: 'numeric',
     description:
-      `builtin: ${problems.map((problem) => problem.id).join(', ')} ` +
+      `${config.suite}: ${problems.map((problem) => problem.id).join(', ')} ` +
       `(${config.evaluationsPerDim}·D evaluations, bounds [${bounds[0]}, ${bounds[1]}], ` +
       `${config.repeats} repeat${config.repeats === 1 ? '' : 's'})`,
     agentEntry: NUMERIC_AGENT_ENTRY,
@@ -117,17 +167,27 @@ export function createNumericTask(config: NumericTaskConfig, campaignSeed: numbe
     harnessJobs(selected) {
       return selected.map((job): NumericJob => {
         const problem = spec(job.problem);
-        return {
+        const common = {
           problem: problem.id,
-          fn: problem.fn,
           dim: problem.dim,
           instanceSeed: problem.instanceSeed,
-          bounds: [bounds[0], bounds[1]],
+          bounds: [bounds[0], bounds[1]] as [number, number],
           budget: problem.budget,
           runSeed: job.seed,
         };
+        if (cec2022) {
+          return {
+            ...common,
+            suite: 'cec2022',
+            fn: problem.fn as number,
+            dataDirectory: SANDBOX_CEC2022_DATA_DIRECTORY,
+          };
+        }
+        return { ...common, fn: problem.fn as BuiltinFunctionName };
       });
     },
+
+    sandboxFiles: () => sandboxFiles,
 
     judge(job, result) {
       const problem = spec(job.problem);

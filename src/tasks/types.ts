@@ -74,6 +74,11 @@ export interface Task {
   readonly deterministic?: boolean;
   /** Jobs that evaluate one node, in order. Identical for every node of a campaign. */
   jobs(): EvaluationJob[];
+  /**
+   * Extra files for every sandbox run of this task (relative POSIX paths → contents), placed in
+   * the work directory beside the harness: e.g. CEC2022 data files under `data/cec2022/`. Default none.
+   */
+  sandboxFiles?(): Readonly<Record<string, string | Uint8Array>>;
   /** The harness input for these jobs (the agent file name is filled in by the evaluator). */
   harnessJobs(jobs: readonly EvaluationJob[]): unknown[];
   /** Turns one harness job result into an outcome. Re-checks on the host what it can. */

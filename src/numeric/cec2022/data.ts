@@ -100,7 +100,7 @@ function parseNumbers(text: string, label: string, integers: boolean): ParsedFil
     for (const token of tokens) {
       if (!NUMBER.test(token) || (integers && !/^[+-]?\d+$/.test(token))) {
         throw new CladeError(
-          'TASK_INVALID',
+          'DATA_INVALID',
           `${label}, line ${lineIndex + 1}: "${token.slice(0, 40)}" is not ${integers ? 'an integer' : 'a number'}. ` +
             'The file is damaged or not a CEC2022 data file; fetch the official files again with `clade data fetch cec2022`.',
         );
@@ -115,7 +115,7 @@ function parseNumbers(text: string, label: string, integers: boolean): ParsedFil
 
 function invalid(label: string, problem: string): CladeError {
   return new CladeError(
-    'TASK_INVALID',
+    'DATA_INVALID',
     `${label}: ${problem}. The file is damaged or not the official CEC2022 data; fetch it again with \`clade data fetch cec2022\` or pass the right --data-dir.`,
   );
 }
@@ -125,7 +125,7 @@ function readRequired(read: DataFileReader, name: string, source: string): { tex
   const text = read(name);
   if (text === undefined) {
     throw new CladeError(
-      'TASK_INVALID',
+      'DATA_NOT_FOUND',
       `CEC2022 data file ${label} is missing. Download the official files with \`clade data fetch cec2022\`, ` +
         'or pass the directory that holds them with --data-dir (or CLADE_CEC2022_DATA).',
     );
@@ -141,7 +141,7 @@ function readRequired(read: DataFileReader, name: string, source: string): { tex
  * dimension² values (F1–F8) or 10 blocks of dimension² (F9–F12); a shift file has rows of at
  * least `dimension` values, one per component for F9–F12; a shuffle file is a permutation of 1..dimension.
  *
- * @throws CladeError `TASK_INVALID` naming the file and what is wrong.
+ * @throws CladeError `DATA_INVALID` naming the file and what is wrong, `DATA_NOT_FOUND` for a missing file.
  */
 export function parseCec2022Data(fn: number, dimension: number, read: DataFileReader, source = ''): Cec2022Data {
   checkCase(fn, dimension);
@@ -210,7 +210,7 @@ export function parseCec2022Data(fn: number, dimension: number, read: DataFileRe
 /**
  * Reads and validates the data of one function and dimension from `directory`.
  *
- * @throws CladeError `TASK_INVALID` when a file is missing (naming it and how to get it), unreadable or invalid.
+ * @throws CladeError `DATA_NOT_FOUND` when a file is missing (naming it and how to get it), `DATA_INVALID` when unreadable or invalid.
  */
 export function loadCec2022Data(fn: number, dimension: number, directory: string): Cec2022Data {
   return parseCec2022Data(fn, dimension, (name) => readDataFile(path.join(directory, name)), directory);
@@ -222,7 +222,7 @@ function readDataFile(file: string): string | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new CladeError('TASK_INVALID', `Cannot read CEC2022 data file ${file}: ${(error as Error).message}.`, {
+    throw new CladeError('DATA_INVALID', `Cannot read CEC2022 data file ${file}: ${(error as Error).message}.`, {
       cause: error,
     });
   }

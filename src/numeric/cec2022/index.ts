@@ -4,7 +4,10 @@
  */
 export * from './composition.js';
 export * from './data.js';
+export * from './data-directory.js';
+export * from './fetch.js';
 export * from './hybrid.js';
 export * from './kernels.js';
 export * from './precise-math.js';
 export * from './suite.js';
+export * from './zip-reader.js';

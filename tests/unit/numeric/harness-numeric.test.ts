@@ -8,10 +8,10 @@ import {
 } from '../../../sandbox/harness/numeric.js';
 import { createRandom } from '../../../src/core/random.js';
 import { createBuiltinFunction } from '../../../src/numeric/functions.js';
-import type { NumericJob, NumericJobOutput } from '../../../src/numeric/job.js';
+import type { BuiltinNumericJob, NumericJobOutput } from '../../../src/numeric/job.js';
 import type { OptimizerProblem } from '../../../src/numeric/types.js';
 
-const job = (overrides: Partial<NumericJob> = {}): NumericJob => ({
+const job = (overrides: Partial<BuiltinNumericJob> = {}): BuiltinNumericJob => ({
   problem: 'sphere-d5',
   fn: 'sphere',
   dim: 5,
@@ -33,7 +33,7 @@ const logger = (): Logged => {
 
 const run = async (
   agent: Record<string, unknown>,
-  overrides: Partial<NumericJob> = {},
+  overrides: Partial<BuiltinNumericJob> = {},
   logged: Logged = logger(),
 ): Promise<NumericJobOutput> => (await runNumericJob(job(overrides), agent, logged.context)) as NumericJobOutput;
 
