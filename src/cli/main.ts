@@ -15,9 +15,9 @@ import { showNode, showTree } from './inspect.js';
 import { registerProblemsCommand } from './problems.js';
 import { replayCommand } from './replay.js';
 import { resumeCommand, runCommand } from './run.js';
-import { registerWorkerCommand } from './worker.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
+import { registerWorkerCommand } from './worker.js';
 
 function integer(name: string, minimum: number) {
   return (value: string): number => {

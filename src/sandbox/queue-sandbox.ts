@@ -55,6 +55,8 @@ export interface QueueSandboxOptions {
   keepResultsSeconds?: number;
   /** How often each waiting run checks its job directly (events are the fast path). Default 2000 ms. */
   pollMs?: number;
+  /** How long a job may wait untaken before the sandbox checks that a worker is connected (and warns once if none). Default 10000 ms. */
+  noWorkerWarningMs?: number;
   /** Receives pause and resume messages (Redis unreachable, back; a job enqueued again). */
   warn?: (message: string) => void;
 }
@@ -79,6 +81,7 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
   const backoffMs = options.backoffMs ?? 1_000;
   const keepSeconds = options.keepResultsSeconds ?? 86_400;
   const pollMs = options.pollMs ?? 2_000;
+  const noWorkerWarningMs = options.noWorkerWarningMs ?? 10_000;
   const warn = options.warn ?? ((message: string) => process.emitWarning(message));
   const where = maskRedisUrl(options.redis);
 
@@ -86,6 +89,7 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
   let events: QueueEvents | null = null;
   let closed = false;
   let paused = false;
+  let warnedNoWorkers = false;
   const waiting = new Map<string, Set<() => void>>();
   const wake = (jobId: string): void => {
     for (const callback of waiting.get(jobId) ?? []) callback();
@@ -164,6 +168,15 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
     const state = await job.getState();
     if (state === 'completed') return { done: true, job, failed: false };
     if (state === 'failed') return { done: true, job, failed: true };
+    if (state === 'waiting' && !warnedNoWorkers && Date.now() - job.timestamp > noWorkerWarningMs) {
+      // A job nobody takes: say why the campaign seems stuck (once per sandbox).
+      warnedNoWorkers = true;
+      if ((await queue.getWorkersCount()) === 0)
+        warn(
+          `No clade worker is connected to queue "${queueName}" at ${where}; evaluations wait until one is. ` +
+            `Start one: clade worker --redis <url> --queue ${queueName}`,
+        );
+    }
     return { done: false };
   };
 

@@ -172,6 +172,34 @@ describe.runIf(available)('queue sandbox', () => {
       }
     });
 
+    it('says so when no worker is connected, and runs the job once one is', async () => {
+      const messages: string[] = [];
+      const sandbox = createQueueSandbox({
+        redis: redis.url,
+        queue: 'nobody',
+        namespace: 'nobody',
+        pollMs: 200,
+        noWorkerWarningMs: 300,
+        warn: (message) => messages.push(message),
+      });
+      let late: QueueWorkerHandle | undefined;
+      try {
+        const pending = sandbox.run(
+          programRequest('import { writeFileSync } from "node:fs"; writeFileSync("result.json", "42");'),
+        );
+        const deadline = Date.now() + 10_000;
+        while (messages.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(messages.join('\n')).toMatch(
+          /No clade worker is connected to queue "nobody".*clade worker --redis <url> --queue nobody/s,
+        );
+        late = await startQueueWorker({ redis: redis.url, queue: 'nobody', sandbox: createProcessSandbox() });
+        expect((await pending).result).toBe(42);
+      } finally {
+        await sandbox.close();
+        await late?.close();
+      }
+    });
+
     it('refuses a worker result that breaks the limits', () => {
       const good: SandboxResult & { worker: string } = {
         exit: 'exited',
