@@ -84,6 +84,7 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   const input: HarnessInput = { kind: task.kind, agent: HARNESS_AGENT_FILE, jobs: task.harnessJobs(jobs) };
   const result = await options.sandbox.run({
     files: {
+      ...task.sandboxFiles?.(),
       [HARNESS_ENTRY_FILE]: options.harness,
       [HARNESS_AGENT_FILE]: bundled.code,
       [HARNESS_INPUT_FILE]: JSON.stringify(input),
