@@ -193,6 +193,7 @@ class CampaignLoop {
     if (this.childrenRecorded + this.childrenStarted >= this.settings.iterations) return false;
     const limit = this.settings.wallClockSeconds;
     if (limit !== null && Date.now() - this.startedAt >= limit * 1000) return this.stop('wall-clock');
+    if (this.dependencies.budgetExceeded?.() != null) return this.stop('budget');
     return true;
   }
 
@@ -355,6 +356,7 @@ class CampaignLoop {
     const parentFiles = await this.filesOf(parent.commit);
     const inspirations = await this.inspirationsFor(parent.id, id);
     const mutation = await this.dependencies.mutator.mutate({
+      nodeId: id,
       parent: { node: parent, files: parentFiles },
       inspirations,
       random: createRandom(seed, 'node', id, 'mutation'),
