@@ -66,7 +66,10 @@ export function buildProgram(): Command {
       '--model <provider:model>',
       'foundation model of the LLM mutator, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, openai-compatible:qwen2.5-coder:7b (a parametric campaign switches to llm-diff); keys from OPENAI_API_KEY / ANTHROPIC_API_KEY, servers from OPENAI_BASE_URL',
     )
-    .option('--selection <name>', 'parent selection: dgm | best | random')
+    .option(
+      '--selection <name>',
+      'parent selection: dgm | weighted | power-law | tournament | hgm | map-elites | best | random',
+    )
     .option('--mutator <name>', 'mutation operator: parametric | llm-diff | llm-rewrite')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
     .addHelpText(
