@@ -54,12 +54,15 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm run build` first; `npm test` does it). */
-export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: run \`npm run build\` before the tests.`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliEntry, ...args], {
       cwd: options.cwd ?? repositoryRoot,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, ...options.env, NO_COLOR: '1' },
     });
     let stdout = '';
     let stderr = '';
