@@ -201,6 +201,12 @@ export async function benchCommand(suiteName: string, flags: BenchFlags): Promis
         if (!run.ok) {
           process.stderr.write(`  ${suite.label(run.fn)} D${run.dimension} run ${run.run} FAILED: ${run.message}\n`);
         }
+        const sweep = functions.length * dimensions.length;
+        if (done % sweep === 0 && done < total) {
+          process.stderr.write(
+            `  [${done}/${total}] run ${done / sweep} of ${runs} done for every case (${Math.round((Date.now() - started) / 1000)} s)\n`,
+          );
+        }
         if (count === runs) {
           const [summary] = summariseProtocol(
             fresh.filter((candidate) => `${candidate.fn}/${candidate.dimension}` === key),

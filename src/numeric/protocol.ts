@@ -153,8 +153,9 @@ export interface RunProtocolOptions {
 }
 
 /**
- * Runs the protocol and returns every run (in case order, then run order). The agent is bundled
- * once; each run is one sandbox invocation of the harness with one `numeric-protocol` job.
+ * Runs the protocol and returns every run (run 0 of every case, then run 1 …). The agent is bundled
+ * once; each run is one sandbox invocation of the harness with one `numeric-protocol` job. After
+ * `signal` aborts, runs still in flight are dropped (not reported as failures).
  *
  * @throws CladeError `AGENT_INVALID` when the agent does not bundle; `TASK_INVALID` for a bad case.
  */
@@ -171,13 +172,19 @@ export async function runProtocol(options: RunProtocolOptions): Promise<Protocol
   }
   const pending: Pending[] = [];
   const hosts = new Map<string, BoxedBenchmarkFunction>();
+  // Run-major order: an interrupted protocol has every case with nearly the same number of runs.
+  const specs = new Map<string, ProtocolFunctionSpec>();
   for (const dimension of options.dimensions) {
     for (const fn of options.functions) {
-      const spec = suite.spec(fn, dimension);
+      specs.set(`${fn}/${dimension}`, suite.spec(fn, dimension));
       hosts.set(`${fn}/${dimension}`, suite.create(fn, dimension));
+    }
+  }
+  for (let run = 0; run < options.runs; run++) {
+    for (const dimension of options.dimensions) {
       const budget = suite.budget(dimension);
       const checkpoints = suite.checkpoints(dimension, budget);
-      for (let run = 0; run < options.runs; run++) {
+      for (const fn of options.functions) {
         const runSeed = deriveSeed(options.seed, suite.name, fn, dimension, run);
         pending.push({
           fn,
@@ -185,7 +192,7 @@ export async function runProtocol(options: RunProtocolOptions): Promise<Protocol
           run,
           job: {
             case: `${suite.label(fn)}-D${dimension}`,
-            function: spec,
+            function: specs.get(`${fn}/${dimension}`) as ProtocolFunctionSpec,
             budget,
             runSeed,
             targetError: suite.targetError,
@@ -206,13 +213,19 @@ export async function runProtocol(options: RunProtocolOptions): Promise<Protocol
       const item = pending[index];
       if (item === undefined) return;
       const run = await runOne(item, bundled.code, hosts.get(`${item.fn}/${item.dimension}`) as BoxedBenchmarkFunction);
+      // A run killed by the caller's abort is not a result: it is left out, not counted as failed.
+      if (run === null) return;
       results[index] = run;
       done++;
       options.onRun?.(run, done, pending.length);
     }
   };
 
-  const runOne = async (item: Pending, agentCode: string, host: BoxedBenchmarkFunction): Promise<ProtocolRun> => {
+  const runOne = async (
+    item: Pending,
+    agentCode: string,
+    host: BoxedBenchmarkFunction,
+  ): Promise<ProtocolRun | null> => {
     const base = { fn: item.fn, dimension: item.dimension, run: item.run, seed: item.job.runSeed };
     const fail = (message: string, durationMs: number): ProtocolRun => ({
       ...base,
@@ -235,6 +248,7 @@ export async function runProtocol(options: RunProtocolOptions): Promise<Protocol
       limits: options.limits,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (result.exit === 'aborted' && options.signal?.aborted) return null;
     if (result.exit !== 'exited') {
       return fail(`the run ended by ${result.exit} after ${result.durationMs} ms`, result.durationMs);
     }
