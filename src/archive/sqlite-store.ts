@@ -394,6 +394,8 @@ interface Statements {
   listNodes: Database.Statement<[], NodeRow>;
   nodeCount: Database.Statement<[], { count: number }>;
   maxNodeId: Database.Statement<[], { id: number | null }>;
+  childIds: Database.Statement<[number], { id: number }>;
+  bestNode: Database.Statement<[], NodeRow>;
   evaluations: Database.Statement<[number], EvaluationRow>;
   modelCalls: Database.Statement<[number], ModelCallRow>;
   allModelCalls: Database.Statement<[], ModelCallRow>;
@@ -464,6 +466,10 @@ class SqliteArchiveStore implements ArchiveStore {
       listNodes: prepare<[], NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes ORDER BY id`),
       nodeCount: prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM nodes'),
       maxNodeId: prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM nodes'),
+      childIds: prepare<[number], { id: number }>('SELECT id FROM nodes WHERE parent_id = ? ORDER BY id'),
+      bestNode: prepare<[], NodeRow>(
+        `SELECT ${NODE_COLUMNS} FROM nodes WHERE status = 'scored' AND score IS NOT NULL ORDER BY score DESC, id ASC LIMIT 1`,
+      ),
       evaluations: prepare<[number], EvaluationRow>(
         `SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE node_id = ? ORDER BY id`,
       ),
@@ -741,6 +747,19 @@ class SqliteArchiveStore implements ArchiveStore {
 
   maxNodeId(): number | null {
     return this.#guard('read the largest node id', () => this.#statements.maxNodeId.get()?.id ?? null);
+  }
+
+  childIds(nodeId: number): number[] {
+    return this.#guard(`read the children of node ${nodeId}`, () =>
+      this.#statements.childIds.all(nodeId).map((row) => row.id),
+    );
+  }
+
+  bestNode(): AgentNode | null {
+    return this.#guard('read the best node', () => {
+      const row = this.#statements.bestNode.get();
+      return row === undefined ? null : nodeFromRow(row);
+    });
   }
 
   evaluations(nodeId: number): EvaluationRecord[] {

@@ -82,6 +82,10 @@ export interface ArchiveStore {
   nodeCount(): number;
   /** Largest node id, or null when there is none. */
   maxNodeId(): number | null;
+  /** Ids of the node's children, in id order (one indexed query). */
+  childIds(nodeId: number): number[];
+  /** The scored node with the highest score (lowest id on ties), or null (one indexed query). */
+  bestNode(): AgentNode | null;
   evaluations(nodeId: number): EvaluationRecord[];
   recordModelCall(call: Omit<ModelCallRecord, 'id' | 'createdAt'>): number;
   modelCalls(nodeId: number): ModelCallRecord[];

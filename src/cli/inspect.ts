@@ -25,6 +25,10 @@ export function openReadOnly(directory: string): ArchiveStore {
   return openArchive(file, { readonly: true });
 }
 
+/** The marks `clade tree` draws, printed under its header. */
+export const TREE_LEGEND =
+  'Marks: ★ best node · * its lineage · ✗ <status> a child that did not score (score otherwise)';
+
 export async function showTree(directory: string, flags: { json?: boolean; depth?: number }): Promise<void> {
   const archive = openReadOnly(directory);
   try {
@@ -38,6 +42,7 @@ export async function showTree(directory: string, flags: { json?: boolean; depth
     process.stdout.write(
       `Campaign ${campaign?.name ?? '?'}: ${nodes.length} nodes${best ? `, best ${best.score?.toFixed(4)} at #${best.id}` : ''}\n`,
     );
+    process.stdout.write(`${TREE_LEGEND}\n`);
     process.stdout.write(`${renderTree(nodes, flags.depth === undefined ? {} : { maxDepth: flags.depth })}\n`);
   } finally {
     archive.close();
@@ -52,10 +57,7 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
     const evaluations = archive.evaluations(node.id);
     const code = createGitCodeStore(path.join(directory, CAMPAIGN_FILES.code));
     const diff = await code.diff(parent?.commit ?? null, node.commit);
-    const children = archive
-      .listNodes()
-      .filter((candidate) => candidate.parentId === node.id)
-      .map((child) => child.id);
+    const children = archive.childIds(node.id);
     const modelCalls = archive.modelCalls(node.id);
     if (flags.json) {
       const modelCost = totalModelCalls(modelCalls);
@@ -116,7 +118,7 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
 /** The node a command-line argument names: an id, or `best`. */
 export function findNode(archive: ArchiveStore, argument: string): AgentNode {
   if (argument === 'best') {
-    const best = bestNode(archive.listNodes());
+    const best = archive.bestNode();
     if (!best) throw new CladeError('NODE_NOT_FOUND', 'No node is scored yet, so there is no best node.');
     return best;
   }
