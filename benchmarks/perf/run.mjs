@@ -390,6 +390,80 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
+// 6. Per-evaluation sandbox overhead for a trivial program (writes its result file), serial runs:
+// the process sandbox, Docker with a fresh container per run (cold), Docker's warm pool. Node's
+// own start-up (spawning `node -e 0` on the host) is measured alongside: every driver pays it.
+{
+  const runs = quick ? 10 : 50;
+  const percentile = (values, fraction) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+  };
+  const trivial = {
+    files: { 'main.mjs': "import { writeFileSync } from 'node:fs'; writeFileSync('result.json', '{\"ok\":true}');" },
+    entry: 'main.mjs',
+    resultFile: 'result.json',
+    limits: { timeoutMs: 20_000, memoryMb: 512, outputBytes: 65_536, cpus: 1, pids: 64, resultBytes: 1 << 20 },
+  };
+  const measure = async (sandbox) => {
+    await sandbox.run(trivial); // warm-up (and, for the pool, the container start)
+    const times = [];
+    for (let index = 0; index < runs; index++) {
+      const t0 = performance.now();
+      const result = await sandbox.run(trivial);
+      if (result.exit !== 'exited' || result.result?.ok !== true)
+        throw new Error(`sandbox run failed: ${JSON.stringify(result)}`);
+      times.push(performance.now() - t0);
+    }
+    return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+  };
+  section(
+    `Sandbox overhead per evaluation (trivial program, serial, ${runs} runs each)`,
+    '| sandbox | p50 ms | p95 ms |',
+  );
+  const { spawnSync } = await import('node:child_process');
+  const startTimes = [];
+  for (let index = 0; index < runs; index++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    startTimes.push(performance.now() - t0);
+  }
+  rows.push(
+    `| (node start-up alone: \`node -e 0\` on the host) | ${percentile(startTimes, 0.5).toFixed(1)} | ${percentile(startTimes, 0.95).toFixed(1)} |`,
+  );
+  const processStats = await measure(createProcessSandbox());
+  rows.push(`| process | ${processStats.p50.toFixed(1)} | ${processStats.p95.toFixed(1)} |`);
+  log(`process sandbox: p50 ${processStats.p50.toFixed(1)} ms`);
+  const { connectDocker, probeEngine, inspectSandboxImage } = await load('sandbox/docker-engine.js');
+  const { createDockerSandbox } = await load('sandbox/docker-sandbox.js');
+  const docker = connectDocker();
+  const probe = await probeEngine(docker);
+  const image = probe.reachable ? await inspectSandboxImage(docker) : null;
+  if (!probe.reachable || image === null) {
+    const why = probe.reachable ? 'no sandbox image (`clade sandbox build --offline`)' : `no Docker engine (${probe.reason})`;
+    rows.push(`| docker cold / warm pool | skipped: ${why} | |`);
+    log(`docker sandbox benchmarks skipped: ${why}`);
+  } else {
+    for (const [label, pool] of [
+      ['docker, fresh container per run (cold)', 0],
+      ['docker, warm pool', 1],
+    ]) {
+      const sandbox = await createDockerSandbox({ docker, pool });
+      const stats = await measure(sandbox);
+      await sandbox.close();
+      rows.push(
+        `| ${label} | ${stats.p50.toFixed(1)} | ${stats.p95.toFixed(1)} |`,
+      );
+      log(`${label}: p50 ${stats.p50.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms`);
+      if (pool > 0)
+        rows.push(
+          '',
+          `Warm pool p50 = ${(stats.p50 / processStats.p50).toFixed(2)} × the process sandbox's; docker ${probe.version}, image ${image.digest.slice(0, 19)}….`,
+        );
+    }
+  }
+}
+
 // 7. Queue executor (BullMQ on Redis, `clade worker` processes on this host): the queue's overhead
 // per evaluation against in-process dispatch, and throughput with 1, 2 and 4 worker processes on
 // the built-in task. Skipped with a note when redis-server is missing.
