@@ -300,7 +300,44 @@ export function shiftScaleRotate(
   z: Float64Array,
 ): void {
   for (let i = 0; i < n; i++) y[i] = ((x[xOffset + i] as number) - (shift[shiftOffset + i] as number)) * rate;
-  for (let i = 0; i < n; i++) {
+  // Four (then two, then one) rows per pass share the loads of y; each row still sums in column
+  // order from 0, as C's rotatefunc does, so the results are the same bits.
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const row0 = matrixOffset + i * n;
+    const row1 = row0 + n;
+    const row2 = row1 + n;
+    const row3 = row2 + n;
+    let sum0 = 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    for (let j = 0; j < n; j++) {
+      const value = y[j] as number;
+      sum0 = sum0 + value * (matrix[row0 + j] as number);
+      sum1 = sum1 + value * (matrix[row1 + j] as number);
+      sum2 = sum2 + value * (matrix[row2 + j] as number);
+      sum3 = sum3 + value * (matrix[row3 + j] as number);
+    }
+    z[i] = sum0;
+    z[i + 1] = sum1;
+    z[i + 2] = sum2;
+    z[i + 3] = sum3;
+  }
+  for (; i + 1 < n; i += 2) {
+    const row0 = matrixOffset + i * n;
+    const row1 = row0 + n;
+    let sum0 = 0;
+    let sum1 = 0;
+    for (let j = 0; j < n; j++) {
+      const value = y[j] as number;
+      sum0 = sum0 + value * (matrix[row0 + j] as number);
+      sum1 = sum1 + value * (matrix[row1 + j] as number);
+    }
+    z[i] = sum0;
+    z[i + 1] = sum1;
+  }
+  if (i < n) {
     const row = matrixOffset + i * n;
     let sum = 0;
     for (let j = 0; j < n; j++) sum = sum + (y[j] as number) * (matrix[row + j] as number);
