@@ -42,6 +42,24 @@ function requestTurns(request: unknown): TranscriptMessage[] {
 function responseTurns(response: unknown): TranscriptMessage[] {
   if (!isRecord(response)) return response === undefined || response === null ? [] : [raw('response', response)];
   const turns: TranscriptMessage[] = [];
+  // clade's own record (src/model/call-model.ts): { text, finishReason, raw, failedAttempts? } or
+  // { error, failedAttempts } for a call that failed for good.
+  const failedAttempts = Array.isArray(response.failedAttempts)
+    ? response.failedAttempts.filter((attempt): attempt is string => typeof attempt === 'string')
+    : [];
+  if (typeof response.error === 'string') {
+    turns.push({ role: 'error', text: response.error });
+    if (failedAttempts.length > 0) turns.push(attemptsNote(failedAttempts));
+    return turns;
+  }
+  if (typeof response.text === 'string' && 'finishReason' in response) {
+    if (failedAttempts.length > 0) turns.push(attemptsNote(failedAttempts));
+    turns.push({ role: 'assistant', text: response.text });
+    if (response.finishReason === 'length') {
+      turns.push({ role: 'note', text: 'The answer was cut at the token limit (finish reason: length).' });
+    }
+    return turns;
+  }
   if (Array.isArray(response.choices)) {
     for (const choice of response.choices) {
       if (isRecord(choice) && isRecord(choice.message)) turns.push(messageTurn(choice.message, 'assistant'));
@@ -94,6 +112,10 @@ function contentText(content: unknown): string {
       .join('\n');
   }
   return stringify(content);
+}
+
+function attemptsNote(failures: readonly string[]): TranscriptMessage {
+  return { role: 'note', text: `Earlier attempts failed:\n${failures.map((failure) => `- ${failure}`).join('\n')}` };
 }
 
 function raw(role: string, value: unknown): TranscriptMessage {

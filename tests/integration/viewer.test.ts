@@ -273,6 +273,12 @@ describe('the viewer API', () => {
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
   });
 
+  it('says so when the port is taken', async () => {
+    await expect(startViewer({ directory, port: viewer.port })).rejects.toThrow(
+      new RegExp(`port ${viewer.port} is in use. Pass another with --port, or --port 0`),
+    );
+  });
+
   it('refuses requests for another host name (DNS rebinding)', async () => {
     expect((await rawRequest('/api/summary', { host: 'attacker.example' })).status).toBe(403);
     expect((await rawRequest('/api/summary', { host: `localhost:${viewer.port}` })).status).toBe(200);

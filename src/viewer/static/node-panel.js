@@ -232,6 +232,9 @@ export class NodePanel {
     );
     const pre = element('pre', 'diff');
     pre.dataset.testid = 'diff';
+    // Lines sit in a box as wide as the longest, so their colours reach across when scrolled.
+    const lines = element('div', 'diff-lines');
+    pre.append(lines);
     for (const line of diff.text.split('\n')) {
       let kind = 'context';
       if (line.startsWith('diff --git') || line.startsWith('index ')) kind = 'file';
@@ -239,7 +242,7 @@ export class NodePanel {
       else if (line.startsWith('@@')) kind = 'hunk';
       else if (line.startsWith('+')) kind = 'add';
       else if (line.startsWith('-')) kind = 'remove';
-      pre.append(element('span', `diff-line ${kind}`, `${line}\n`));
+      lines.append(element('span', `diff-line ${kind}`, `${line}\n`));
     }
     body.append(pre);
     if (diff.truncated) body.append(element('p', 'muted', 'The diff is cut here; `clade show` prints all of it.'));

@@ -152,7 +152,11 @@ export class ScorePlot {
       context.moveTo(x, PADDING.top);
       context.lineTo(x, bottom);
       context.stroke();
-      context.fillText(this.axis === 'time' ? formatDuration(tick) : `#${Math.round(tick)}`, x, bottom + 6);
+      context.fillText(
+        this.axis === 'time' ? (tick === 0 ? '0' : formatDuration(tick)) : `#${Math.round(tick)}`,
+        x,
+        bottom + 6,
+      );
     }
     context.strokeStyle = '#ced4da';
     context.beginPath();

@@ -277,9 +277,14 @@ export class TreeView {
       context.lineTo(px, py + halfRow);
       context.moveTo(Math.min(first, px), py + halfRow);
       context.lineTo(Math.max(last, px), py + halfRow);
+      let lastColumn = Number.NaN;
       for (const kid of kids) {
         const kx = this.screenX(kid);
         if (kx < -margin || kx > width + margin) continue;
+        // Far out, many siblings share a pixel column: one line is enough.
+        const column = Math.round(kx);
+        if (column === lastColumn) continue;
+        lastColumn = column;
         context.moveTo(kx, py + halfRow);
         context.lineTo(kx, childY);
       }
@@ -312,6 +317,9 @@ export class TreeView {
     const buckets = Array.from({ length: COLOUR_BUCKETS }, () => []);
     const failedByStatus = new Map();
     const lineageVisible = [];
+    const small = radius < 3;
+    const pixelWidth = Math.ceil(width) + 1;
+    const occupied = small ? new Uint8Array(pixelWidth * (Math.ceil(height) + 1)) : null;
     for (let index = 0; index < store.size; index++) {
       const x = this.screenX(index);
       const y = this.screenY(index);
@@ -329,6 +337,14 @@ export class TreeView {
           context.stroke();
         } else {
           store.arrivedAt.delete(index);
+        }
+      }
+      if (occupied) {
+        // Far out, nodes overlap: draw one per pixel (the first; the best and selected are drawn on top anyway).
+        const pixel = Math.round(y) * pixelWidth + Math.round(x);
+        if (pixel >= 0 && pixel < occupied.length) {
+          if (occupied[pixel]) continue;
+          occupied[pixel] = 1;
         }
       }
       if (store.isScored(index)) {
@@ -352,8 +368,12 @@ export class TreeView {
       if (points.length === 0) return;
       context.beginPath();
       for (let k = 0; k < points.length; k += 2) {
-        context.moveTo(points[k] + radius, points[k + 1]);
-        context.arc(points[k], points[k + 1], radius, 0, Math.PI * 2);
+        // Squares are far cheaper to fill than circles and look the same at this size.
+        if (small) context.rect(points[k] - radius, points[k + 1] - radius, 2 * radius, 2 * radius);
+        else {
+          context.moveTo(points[k] + radius, points[k + 1]);
+          context.arc(points[k], points[k + 1], radius, 0, Math.PI * 2);
+        }
       }
       context.fillStyle = viridis(bucket / (COLOUR_BUCKETS - 1));
       context.fill();

@@ -20,6 +20,32 @@ describe('transcriptOf', () => {
     ]);
   });
 
+  it("reads clade's own record: system, messages, the answer's text, retries and cut answers", () => {
+    const request = {
+      system: 'You improve optimizers.',
+      messages: [{ role: 'user', content: 'Here is the code.' }],
+      maxTokens: 100,
+    };
+    expect(
+      transcriptOf(request, { text: 'SEARCH/REPLACE…', finishReason: 'length', raw: {}, failedAttempts: ['HTTP 429'] }),
+    ).toEqual([
+      { role: 'system', text: 'You improve optimizers.' },
+      { role: 'user', text: 'Here is the code.' },
+      { role: 'note', text: 'Earlier attempts failed:\n- HTTP 429' },
+      { role: 'assistant', text: 'SEARCH/REPLACE…' },
+      { role: 'note', text: 'The answer was cut at the token limit (finish reason: length).' },
+    ]);
+    expect(
+      transcriptOf(request, {
+        error: 'openai:gpt call failed, gave up after 3 attempts',
+        failedAttempts: ['a', 'b'],
+      }).slice(2),
+    ).toEqual([
+      { role: 'error', text: 'openai:gpt call failed, gave up after 3 attempts' },
+      { role: 'note', text: 'Earlier attempts failed:\n- a\n- b' },
+    ]);
+  });
+
   it('reads the Anthropic format with a system prompt and content blocks', () => {
     const turns = transcriptOf(
       { system: 'You edit code.', messages: [{ role: 'user', content: 'Fix it.' }] },
