@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Command } from 'commander';
+import { type Cec2022DataStatus, describeCec2022Data } from '../numeric/cec2022/data-directory.js';
+import { describeTensorBackends, type TensorBackendInfo } from '../numeric/tensor/index.js';
 import {
   connectDocker,
   engineAddress,
@@ -13,7 +15,6 @@ import {
   probeEngine,
   SANDBOX_IMAGE,
 } from '../sandbox/docker-engine.js';
-import { describeTensorBackends, type TensorBackendInfo } from '../numeric/tensor/index.js';
 import { HARNESS_VERSION } from '../sandbox/harness.js';
 
 /** The report `clade doctor --json` prints. */
@@ -39,6 +40,8 @@ export interface DoctorReport {
   sandboxes: { process: { usable: true; note: string }; docker: { usable: boolean; note: string } };
   /** Backends for batched function evaluation (src/numeric/tensor). */
   tensorBackends: TensorBackendInfo[];
+  /** Benchmark data sets (CEC2022: where its files are looked for, which are there). */
+  data: { cec2022: Cec2022DataStatus };
 }
 
 function onPath(binary: string): boolean {
@@ -63,6 +66,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
   const tensorBackends = await describeTensorBackends();
   return {
     tensorBackends,
+    data: { cec2022: describeCec2022Data() },
     node: { version: process.version, path: process.execPath },
     docker: {
       address: engineAddress(),
@@ -131,6 +135,9 @@ function formatReport(report: DoctorReport): string {
       (backend) =>
         `  ${backend.name.padEnd(14)} ${backend.available ? 'usable    ' : 'not usable'} ${backend.precision}  ${backend.detail.split('\n')[0]}`,
     ),
+    '',
+    'Data sets:',
+    `  ${mark(report.data.cec2022.present === 42 && report.data.cec2022.modified.length === 0)}cec2022  ${report.data.cec2022.note}`,
     '',
   ];
   return `${lines.join('\n')}\n`;

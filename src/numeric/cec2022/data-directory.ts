@@ -153,3 +153,38 @@ export function modifiedCec2022Files(directory: string): string[] {
   }
   return modified;
 }
+
+/** What `clade doctor` says about the CEC2022 data. */
+export interface Cec2022DataStatus {
+  directory: string;
+  source: DataDirectorySource;
+  /** Official files found there (of 42). */
+  present: number;
+  missing: string[];
+  /** Files present whose SHA-256 is not the official one. */
+  modified: string[];
+  /** One line for people. */
+  note: string;
+}
+
+/** Looks at the data directory `options` resolve to: which official files are there and intact. */
+export function describeCec2022Data(options: DataDirectoryOptions = {}): Cec2022DataStatus {
+  const { directory, source } = resolveCec2022DataDirectory(options);
+  const names = Object.keys(CEC2022_FILE_SHA256);
+  const missing = names.filter((name) => !existsSync(path.join(directory, name)));
+  const modified = modifiedCec2022Files(directory);
+  const present = names.length - missing.length;
+  const where = `${directory} (from ${SOURCE_NAMES[source]})`;
+  const note =
+    missing.length === 0 && modified.length === 0
+      ? `all ${names.length} official files in ${where}`
+      : present === 0
+        ? `not found in ${where}: run \`clade data fetch cec2022\`, or pass --data-dir / set ${CEC2022_DATA_ENVIRONMENT}`
+        : `${present} of ${names.length} files in ${where}` +
+          (missing.length > 0 ? `, ${missing.length} missing` : '') +
+          (modified.length > 0
+            ? `, ${modified.length} differ from the official files (${modified.slice(0, 3).join(', ')})`
+            : '') +
+          ': run `clade data fetch cec2022`';
+  return { directory, source, present, missing, modified, note };
+}

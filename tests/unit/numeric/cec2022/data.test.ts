@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import {
   cec2022CacheDirectory,
   cec2022DataFiles,
   createCec2022Function,
+  describeCec2022Data,
   fetchCec2022Data,
   loadCec2022Data,
   modifiedCec2022Files,
@@ -183,6 +184,28 @@ describe('CEC2022 data files', () => {
 });
 
 describe('CEC2022 data directory', () => {
+  it('tells clade doctor what is there, what is missing and what was changed', () => {
+    const complete = describeCec2022Data({ flag: CEC2022_DATA });
+    expect(complete).toMatchObject({ present: 42, missing: [], modified: [], source: 'flag' });
+    expect(complete.note).toMatch(/^all 42 official files in /);
+    const directory = copyOfData();
+    writeFileSync(path.join(directory, 'M_1_D10.txt'), 'damaged');
+    rmSync(path.join(directory, 'M_2_D10.txt'));
+    const partial = describeCec2022Data({ environment: { CLADE_CEC2022_DATA: directory } });
+    expect(partial).toMatchObject({
+      present: 41,
+      missing: ['M_2_D10.txt'],
+      modified: ['M_1_D10.txt'],
+      source: 'environment',
+    });
+    expect(partial.note).toMatch(
+      /41 of 42 files .*1 missing, 1 differ from the official files \(M_1_D10\.txt\).*clade data fetch cec2022/,
+    );
+    const none = describeCec2022Data({ environment: {}, home: path.join(scratch.path, 'nobody') });
+    expect(none.present).toBe(0);
+    expect(none.note).toMatch(/not found in .*nobody\/\.cache\/clade\/cec2022/);
+  });
+
   const home = '/home/someone';
   it('takes --data-dir, then task.dataDir, then CLADE_CEC2022_DATA, then the cache', () => {
     const environment = { CLADE_CEC2022_DATA: '/env/data', XDG_CACHE_HOME: '/xdg' };
@@ -323,7 +346,9 @@ describe('clade data fetch cec2022', () => {
     await expect(fetchCec2022Data({ directory, urls: [`${base}/nothing.zip`] })).rejects.toThrow(/HTTP 404/);
     const refused = fetchCec2022Data({ directory, urls: ['http://127.0.0.1:1/CEC2022.zip'] });
     await expect(refused).rejects.toMatchObject({ code: 'DATA_FETCH_FAILED' });
-    await expect(refused).rejects.toThrow(/Could not download the CEC2022 data:\n  http:\/\/127\.0\.0\.1:1\/CEC2022\.zip: fetch failed.*--data-dir/s);
+    await expect(refused).rejects.toThrow(
+      /Could not download the CEC2022 data:\n {2}http:\/\/127\.0\.0\.1:1\/CEC2022\.zip: fetch failed.*--data-dir/s,
+    );
     expect(() => readdirSync(directory)).toThrow();
   });
 });
