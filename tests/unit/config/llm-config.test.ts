@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
 import { loadCampaignFile, validateCampaign } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { createCampaign } from '../../../src/create-campaign.js';
+import { editableRegions } from '../../../src/mutation/edit-regions.js';
+import { parseEvolveParameters } from '../../../src/mutation/evolve-annotations.js';
 import { prepareLlmMutation } from '../../../src/mutation/llm-setup.js';
-import { seedAgent, temporaryDirectory } from '../../helpers/campaign-fixture.js';
+import { checkSyntax } from '../../../src/mutation/syntax-check.js';
+import { repositoryRoot, seedAgent, temporaryDirectory } from '../../helpers/campaign-fixture.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -114,5 +118,22 @@ describe('LLM mutation in the campaign file', () => {
     expect(() => prepareLlmMutation(priced, directory, { environment })).toThrow(
       /unknown placeholder \{\{parent_code\}\}/,
     );
+  });
+
+  it('ships a preset for any OpenAI-compatible endpoint, on an agent whose whole algorithm is editable', async () => {
+    const loaded = loadCampaignFile(path.join(repositoryRoot, 'benchmarks/llm-diff-builtin.yaml'));
+    expect(loaded.config.mutation.operator).toBe('llm-diff');
+    const setup = prepareLlmMutation(loaded.config, path.dirname(loaded.file), {
+      environment: { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' },
+    });
+    expect(setup?.ensemble.members[0]?.client.provider).toBe('openai-compatible');
+    expect(setup?.warnings).toEqual([]);
+    const agent = await readAgentDirectory(loaded.agentDirectory);
+    expect(parseEvolveParameters(agent).errors).toEqual([]);
+    expect(parseEvolveParameters(agent).parameters).toHaveLength(8);
+    const ranges = editableRegions(agent).get('optimizer.ts') ?? [];
+    const lines = (agent['optimizer.ts'] ?? '').split('\n');
+    expect(lines.slice(ranges[0]?.start, ranges[0]?.end).join('\n')).toContain('export default function optimize');
+    expect(await checkSyntax(agent, ['optimizer.ts', 'types.ts'])).toBeNull();
   });
 });
