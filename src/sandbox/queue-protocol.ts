@@ -80,6 +80,10 @@ export function decodeRequest(data: unknown): Omit<SandboxRequest, 'signal'> {
   }
   if (typeof value.entry !== 'string' || typeof value.resultFile !== 'string')
     throw new Error('the job payload has no entry or result file');
+  if (!(value.entry in files))
+    throw new Error(
+      `the job payload does not hold its entry file "${value.entry}" (a finished job whose files were dropped?)`,
+    );
   const limits = value.limits as Partial<SandboxLimits> | undefined;
   const limitNames = ['timeoutMs', 'memoryMb', 'outputBytes', 'cpus', 'pids', 'resultBytes'] as const;
   if (!limits || limitNames.some((name) => typeof limits[name] !== 'number' || !(Number(limits[name]) > 0)))

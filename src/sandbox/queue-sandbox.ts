@@ -166,8 +166,12 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
   ): Promise<{ done: false } | { done: true; job: Job<EvaluationJobData, EvaluationJobResult>; failed: boolean }> => {
     if (!job) return { done: false };
     const state = await job.getState();
-    if (state === 'completed') return { done: true, job, failed: false };
-    if (state === 'failed') return { done: true, job, failed: true };
+    if (state === 'completed' || state === 'failed') {
+      // `job` was read before the state: read it again, now final, for its result or reason.
+      const finished = await queue.getJob(job.id as string);
+      if (!finished) return { done: false };
+      return { done: true, job: finished, failed: state === 'failed' };
+    }
     if (state === 'waiting' && !warnedNoWorkers && Date.now() - job.timestamp > noWorkerWarningMs) {
       // A job nobody takes: say why the campaign seems stuck (once per sandbox).
       warnedNoWorkers = true;
@@ -240,6 +244,9 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
           }
           if (outcome.done) {
             clearTimeout(timer);
+            // The result is read: drop the job's files (the bundles, ~100 KiB) and keep only the
+            // result for `keepResultsSeconds`, so Redis holds results, not every child's code.
+            if (!outcome.failed) void outcome.job.updateData(spentJobData(data)).catch(() => undefined);
             return finish(outcome.job, outcome.failed, request, jobId);
           }
           await wakeUp;
@@ -281,6 +288,11 @@ function finish(
     return lostResult(`evaluation job ${jobId} came back unusable from its worker: ${checked}`);
   const { worker: _worker, ...result } = checked;
   return result;
+}
+
+/** A finished job's payload once its result was read: no files, so no worker could run it again. */
+function spentJobData(data: EvaluationJobData): EvaluationJobData {
+  return { ...data, files: {}, consumedFiles: [] };
 }
 
 function lostResult(reason: string): SandboxResult {

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import {
@@ -81,6 +82,22 @@ describe.runIf(available)('queue sandbox', () => {
         // A later equal request takes the stored result.
         expect((await sandbox.run(request)).result).toEqual({ value: 7 });
         expect(runsIn(marker)).toBe(1);
+        // Redis keeps the result, not the files.
+        const inspect = new Queue(queue, { connection: redisConnectionOptions(redis.url) });
+        try {
+          const jobId = evaluationJobId('duplicates', encodeRequest(request));
+          for (let tries = 0; tries < 50; tries++) {
+            const job = await inspect.getJob(jobId);
+            if (job && Object.keys(job.data.files).length === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          const job = await inspect.getJob(jobId);
+          expect(job?.data.files).toEqual({});
+          expect(job?.returnvalue).toMatchObject({ result: { value: 7 } });
+          expect(() => decodeRequest(job?.data)).toThrow(/does not hold its entry file/);
+        } finally {
+          await inspect.close();
+        }
       } finally {
         await sandbox.close();
       }
