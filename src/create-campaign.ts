@@ -11,13 +11,13 @@ import { readAgentDirectory } from './campaign/agent-directory.js';
 import { type DirectoryLock, lockCampaignDirectory } from './campaign/lock.js';
 import { runCampaign } from './campaign/run-campaign.js';
 import { createEvaluationPlan } from './campaign/evaluation-plan.js';
-import type { CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
+import type { CampaignSchedule, CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
 import type { LoadedCampaign } from './config/load.js';
 import { validateCampaign } from './config/load.js';
 import type { CampaignConfig, ExecutorConfig } from './config/schema.js';
 import { CladeError } from './core/errors.js';
 import { createRandom } from './core/random.js';
-import type { RunEvent } from './core/types.js';
+import type { AgentFiles, RunEvent } from './core/types.js';
 import { createGitCodeStore } from './lineage/git-store.js';
 import type { CodeStore } from './lineage/types.js';
 import { createModelLedger } from './model/ledger.js';
@@ -58,6 +58,13 @@ export interface RunOptions {
   warn?: (message: string) => void;
   /** Receives notes worth showing (which sandbox runs the evaluations). */
   info?: (message: string) => void;
+  /**
+   * Replay (`clade replay --campaign`): the recorded order of creations and records to follow.
+   * The wall-clock budget is ignored under a schedule: the schedule says when the invocation ends.
+   */
+  schedule?: CampaignSchedule;
+  /** The seed agent's files, instead of reading the agent directory (replay: the recorded node #0). */
+  seedFiles?: () => Promise<AgentFiles>;
 }
 
 /** An open campaign directory. Close it when done. */
@@ -193,7 +200,7 @@ function openedCampaign(
       const settings: CampaignSettings = {
         seed: config.seed,
         iterations: options.iterations ?? config.budget.iterations,
-        wallClockSeconds: config.budget.wallClockSeconds,
+        wallClockSeconds: options.schedule ? null : config.budget.wallClockSeconds,
         workers: options.workers ?? config.workers,
         inspirations: config.inspirations,
         limits,
@@ -216,7 +223,8 @@ function openedCampaign(
           mutator: createMutator(config, llmContext),
           budgetExceeded: ledger.budgetExceeded,
           selector: createSelector(config.selection),
-          seedFiles: async () => readAgentDirectory(agentDirectory),
+          seedFiles: options.seedFiles ?? (async () => readAgentDirectory(agentDirectory)),
+          ...(options.schedule ? { schedule: options.schedule } : {}),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
           ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
           ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),

@@ -14,14 +14,11 @@
  * on from its own results (it does not copy the recorded ones).
  */
 import type { ArchiveStore } from '../archive/types.js';
-import type { AgentNode, EvaluationRecord, RunEvent } from '../core/types.js';
+import type { AgentFiles, AgentNode, EvaluationRecord, RunEvent } from '../core/types.js';
 import { listNodeRefEntries } from '../lineage/git-batch.js';
 import type { CodeStore } from '../lineage/types.js';
-import type { Mutator } from '../mutation/types.js';
-import type { ParentSelector } from '../selection/types.js';
 import { readCampaignSchedule, SegmentGate } from './replay-schedule.js';
-import { runCampaign } from './run-campaign.js';
-import type { CampaignSettings, NodeEvaluator } from './types.js';
+import type { CampaignSchedule } from './types.js';
 
 /** A campaign directory's stores. */
 export interface CampaignStores {
@@ -29,17 +26,30 @@ export interface CampaignStores {
   code: CodeStore;
 }
 
+/** What one invocation of the target campaign's loop is run with. */
+export interface InvocationOptions {
+  /** The recorded order of this invocation. */
+  schedule: CampaignSchedule;
+  /** Workers: the most children the recorded invocation had in flight at once. */
+  workers: number;
+  /** The recorded seed agent (node #0's code). */
+  seedFiles: () => Promise<AgentFiles>;
+  onEvent: (event: RunEvent) => void;
+  stopSignal: AbortSignal;
+}
+
 /** Options of `regrowCampaign`. */
 export interface RegrowOptions {
   /** The recorded campaign (read only). */
   source: CampaignStores;
-  /** A new, empty campaign (its campaign record already created). */
+  /** A new, empty campaign with the recorded configuration. */
   target: CampaignStores;
-  /** The recorded campaign's seed and settings (iterations, workers and wall clock come from the record). */
-  settings: Pick<CampaignSettings, 'seed' | 'inspirations' | 'limits'>;
-  evaluate: NodeEvaluator;
-  mutator: Mutator;
-  selector: ParentSelector;
+  /**
+   * Runs one invocation of the target campaign's loop, wired exactly as `clade run` wires it
+   * (`Campaign.run` with `schedule` and `seedFiles`): the same task, sandbox, evaluation scheme,
+   * selector and mutator (a model mutator answered from the recorded calls).
+   */
+  runInvocation: (options: InvocationOptions) => Promise<unknown>;
   /** The loop's events, as `clade run --json` prints them. */
   onEvent?: (event: RunEvent) => void;
   /** Called after each regrown node is compared, in the order the campaign grew. */
@@ -125,25 +135,7 @@ export async function regrowCampaign(options: RegrowOptions): Promise<RegrowRepo
       options.onCompared?.(comparison);
       if (comparison.differences.length > 0 && options.failFast) internalStop.abort();
     };
-    await runCampaign(
-      {
-        ...options.settings,
-        iterations: Number.MAX_SAFE_INTEGER,
-        wallClockSeconds: null,
-        workers: segment.workers,
-      },
-      {
-        archive: target.archive,
-        code: target.code,
-        evaluate: options.evaluate,
-        mutator: options.mutator,
-        selector: options.selector,
-        seedFiles,
-        schedule: gate,
-        onEvent,
-        stopSignal,
-      },
-    );
+    await options.runInvocation({ schedule: gate, workers: segment.workers, seedFiles, onEvent, stopSignal });
     stopSignal.removeEventListener('abort', abandon);
     if (gate.problem !== null) {
       scheduleProblem = gate.problem;

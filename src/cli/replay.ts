@@ -4,23 +4,20 @@
  * Both build the task, sandbox and limits exactly as the campaign does (`createTask`,
  * `chooseSandbox`, `sandboxLimits`) from the configuration stored in the archive.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { openArchive } from '../archive/sqlite-store.js';
 import type { ArchiveStore } from '../archive/types.js';
-import { lockCampaignDirectory } from '../campaign/lock.js';
 import type { FieldDifference, NodeComparison } from '../campaign/regrow-campaign.js';
 import { regrowCampaign } from '../campaign/regrow-campaign.js';
 import { replayNode } from '../campaign/replay-node.js';
 import { validateCampaign } from '../config/load.js';
 import type { CampaignConfig } from '../config/schema.js';
 import { CladeError } from '../core/errors.js';
-import { createRandom } from '../core/random.js';
-import { CAMPAIGN_FILES, chooseSandbox, createMutator, createTask, sandboxLimits } from '../create-campaign.js';
+import { CAMPAIGN_FILES, chooseSandbox, createCampaign, createTask, sandboxLimits } from '../create-campaign.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
+import { createReplayLibrary } from '../model/replay.js';
 import { bundleAgent } from '../sandbox/bundle-agent.js';
 import { loadHarness } from '../sandbox/harness.js';
-import { createSelector } from '../selection/registry.js';
 import { evaluateNode } from '../tasks/evaluate-node.js';
 import { findNode, openReadOnly } from './inspect.js';
 import { createProgressDisplay } from './progress.js';
@@ -157,37 +154,21 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
   try {
     const record = source.getCampaign();
     const config = storedConfig(source);
-    if (config.mutation.operator !== 'parametric') {
-      throw new CladeError(
-        'USAGE',
-        `Campaign ${record?.name ?? directory} used the ${config.mutation.operator} mutator; regrowing it needs its recorded model calls served back (recorded-call replay), which \`clade replay --campaign\` does not wire yet. Replay single nodes instead: \`clade replay ${directory} <node>\`.`,
-      );
-    }
-    mkdirSync(target, { recursive: true });
-    const lock = lockCampaignDirectory(target);
-    const archive = openArchive(path.join(target, CAMPAIGN_FILES.archive));
+    const configPath = record?.configPath ?? path.join(directory, 'campaign.yaml');
+    // The target is a campaign made the way `clade run` makes one, from the stored configuration.
+    // A model mutator is served the recorded calls (by request hash): no provider, no key.
+    const campaign = await createCampaign(
+      { config, file: configPath, agentDirectory: path.resolve(path.dirname(configPath), config.agent) },
+      target,
+      { environment: {}, replay: createReplayLibrary(source.listModelCalls()) },
+    );
     try {
-      const suffix = createRandom(Date.now(), process.pid).uint32().toString(16).padStart(8, '0');
-      archive.createCampaign({
-        id: `${config.name}-${suffix}`,
-        name: config.name,
-        seed: config.seed,
-        config,
-        configPath: record?.configPath ?? '',
-        createdAt: new Date().toISOString(),
-      });
-      const code = createGitCodeStore(path.join(target, CAMPAIGN_FILES.code));
-      await code.init();
       const sourceCode = createGitCodeStore(path.join(directory, CAMPAIGN_FILES.code));
       const progress = createProgressDisplay({
         stream: process.stderr,
         iterations: Math.max(0, source.nodeCount() - 1),
         json: flags.json === true,
       });
-      const sandbox = await chooseSandbox(config, (message) => progress.note(`warning: ${message}`));
-      const harness = await loadHarness();
-      const limits = sandboxLimits(config);
-      const task = createTask(config);
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.on('SIGINT', onSignal);
@@ -196,12 +177,17 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
       try {
         report = await regrowCampaign({
           source: { archive: source, code: sourceCode },
-          target: { archive, code },
-          settings: { seed: config.seed, inspirations: config.inspirations, limits },
-          evaluate: (files, signal) =>
-            evaluateNode(files, { task, sandbox, limits, bundle: bundleAgent, harness, ...(signal ? { signal } : {}) }),
-          mutator: createMutator(config),
-          selector: createSelector(config.selection),
+          target: { archive: campaign.archive, code: campaign.code },
+          runInvocation: (invocation) =>
+            campaign.run({
+              schedule: invocation.schedule,
+              seedFiles: invocation.seedFiles,
+              workers: invocation.workers,
+              iterations: Number.MAX_SAFE_INTEGER,
+              onEvent: invocation.onEvent,
+              stopSignal: invocation.stopSignal,
+              warn: (message) => progress.note(`warning: ${message}`),
+            }),
           onEvent: progress.onEvent,
           onCompared: (comparison: NodeComparison) => {
             if (comparison.differences.length === 0 || firstShown || flags.json) return;
@@ -215,7 +201,6 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
       } finally {
         process.off('SIGINT', onSignal);
         progress.finish();
-        await sandbox.close();
       }
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ type: 'replay', directory, out: outDirectory, ...report })}\n`);
@@ -244,8 +229,7 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
       }
       if (!report.identical) process.exitCode = 1;
     } finally {
-      archive.close();
-      lock.release();
+      campaign.close();
     }
   } finally {
     source.close();
