@@ -11,6 +11,8 @@ export interface ProgressOptions {
   iterations: number;
   /** Emit one JSON line per event on stdout instead. */
   json: boolean;
+  /** Dollars spent on model calls so far (read when the line is drawn); absent or 0: not shown. */
+  costUsd?: () => number;
 }
 
 export interface ProgressDisplay {
@@ -40,7 +42,9 @@ export function createProgressDisplay(options: ProgressOptions): ProgressDisplay
     const remaining = Math.max(0, options.iterations - recorded);
     const eta = done > 0 && remaining > 0 ? ` · ETA ${formatDuration((elapsed / done) * remaining)}` : '';
     const bestText = best ? `best ${best.score.toFixed(4)} (#${best.id})` : 'best –';
-    return `children ${recorded}/${options.iterations} · ${bestText} · ${formatRate(rate)} evals/s · running ${inFlight} · ${formatDuration(elapsed)}${eta}`;
+    const spent = options.costUsd?.() ?? 0;
+    const cost = spent > 0 ? ` · $${spent.toFixed(spent < 1 ? 4 : 2)}` : '';
+    return `children ${recorded}/${options.iterations} · ${bestText} · ${formatRate(rate)} evals/s${cost} · running ${inFlight} · ${formatDuration(elapsed)}${eta}`;
   };
   const show = (force: boolean): void => {
     if (live) {

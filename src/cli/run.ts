@@ -58,7 +58,12 @@ async function drive(
   overrides: { iterations?: number; workers?: number },
 ): Promise<void> {
   const iterations = overrides.iterations ?? campaign.config.budget.iterations;
-  const progress = createProgressDisplay({ stream: process.stderr, iterations, json });
+  const progress = createProgressDisplay({
+    stream: process.stderr,
+    iterations,
+    json,
+    costUsd: () => campaign.archive.modelCallTotals().costUsd,
+  });
   const stop = new AbortController();
   const abort = new AbortController();
   const onSignal = (): void => {
@@ -120,6 +125,10 @@ export function formatSummary(name: string, directory: string, summary: Campaign
     'Look at it:',
     `  npx clade tree ${directory}`,
     `  npx clade show ${directory} ${summary.bestNodeId ?? 0}`,
+    `  npx clade diff ${directory} ${summary.bestNodeId ?? 0}              # what it changed in its parent`,
+    `  npx clade export ${directory} ${summary.bestNodeId ?? 0} <outdir>   # its files, ready to use`,
+    `  npx clade replay ${directory} ${summary.bestNodeId ?? 0}            # prove its score reproduces`,
+    `  npx clade serve ${directory}                # the web viewer`,
     summary.reason === 'iterations'
       ? `  npx clade resume ${directory} --iterations ${summary.nodes - 1 + 50}   # grow it further`
       : `  npx clade resume ${directory}   # continue where it stopped`,
