@@ -29,5 +29,11 @@ export {
 } from './harness.js';
 export type { ProcessSandboxOptions } from './process-sandbox.js';
 export { createProcessSandbox } from './process-sandbox.js';
+export type { EvaluationJobData, EvaluationJobResult } from './queue-protocol.js';
+export { DEFAULT_QUEUE_NAME } from './queue-protocol.js';
+export type { QueueSandboxOptions } from './queue-sandbox.js';
+export { createQueueSandbox } from './queue-sandbox.js';
+export type { QueueWorkerHandle, QueueWorkerOptions } from './queue-worker.js';
+export { startQueueWorker } from './queue-worker.js';
 export type { Sandbox, SandboxExit, SandboxLimits, SandboxRequest, SandboxResult } from './types.js';
 export { TRUNCATION_MARKER } from './types.js';

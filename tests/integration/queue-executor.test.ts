@@ -105,7 +105,7 @@ describe.runIf(available)('queue executor through the CLI', () => {
       '--sandbox',
       'process',
       '--lease-seconds',
-      '2',
+      '3',
       '--name',
       name,
     ]);
