@@ -192,7 +192,7 @@ export class NodePanel {
         );
       }
       table.append(rows);
-      body.append(table);
+      body.append(append(element('div', 'table-scroll'), table));
     }
 
     const metrics = Object.entries(node.publicMetrics ?? {});
