@@ -697,6 +697,10 @@ if (!process.argv.includes('--skip-queue')) {
   }
 }
 
+// Inspecting a large campaign: tree, show, diff and fsck on 100,000 nodes.
+const { benchLargeArchive } = await import('./large-archive.mjs');
+await benchLargeArchive({ root, load, rows, section, log, quick });
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const header = [
   '# Performance results',
