@@ -293,6 +293,8 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     const timer = setTimeout(() => stop('timeout'), Math.max(0, limits.timeoutMs - (performance.now() - startedAt)));
     const onAbort = (): void => stop('aborted');
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the container was being made: the listener came too late to hear it.
+    if (request.signal?.aborted) onAbort();
     let watching = true;
     const watchDisk = async (): Promise<void> => {
       while (watching) {
@@ -478,8 +480,11 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     }
     const check = (async () => {
       try {
-        const top = (await pooled.container.top()) as { Processes?: unknown[][] };
-        const processes = top.Processes?.length ?? 0;
+        // The container's cgroup when this host can see it (a file read), else `docker top`.
+        const processes =
+          (await countContainerProcesses(pooled.id)) ??
+          ((await pooled.container.top()) as { Processes?: unknown[][] }).Processes?.length ??
+          0;
         if (processes === 1 && idle.length < poolSize && !closed) idle.push(pooled);
         else retire(pooled);
       } catch {
@@ -626,6 +631,22 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
       while (pendingRemovals.size > 0) await Promise.all([...pendingRemovals]);
     },
   };
+}
+
+/** Processes in a container's cgroup (v1 or v2), or null when this host cannot see it. */
+async function countContainerProcesses(containerId: string): Promise<number | null> {
+  for (const path of [
+    `/sys/fs/cgroup/pids/docker/${containerId}/cgroup.procs`,
+    `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cgroup.procs`,
+    `/sys/fs/cgroup/docker/${containerId}/cgroup.procs`,
+  ]) {
+    try {
+      return (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '').length;
+    } catch {
+      // Not this layout.
+    }
+  }
+  return null;
 }
 
 /** Number of OOM kills in a container's memory cgroup (v1 or v2), or null when unreadable. */
