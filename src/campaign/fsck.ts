@@ -68,8 +68,8 @@ const SCORE_TOLERANCE = 1e-9;
  * - SQLite: `quick_check` and foreign keys; one campaign record whose configuration validates;
  * - nodes: one root (#0), every parent recorded before its child and scored, status and score
  *   consistent (scored ⇔ a finite score in [0, 1]), one `node-recorded` event each;
- * - evaluations: a scored node has exactly the task's jobs, with the task's seeds, at least one
- *   `ok`, and its score is the task's aggregate of them; a failed node has all jobs or none;
+ * - evaluations: only the task's jobs (staged evaluation may record a subset), with the task's
+ *   seeds; a scored node has at least one `ok`, and its score is the task's aggregate of them;
  * - git: every node's commit exists and is a commit whose parent is its parent node's commit, and
  *   `refs/clade/nodes/<id>` points at it (repairable); no ref names a node the archive lacks.
  */
@@ -270,13 +270,14 @@ function checkEvaluations(
     seen.add(nodeId);
     const node = byId.get(nodeId);
     if (!node) return; // Reported as orphans.
-    const keys = new Set(evaluations.map((evaluation) => jobKey(evaluation.problem, evaluation.repeat)));
-    const complete = keys.size === expected.size && [...keys].every((key) => expected.has(key));
-    if (!complete) {
+    // Staged and HGM evaluation record a node's jobs over time: a subset of the task's jobs is fine,
+    // a job the task does not have is not.
+    const unknown = evaluations.filter((evaluation) => !expected.has(jobKey(evaluation.problem, evaluation.repeat)));
+    if (unknown.length > 0) {
       add(
-        'evaluations-incomplete',
+        'evaluations-unknown',
         nodeId,
-        `Node #${nodeId} has ${evaluations.length} evaluations that do not match the task's ${jobs.length} jobs (${task.description}).`,
+        `Node #${nodeId} has evaluations of jobs the task does not have (${unknown.map((evaluation) => `${evaluation.problem} #${evaluation.repeat}`).join(', ')}; the task: ${task.description}).`,
       );
       return;
     }
