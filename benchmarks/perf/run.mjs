@@ -92,85 +92,13 @@ for (const dimension of [10, 20]) {
   for (const backend of backends) backend.dispose();
 }
 
-// 1c. CEC2022 F1–F12 at D = 10 and 20 (batches of 1,000 points, Float64Array kernels, one core),
-// next to a vectorised numpy evaluation of the same functions on the same machine
-// (benchmarks/perf/cec2022_numpy.py, one BLAS thread). Rates are per CPU second (process CPU
-// time), so a busy machine lowers both sides alike. Needs the official data files: --data-dir,
-// CLADE_CEC2022_DATA, the cache of `clade data fetch cec2022`, or ../shared/cec2022/input_data.
+// 1c. CEC2022 F1–F12 at D = 10 and 20 against a vectorised numpy baseline (benchmarks/perf/cec2022.mjs).
 {
-  const { existsSync } = await import('node:fs');
-  const { execFileSync } = await import('node:child_process');
-  const { createCec2022Function } = await load('numeric/cec2022/index.js');
-  const { resolveCec2022DataDirectory } = await load('numeric/cec2022/data-directory.js');
+  const { cec2022Rows } = await import('./cec2022.mjs');
   const flagIndex = process.argv.indexOf('--data-dir');
-  const candidates = [
-    flagIndex >= 0 ? process.argv[flagIndex + 1] : undefined,
-    resolveCec2022DataDirectory({}).directory,
-    path.join(root, '../shared/cec2022/input_data'),
-  ].filter((candidate) => candidate !== undefined && existsSync(path.join(candidate, 'M_12_D20.txt')));
-  const dataDirectory = candidates[0];
-  section(
-    'CEC2022 (batch of 1,000 points, one core, evaluations per CPU second)',
-    '| function | D | clade (Float64Array) | numpy (vectorised) | clade / numpy |',
+  rows.push(
+    ...(await cec2022Rows({ quick, log, dataDirectory: flagIndex >= 0 ? process.argv[flagIndex + 1] : undefined })),
   );
-  if (dataDirectory === undefined) {
-    rows.push('| – | – | no CEC2022 data found (run `clade data fetch cec2022` or pass --data-dir) | – | – |');
-  } else {
-    const seconds = quick ? 0.1 : 0.5;
-    let numpy = null;
-    let numpyNote = '';
-    try {
-      const output = execFileSync(
-        'python3',
-        [path.join(root, 'benchmarks/perf/cec2022_numpy.py'), 'bench', dataDirectory, '--seconds', String(seconds)],
-        {
-          env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-          timeout: 600_000,
-        },
-      );
-      numpy = JSON.parse(output.toString());
-      numpyNote = `numpy ${numpy.numpy}`;
-    } catch (error) {
-      numpyNote = `numpy baseline unavailable (${String(error?.stderr ?? error).trim().split('\n').pop()})`;
-    }
-    const cpuSeconds = () => {
-      const usage = process.cpuUsage();
-      return (usage.user + usage.system) / 1e6;
-    };
-    const ratios = [];
-    for (const dimension of [10, 20]) {
-      for (let fn = 1; fn <= 12; fn++) {
-        const instance = createCec2022Function(fn, dimension, dataDirectory);
-        const count = 1000;
-        const points = new Float64Array(count * dimension);
-        const random = createRandom('bench-cec2022', fn, dimension);
-        for (let index = 0; index < points.length; index++) points[index] = random.uniform(-100, 100);
-        const out = new Float64Array(count);
-        for (let warm = 0; warm < 5; warm++) instance.evaluateBatch(points, count, out);
-        let evaluations = 0;
-        const started = cpuSeconds();
-        while (cpuSeconds() - started < seconds) {
-          instance.evaluateBatch(points, count, out);
-          evaluations += count;
-        }
-        const rate = evaluations / (cpuSeconds() - started);
-        const baseline = numpy?.rates?.[`F${fn}_D${dimension}`];
-        const ratio = baseline ? rate / baseline : null;
-        if (ratio !== null) ratios.push(ratio);
-        rows.push(
-          `| F${fn} | ${dimension} | ${(rate / 1e3).toFixed(0)} k | ${baseline ? `${(baseline / 1e3).toFixed(0)} k` : '–'} | ${ratio === null ? '–' : `${ratio.toFixed(2)}×`} |`,
-        );
-        log(`cec2022 F${fn} d${dimension}: ${(rate / 1e3).toFixed(0)} k evals/s${baseline ? ` (numpy ${(baseline / 1e3).toFixed(0)} k)` : ''}`);
-      }
-    }
-    const geometricMean = ratios.length > 0 ? Math.exp(ratios.reduce((sum, ratio) => sum + Math.log(ratio), 0) / ratios.length) : null;
-    rows.push(
-      '',
-      `Data: ${dataDirectory}. Baseline: ${numpyNote}.` +
-        (geometricMean === null ? '' : ` Geometric mean of clade / numpy: ${geometricMean.toFixed(2)}×, ${ratios.filter((ratio) => ratio >= 2).length} of ${ratios.length} cases at 2× or more.`),
-    );
-  }
 }
 
 // 2. Parent selection, every selector, over archives of growing size. Nodes carry what each selector
