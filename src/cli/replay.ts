@@ -1,8 +1,9 @@
 /**
  * @module `clade replay <dir> <node>` (re-run one node's evaluations and compare) and
  * `clade replay <dir> --campaign <out>` (re-grow the whole campaign and compare the trees).
- * Both build the task, sandbox and limits exactly as the campaign does (`createTask`,
- * `chooseSandbox`, `sandboxLimits`) from the configuration stored in the archive.
+ * A node is re-run with the task, sandbox and limits built as the campaign builds them
+ * (`createTask`, `chooseSandbox`, `sandboxLimits`) from the configuration stored in the archive; a
+ * campaign is regrown through `createCampaign` and `Campaign.run`, the wiring `clade run` uses.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
