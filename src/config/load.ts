@@ -204,7 +204,8 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): void {
 /** Sets `mutation.operator`; fields of the other family (parametric vs LLM) are dropped, not reported. */
 function switchOperator(root: Record<string, unknown>, operator: string): void {
   const mutation = ensureObject(root, 'mutation');
-  const family = (name: unknown): string => (typeof name === 'string' && name.startsWith('llm-') ? 'llm' : String(name));
+  const family = (name: unknown): string =>
+    typeof name === 'string' && name.startsWith('llm-') ? 'llm' : String(name);
   if (mutation.operator !== undefined && family(mutation.operator) !== family(operator)) {
     root.mutation = { operator };
     return;

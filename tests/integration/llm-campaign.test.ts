@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/sqlite-store.js';
 import { loadCampaignFile } from '../../src/config/load.js';
-import { createCampaign } from '../../src/create-campaign.js';
+import { createCampaign, openCampaign } from '../../src/create-campaign.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';
 import { createReplayLibrary } from '../../src/model/replay.js';
 import { runCli, temporaryDirectory, writeSmallCampaign } from '../helpers/campaign-fixture.js';
@@ -195,6 +195,14 @@ describe('a campaign with an LLM mutator, through the built CLI', () => {
     expect(tokens).toBeGreaterThanOrEqual(9000);
     // The budget was not yet spent before the last child started.
     expect(tokens - (calls.at(-1)?.tokensIn ?? 0) - (calls.at(-1)?.tokensOut ?? 0)).toBeLessThan(9000);
+
+    // The budget spans resumes: a resumed campaign starts no child.
+    const resumed = await openCampaign(path.join(root, 'first'), { environment });
+    const again0 = await resumed.run({ warn: () => {}, iterations: 40 });
+    const after = resumed.archive.nodeCount();
+    resumed.close();
+    expect(again0.reason).toBe('budget');
+    expect(after).toBe(nodes.length);
 
     const requestsBefore = server.requests.length;
     const replay = await createCampaign(loaded, path.join(root, 'replayed'), {
