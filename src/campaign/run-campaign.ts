@@ -409,8 +409,14 @@ class CampaignLoop {
   ): void {
     // With a scheme, a scored node's metrics come from the same summary as its later updates (with
     // confidence intervals); a node that failed as a whole keeps the evaluator's status and error.
+    // Without stages, HGM or repeats the evaluator's own metrics stand, as they always did.
     const scheme = this.dependencies.evaluation;
-    const summary = scheme && evaluation.status === 'scored' ? scheme.summarize(evaluation.evaluations) : evaluation;
+    const incremental = scheme !== undefined && (scheme.hgm !== undefined || scheme.plan.stages.length > 1);
+    const repeated = evaluation.evaluations.some((record) => record.repeat > 0);
+    const summary =
+      scheme && evaluation.status === 'scored' && (incremental || repeated)
+        ? scheme.summarize(evaluation.evaluations)
+        : evaluation;
     const node: AgentNode = {
       ...base,
       status: summary.status,

@@ -35,9 +35,9 @@ export function meanConfidenceInterval(values: readonly number[]): { mean: numbe
 
 /**
  * Aggregates every stored evaluation of a node with the task's own rule (a failed job scores 0),
- * as `evaluateNode` does for one run, and adds `jobsEvaluated`, `scoreCiLow` / `scoreCiHigh`
- * (95 % interval of the mean job score) and, for problems run more than once,
- * `scoreCiLow:<problem>` / `scoreCiHigh:<problem>` over its repeats.
+ * as `evaluateNode` does for one run, and adds `jobsEvaluated`; when some problem ran more than
+ * once (repeats), also `scoreCiLow` / `scoreCiHigh` (95 % interval of the mean job score) and
+ * `scoreCiLow:<problem>` / `scoreCiHigh:<problem>` over each repeated problem's runs.
  */
 export function summarizeEvaluations(
   task: Pick<Task, 'aggregate'>,
@@ -63,7 +63,18 @@ export function summarizeEvaluations(
     };
   }
   const aggregate = task.aggregate(outcomes);
-  const publicMetrics: Metrics = { ...aggregate.publicMetrics, ...confidenceMetrics(outcomes) };
+  const repeated = new Set<string>();
+  const seen = new Set<string>();
+  for (const outcome of outcomes) {
+    if (seen.has(outcome.job.problem)) repeated.add(outcome.job.problem);
+    seen.add(outcome.job.problem);
+  }
+  // Intervals only where a problem ran more than once (noisy tasks with repeats): one run per
+  // problem says nothing about noise, and the metrics stay as they were for such tasks.
+  const publicMetrics: Metrics = {
+    ...aggregate.publicMetrics,
+    ...(repeated.size > 0 ? confidenceMetrics(outcomes) : { jobsEvaluated: outcomes.length }),
+  };
   const failed = outcomes.length - succeeded.length;
   return {
     status: 'scored',
