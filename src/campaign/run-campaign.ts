@@ -46,6 +46,8 @@ class CampaignLoop {
   private nextId = 0;
   private childrenRecorded = 0;
   private childrenStarted = 0;
+  /** Children created and not yet recorded. */
+  private readonly startedIds = new Set<number>();
   private recordedThisRun = 0;
   private functionEvaluations = 0;
   private stopReason: StopReason | null = null;
@@ -127,13 +129,15 @@ class CampaignLoop {
       if (this.dependencies.schedule && !(await this.dependencies.schedule.beforeCreate())) break;
       this.childrenStarted++;
       const id = this.nextId++;
+      this.startedIds.add(id);
       const iteration = this.childrenRecorded + this.childrenStarted;
       try {
         await this.makeChild(id, iteration);
       } catch (error) {
         this.fail(error);
       } finally {
-        this.childrenStarted--;
+        // A recorded child stopped counting as started when it was recorded (see makeChild).
+        if (this.startedIds.delete(id)) this.childrenStarted--;
       }
     }
   }
@@ -388,6 +392,9 @@ class CampaignLoop {
     this.record(base, evaluation, files, await this.seedSourceText());
     this.recordedThisRun++;
     this.childrenRecorded++;
+    // Started → recorded in the same step, so `iteration` (recorded + started) never counts a child
+    // twice while its ref is written: it depends on the order of creations and records only.
+    if (this.startedIds.delete(id)) this.childrenStarted--;
     await this.dependencies.code.setNodeRef(id, commit);
     await this.continueStages(id);
   }
