@@ -357,8 +357,12 @@ class CampaignLoop {
     const createdAt = this.now();
     this.emit({ type: 'node-created', nodeId: id, parentId: parent.id, operator: this.dependencies.mutator.name });
 
+    // Inspirations are chosen now, at creation (an async function runs synchronously up to its first
+    // await), so they depend on the order of creations and records only; their files load meanwhile.
+    const inspirationsLoading = this.inspirationsFor(parent.id, id);
+    inspirationsLoading.catch(() => {}); // Awaited below; this only keeps an early failure handled.
     const parentFiles = await this.filesOf(parent.commit);
-    const inspirations = await this.inspirationsFor(parent.id, id);
+    const inspirations = await inspirationsLoading;
     const mutation = await this.dependencies.mutator.mutate({
       nodeId: id,
       parent: { node: parent, files: parentFiles },
