@@ -8,9 +8,9 @@ import path from 'node:path';
 import { openArchive } from './archive/sqlite-store.js';
 import type { ArchiveStore } from './archive/types.js';
 import { readAgentDirectory } from './campaign/agent-directory.js';
+import { createEvaluationPlan } from './campaign/evaluation-plan.js';
 import { type DirectoryLock, lockCampaignDirectory } from './campaign/lock.js';
 import { runCampaign } from './campaign/run-campaign.js';
-import { createEvaluationPlan } from './campaign/evaluation-plan.js';
 import type { CampaignSchedule, CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
 import type { LoadedCampaign } from './config/load.js';
 import { validateCampaign } from './config/load.js';
@@ -32,16 +32,16 @@ import {
 import { createParametricMutator } from './mutation/parametric.js';
 import type { Mutator } from './mutation/types.js';
 import { bundleAgent } from './sandbox/bundle-agent.js';
-import { loadHarness } from './sandbox/harness.js';
 import { connectDocker, probeEngine } from './sandbox/docker-engine.js';
 import { createDockerSandbox } from './sandbox/docker-sandbox.js';
+import { loadHarness } from './sandbox/harness.js';
 import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import { createQueueSandbox } from './sandbox/queue-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
-import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
 import { createNumericTask } from './tasks/numeric-task.js';
+import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
 import type { Task } from './tasks/types.js';
 
 /** Files inside a campaign directory. */
@@ -181,9 +181,9 @@ function openedCampaign(
         config.executor.kind === 'bullmq'
           ? queueExecutorSandbox(config.executor, archive.getCampaign()?.id ?? config.name, warn)
           : await chooseSandbox(config, warn, {
-        workers: options.workers ?? config.workers,
-        ...(options.info ? { info: options.info } : {}),
-      });
+              workers: options.workers ?? config.workers,
+              ...(options.info ? { info: options.info } : {}),
+            });
       const task = createTask(config);
       const harness = await loadHarness();
       const limits = sandboxLimits(config);

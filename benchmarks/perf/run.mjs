@@ -368,7 +368,9 @@ try {
   const probe = await probeEngine(docker);
   const image = probe.reachable ? await inspectSandboxImage(docker) : null;
   if (!probe.reachable || image === null) {
-    const why = probe.reachable ? 'no sandbox image (`clade sandbox build --offline`)' : `no Docker engine (${probe.reason})`;
+    const why = probe.reachable
+      ? 'no sandbox image (`clade sandbox build --offline`)'
+      : `no Docker engine (${probe.reason})`;
     rows.push(`| docker cold / warm pool | skipped: ${why} | |`);
     log(`docker sandbox benchmarks skipped: ${why}`);
   } else {
@@ -379,9 +381,7 @@ try {
       const sandbox = await createDockerSandbox({ docker, pool });
       const stats = await measure(sandbox);
       await sandbox.close();
-      rows.push(
-        `| ${label} | ${stats.p50.toFixed(1)} | ${stats.p95.toFixed(1)} |`,
-      );
+      rows.push(`| ${label} | ${stats.p50.toFixed(1)} | ${stats.p95.toFixed(1)} |`);
       log(`${label}: p50 ${stats.p50.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms`);
       if (pool > 0)
         rows.push(

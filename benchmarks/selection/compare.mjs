@@ -86,7 +86,9 @@ sandbox:
       }
       const seconds = (Date.now() - started) / 1000;
       results.get(strategy).push({ best, root: summary.rootScore, jobs, seconds });
-      log(`${strategy} seed ${seed}: best ${best?.toFixed(4)} (root ${summary.rootScore?.toFixed(4)}), ${jobs} jobs, ${seconds.toFixed(1)} s`);
+      log(
+        `${strategy} seed ${seed}: best ${best?.toFixed(4)} (root ${summary.rootScore?.toFixed(4)}), ${jobs} jobs, ${seconds.toFixed(1)} s`,
+      );
       rmSync(directory, { recursive: true, force: true });
     }
   }

@@ -250,7 +250,7 @@ class CampaignLoop {
     if (!scheme || scheme.hgm) return;
     for (;;) {
       const node = this.nodes.get(nodeId);
-      if (!node || node.status !== 'scored' || this.stopReason !== null) return;
+      if (node?.status !== 'scored' || this.stopReason !== null) return;
       const jobs = nextStageJobs(scheme.plan, this.evaluated.get(nodeId) ?? 0, node.score);
       if (jobs.length === 0) return;
       await this.evaluateFurther(nodeId, jobs);

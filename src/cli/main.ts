@@ -9,8 +9,8 @@ import { CladeError, ConfigError, describeError } from '../core/errors.js';
 import { benchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
 import { diffCommand, exportCommand } from './diff-export.js';
-import { fsckCommand } from './fsck.js';
 import { registerDoctorCommand } from './doctor.js';
+import { fsckCommand } from './fsck.js';
 import { showNode, showTree } from './inspect.js';
 import { registerProblemsCommand } from './problems.js';
 import { replayCommand } from './replay.js';
@@ -104,17 +104,6 @@ export function buildProgram(): Command {
     .action(showNode);
 
   program
-    .command('serve')
-    .description('A read-only web viewer on 127.0.0.1: agent tree, node details, scores over time; live.')
-    .argument('<dir>', 'campaign directory (it may be running)')
-    .option('--port <p>', 'TCP port on 127.0.0.1 (0 picks a free one)', integer('--port', 0), 7420)
-    .addHelpText(
-      'after',
-      '\nExamples:\n  clade serve archive/demo              # then open http://127.0.0.1:7420/\n  clade serve archive/demo --port 0     # any free port; the URL is printed\n\nOnly 127.0.0.1 can reach it; it never writes the archive. Ctrl-C stops it.',
-    )
-    .action(serveCommand);
-
-  program
     .command('diff')
     .description('Show the code change between two nodes; with one node, the change from its parent.')
     .argument('<dir>', 'campaign directory')
@@ -163,11 +152,20 @@ export function buildProgram(): Command {
     )
     .action(replayCommand);
 
-  registerSandboxCommand(program);
-  registerDoctorCommand(program);
+  program
+    .command('serve')
+    .description('A read-only web viewer on 127.0.0.1: agent tree, node details, scores over time; live.')
+    .argument('<dir>', 'campaign directory (it may be running)')
+    .option('--port <p>', 'TCP port on 127.0.0.1 (0 picks a free one)', integer('--port', 0), 7420)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  clade serve archive/demo              # then open http://127.0.0.1:7420/\n  clade serve archive/demo --port 0     # any free port; the URL is printed\n\nOnly 127.0.0.1 can reach it; it never writes the archive. Ctrl-C stops it.',
+    )
+    .action(serveCommand);
 
   registerProblemsCommand(program);
   registerDataCommand(program);
+  registerWorkerCommand(program);
 
   program
     .command('bench')
@@ -197,7 +195,8 @@ export function buildProgram(): Command {
     )
     .action(benchCommand);
 
-  registerWorkerCommand(program);
+  registerSandboxCommand(program);
+  registerDoctorCommand(program);
 
   return program;
 }

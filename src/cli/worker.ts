@@ -137,10 +137,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
 }
 
 /** The worker's sandbox, chosen by the same rules as a campaign's `sandbox.kind`. */
-async function workerSandbox(
-  kind: (typeof SANDBOX_KINDS)[number],
-  print: (line: string) => void,
-): Promise<Sandbox> {
+async function workerSandbox(kind: (typeof SANDBOX_KINDS)[number], print: (line: string) => void): Promise<Sandbox> {
   // A minimal campaign configuration that only carries the sandbox choice.
   const config = validateCampaign(
     {
