@@ -38,6 +38,10 @@ export function assertSafeRelativePath(path: string): void {
     if (segment === '..') {
       throw new UnsafePathError(path, 'it has a ".." segment, which could leave the agent directory');
     }
+    if (/^[. ]+$/.test(segment)) {
+      // "...", ".. ": never an agent's file, and Windows reads ".. " as "..".
+      throw new UnsafePathError(path, `it has a segment made only of dots and spaces ("${segment}")`);
+    }
     if (segment.toLowerCase() === '.git') {
       throw new UnsafePathError(path, 'it has a ".git" segment, which git will not store');
     }
