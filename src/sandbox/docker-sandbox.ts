@@ -30,6 +30,7 @@ import {
   WORK_DIRECTORY_PREFIX,
 } from './docker-engine.js';
 import {
+  abortedBeforeStart,
   looksLikeHeapOutOfMemory,
   OutputCapture,
   readResultFile,
@@ -590,20 +591,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
       validateRequest(request);
       if (closed) throw new SandboxError('SANDBOX_FAILED', 'This Docker sandbox was closed; create another.');
       if (request.signal?.aborted) {
-        return {
-          exit: 'aborted',
-          exitCode: null,
-          signal: null,
-          stdout: '',
-          stderr: '',
-          stdoutTruncated: false,
-          stderrTruncated: false,
-          result: undefined,
-          resultError: 'the run was aborted before it started',
-          durationMs: 0,
-          peakMemoryMb: null,
-          environment,
-        };
+        return abortedBeforeStart(environment);
       }
       if (poolSize > 0) return runWarm(request);
       let workDir: string;

@@ -80,20 +80,7 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
       validateRequest(request);
       const environmentName = await describeEnvironment();
       if (request.signal?.aborted) {
-        return {
-          exit: 'aborted',
-          exitCode: null,
-          signal: null,
-          stdout: '',
-          stderr: '',
-          stdoutTruncated: false,
-          stderrTruncated: false,
-          result: undefined,
-          resultError: 'the run was aborted before it started',
-          durationMs: 0,
-          peakMemoryMb: null,
-          environment: environmentName,
-        };
+        return abortedBeforeStart(environmentName);
       }
 
       let workDir: string;
@@ -266,6 +253,24 @@ function deathSignalLauncher(): string | null {
     }
   }
   return launcherPath;
+}
+
+/** The result of a run whose signal was aborted before anything started (every driver's answer). */
+export function abortedBeforeStart(environment: string): SandboxResult {
+  return {
+    exit: 'aborted',
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    result: undefined,
+    resultError: 'the run was aborted before it started',
+    durationMs: 0,
+    peakMemoryMb: null,
+    environment,
+  };
 }
 
 /** Spawns the program and waits until it and its output pipes are done. */
