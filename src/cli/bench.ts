@@ -2,7 +2,8 @@
  * @module `clade bench <suite> --agent DIR`: runs an optimizer agent under a benchmark protocol
  * (CEC2022's official one by default) in sandboxes and writes markdown and CSV tables, with the
  * raw runs, under `benchmarks/<suite>/results/<agent>/`. Runs accumulate in `runs.json`: a later
- * call with other dimensions or functions adds to the tables (the same agent code and seed only).
+ * call with other dimensions or functions adds to the tables, and one for the same cases runs only the
+ * missing runs (the same agent code and seed only).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -151,8 +152,18 @@ export async function benchCommand(suiteName: string, flags: BenchFlags): Promis
       throw new CladeError('USAGE', `Cannot read ${runsPath} (${String(error)}); fix or delete it, or pass --fresh.`);
     }
   }
-  const rerun = new Set(functions.flatMap((fn) => dimensions.map((dimension) => `${fn}/${dimension}`)));
-  kept = kept.filter((run) => !rerun.has(`${run.fn}/${run.dimension}`));
+  // A requested case keeps its earlier successful runs with an index below --runs (runs are seeded
+  // by index, so a resumed protocol gives the same tables as an uninterrupted one); the rest is run.
+  const requested = new Set(functions.flatMap((fn) => dimensions.map((dimension) => `${fn}/${dimension}`)));
+  kept = kept.filter((run) => !requested.has(`${run.fn}/${run.dimension}`) || (run.ok && run.run < runs));
+  const finished = new Set<string>();
+  const caseCounts = new Map<string, number>();
+  for (const run of kept) {
+    const key = `${run.fn}/${run.dimension}`;
+    if (!requested.has(key)) continue;
+    finished.add(`${key}/${run.run}`);
+    caseCounts.set(key, (caseCounts.get(key) ?? 0) + 1);
+  }
 
   const sandbox = createProcessSandbox();
   const harness = await loadHarness();
@@ -162,14 +173,13 @@ export async function benchCommand(suiteName: string, flags: BenchFlags): Promis
     const file: RunsFile = { agent: agentName, agentHash: hash, suite: suite.name, seed, runs: [...kept, ...fresh] };
     writeAtomically(runsPath, JSON.stringify(file));
   };
-  const total = functions.length * dimensions.length * runs;
+  const total = functions.length * dimensions.length * runs - finished.size;
   process.stderr.write(
-    `clade bench ${suite.name}: ${agentName}, D=${dimensions.join(',')}, ${functions.map((fn) => suite.label(fn)).join(',')}, ${runs} run(s) each = ${total} runs on ${workers} worker(s)\n`,
+    `clade bench ${suite.name}: ${agentName}, D=${dimensions.join(',')}, ${functions.map((fn) => suite.label(fn)).join(',')}, ${runs} run(s) each: ${total} to run${finished.size > 0 ? ` (${finished.size} kept from earlier calls)` : ''} on ${workers} worker(s)\n`,
   );
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
-  const caseCounts = new Map<string, number>();
   try {
     await runProtocol({
       suite,
@@ -180,6 +190,7 @@ export async function benchCommand(suiteName: string, flags: BenchFlags): Promis
       runs,
       workers,
       seed,
+      skip: (fn, dimension, run) => finished.has(`${fn}/${dimension}/${run}`),
       sandbox,
       limits: {
         timeoutMs: (flags.timeout ?? 1800) * 1000,
@@ -203,13 +214,11 @@ export async function benchCommand(suiteName: string, flags: BenchFlags): Promis
         }
         const sweep = functions.length * dimensions.length;
         if (done % sweep === 0 && done < total) {
-          process.stderr.write(
-            `  [${done}/${total}] run ${done / sweep} of ${runs} done for every case (${Math.round((Date.now() - started) / 1000)} s)\n`,
-          );
+          process.stderr.write(`  [${done}/${total}] runs done (${Math.round((Date.now() - started) / 1000)} s)\n`);
         }
         if (count === runs) {
           const [summary] = summariseProtocol(
-            fresh.filter((candidate) => `${candidate.fn}/${candidate.dimension}` === key),
+            [...kept, ...fresh].filter((candidate) => `${candidate.fn}/${candidate.dimension}` === key),
           );
           process.stderr.write(
             `  [${done}/${total}] ${suite.label(run.fn)} D${run.dimension}: mean ${summary?.mean.toExponential(3)}, median ${summary?.median.toExponential(3)} (${Math.round((Date.now() - started) / 1000)} s)\n`,

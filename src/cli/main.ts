@@ -191,7 +191,7 @@ export function buildProgram(): Command {
     .option('--fresh', 'discard earlier runs in the results directory instead of adding to them')
     .addHelpText(
       'after',
-      '\nExamples:\n  clade bench cec2022 --agent agents/lshade                      # the full protocol: 30 runs x 12 functions x D=10,20\n  clade bench cec2022 --agent agents/jade --dims 10 --runs 5 --fns 1-4\n  clade bench builtin --agent agents/de-optimizer --dims 10 --runs 3\n\nRuns accumulate in <out>/runs.json (same agent code and seed): a later call for other functions or\ndimensions adds to the tables; Ctrl-C keeps every finished run.',
+      '\nExamples:\n  clade bench cec2022 --agent agents/lshade                      # the full protocol: 30 runs x 12 functions x D=10,20\n  clade bench cec2022 --agent agents/jade --dims 10 --runs 5 --fns 1-4\n  clade bench builtin --agent agents/de-optimizer --dims 10 --runs 3\n\nRuns accumulate in <out>/runs.json (same agent code and seed): a later call for other functions or\ndimensions adds to the tables, and a call for the same cases runs only the runs still missing\n(Ctrl-C keeps every finished run, so an interrupted protocol resumes where it stopped).',
     )
     .action(benchCommand);
 

@@ -147,6 +147,8 @@ export interface RunProtocolOptions {
   limits: SandboxLimits;
   bundle: AgentBundler;
   harness: string;
+  /** Runs already done (e.g. kept from an earlier, interrupted call): they are not run again. */
+  skip?: (fn: number, dimension: number, run: number) => boolean;
   /** Called after each run (for progress and incremental saving). */
   onRun?: (run: ProtocolRun, done: number, total: number) => void;
   signal?: AbortSignal;
@@ -185,6 +187,7 @@ export async function runProtocol(options: RunProtocolOptions): Promise<Protocol
       const budget = suite.budget(dimension);
       const checkpoints = suite.checkpoints(dimension, budget);
       for (const fn of options.functions) {
+        if (options.skip?.(fn, dimension, run)) continue;
         const runSeed = deriveSeed(options.seed, suite.name, fn, dimension, run);
         pending.push({
           fn,

@@ -36,4 +36,34 @@ describe('clade bench', () => {
     expect(runs.runs).toHaveLength(4);
     expect(runs.runs.every((run) => run.ok)).toBe(true);
   }, 120_000);
+
+  it('resumes a case: only the missing runs are run, and the tables equal an uninterrupted protocol', async () => {
+    const agent = path.join(ROOT, 'agents/de-rand1bin');
+    const resumed = mkdtempSync(path.join(tmpdir(), 'clade-bench-resume-'));
+    const whole = mkdtempSync(path.join(tmpdir(), 'clade-bench-whole-'));
+    try {
+      const flags = { agent, dims: '2', fns: '1', workers: 2 };
+      await benchCommand('builtin', { ...flags, runs: 1, out: resumed });
+      const first = JSON.parse(readFileSync(path.join(resumed, 'runs.json'), 'utf8')) as {
+        runs: { run: number; durationMs: number }[];
+      };
+      await benchCommand('builtin', { ...flags, runs: 3, out: resumed });
+      await benchCommand('builtin', { ...flags, runs: 3, out: whole });
+      const read = (directory: string) =>
+        (
+          JSON.parse(readFileSync(path.join(directory, 'runs.json'), 'utf8')) as {
+            runs: { run: number; error: number; seed: number; durationMs: number }[];
+          }
+        ).runs.sort((left, right) => left.run - right.run);
+      const after = read(resumed);
+      expect(after.map((run) => run.run)).toEqual([0, 1, 2]);
+      // Run 0 was kept from the first call, not run again.
+      expect(after[0]?.durationMs).toBe(first.runs[0]?.durationMs);
+      const strip = (runs: ReturnType<typeof read>) => runs.map(({ run, error, seed }) => ({ run, error, seed }));
+      expect(strip(after)).toEqual(strip(read(whole)));
+    } finally {
+      rmSync(resumed, { recursive: true, force: true });
+      rmSync(whole, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
