@@ -35,6 +35,12 @@ export interface SandboxRequest {
    */
   consumedFiles?: readonly string[];
   limits: SandboxLimits;
+  /**
+   * Host path of a model proxy session's Unix socket (`ProxySession.socketPath`), for agents that
+   * call models. Docker mounts it at `/run/clade/model.sock`; every driver sets `CLADE_MODEL_SOCKET`
+   * to the path the program sees. Drivers that cannot reach a host socket (queue) refuse the request.
+   */
+  modelSocket?: string;
   /** Aborting kills the run; the result then has status `aborted`. */
   signal?: AbortSignal;
 }
