@@ -1,0 +1,2 @@
+export * from './model-proxy.js';
+export * from './types.js';
