@@ -1,0 +1,7 @@
+/**
+ * @param {string} phrase
+ * @returns {string}
+ */
+export function parse(phrase) {
+  throw new Error('not implemented');
+}

@@ -1,0 +1,8 @@
+/**
+ * @param {number[]} array sorted ascending
+ * @param {number} value
+ * @returns {number}
+ */
+export function find(array, value) {
+  throw new Error('not implemented');
+}

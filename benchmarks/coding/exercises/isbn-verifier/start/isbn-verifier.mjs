@@ -1,0 +1,7 @@
+/**
+ * @param {string} isbn
+ * @returns {boolean}
+ */
+export function isValid(isbn) {
+  throw new Error('not implemented');
+}

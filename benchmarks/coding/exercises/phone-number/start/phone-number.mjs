@@ -1,0 +1,7 @@
+/**
+ * @param {string} phoneNumber
+ * @returns {string}
+ */
+export function clean(phoneNumber) {
+  throw new Error('not implemented');
+}

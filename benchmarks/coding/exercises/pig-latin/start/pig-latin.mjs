@@ -1,0 +1,7 @@
+/**
+ * @param {string} phrase
+ * @returns {string}
+ */
+export function translate(phrase) {
+  throw new Error('not implemented');
+}

@@ -1,0 +1,7 @@
+/**
+ * @param {string} phrase
+ * @returns {Record<string, number>}
+ */
+export function countWords(phrase) {
+  throw new Error('not implemented');
+}
