@@ -26,7 +26,7 @@ export const SELECTION_STRATEGIES = [
   'best',
   'random',
 ] as const;
-export const MUTATION_OPERATORS = ['parametric', 'llm-diff', 'llm-rewrite'] as const;
+export const MUTATION_OPERATORS = ['parametric', 'llm-diff', 'llm-rewrite', 'self-modify'] as const;
 export const SANDBOX_KINDS = ['auto', 'process', 'docker'] as const;
 
 /** Benchmark suites of numeric tasks. */
@@ -170,6 +170,48 @@ const llmMutationFields = {
 const llmDiffMutation = z.object({ operator: z.literal('llm-diff'), ...llmMutationFields }).strict();
 /** `llm-rewrite`: the whole file rewritten. */
 const llmRewriteMutation = z.object({ operator: z.literal('llm-rewrite'), ...llmMutationFields }).strict();
+
+/** Limits of the parent agent's run on its own source (`self-modify`). */
+const selfModifyAgentLimits = z
+  .object({
+    /** Tool-loop steps (model calls) the agent may take. Default 30. */
+    maxSteps: z.number().int().min(1).max(1000).default(30),
+    /** Tokens (prompt + answer, over all its calls) the agent may use; the proxy refuses calls past it. Default 400000. */
+    maxTokens: z.number().int().min(1000).max(100_000_000).default(400_000),
+    /** Wall-clock limit of the agent's run, in seconds (the sandbox kills it 30 s later). Default 600. */
+    timeoutSeconds: z.number().positive().max(86_400).default(600),
+  })
+  .strict();
+
+/**
+ * `self-modify` (DGM): a diagnosis model reads the parent's failing logs and code and proposes one
+ * improvement; the parent coding agent then runs in the sandbox on a copy of its own source, with
+ * the proposal as its task, calling models through the model proxy.
+ */
+const selfModifyMutation = z
+  .object({
+    operator: z.literal('self-modify'),
+    /** The diagnosis model(s), as `provider:model` (several form a weighted ensemble). Required (or `--model`). */
+    models: llmMutationFields.models,
+    temperature: llmMutationFields.temperature,
+    /** Most tokens of the diagnosis answer. Default 8192. */
+    maxTokens: llmMutationFields.maxTokens,
+    retries: llmMutationFields.retries,
+    timeoutSeconds: llmMutationFields.timeoutSeconds,
+    stream: llmMutationFields.stream,
+    /** The parent agent's limits while it edits itself. Default `{ maxSteps: 30, maxTokens: 400000, timeoutSeconds: 600 }`. */
+    agentLimits: selfModifyAgentLimits.prefault({}),
+    /** Template files replacing the built-in prompts (`diagnosis`, `diagnosisError`, `task`), relative to the campaign file. Default: none. */
+    prompts: z
+      .object({
+        diagnosis: z.string().min(1).optional(),
+        diagnosisError: z.string().min(1).optional(),
+        task: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
 
 /** US dollars per million tokens. */
 const modelPrice = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
@@ -369,14 +411,16 @@ export const campaignSchema = z
     /** Directory of the seed agent, relative to the campaign file. */
     agent: z.string().min(1),
     task: numericTask,
-    /** Default: `{ operator: parametric }`; `llm-diff` and `llm-rewrite` call foundation models. */
-    mutation: z.discriminatedUnion('operator', [parametricMutation, llmDiffMutation, llmRewriteMutation]).default({
-      operator: 'parametric',
-      differentialWeight: 0.5,
-      crossoverRate: 0.5,
-      sigma: 0.15,
-      choiceResample: 0.2,
-    }),
+    /** Default: `{ operator: parametric }`; `llm-diff`, `llm-rewrite` and `self-modify` call foundation models. */
+    mutation: z
+      .discriminatedUnion('operator', [parametricMutation, llmDiffMutation, llmRewriteMutation, selfModifyMutation])
+      .default({
+        operator: 'parametric',
+        differentialWeight: 0.5,
+        crossoverRate: 0.5,
+        sigma: 0.15,
+        choiceResample: 0.2,
+      }),
     /** Default: `{ strategy: dgm, lambda: 10, alpha0: 0.5 }` (and each strategy's defaults). */
     selection: selection.prefault({}),
     /** Default: `{ stages: [] }` (every job at once). */
@@ -401,6 +445,7 @@ export type NumericTaskConfig = CampaignConfig['task'];
 export type MutationConfig = CampaignConfig['mutation'];
 export type ParametricMutationConfig = Extract<MutationConfig, { operator: 'parametric' }>;
 export type LlmMutationConfig = Extract<MutationConfig, { operator: 'llm-diff' | 'llm-rewrite' }>;
+export type SelfModifyMutationConfig = Extract<MutationConfig, { operator: 'self-modify' }>;
 export type SelectionConfig = CampaignConfig['selection'];
 export type EvaluationConfig = CampaignConfig['evaluation'];
 export type StageConfig = EvaluationConfig['stages'][number];

@@ -33,8 +33,9 @@ export interface LlmSetup {
 }
 
 /**
- * Null for the parametric mutator. `configDirectory` is where prompt-template paths are resolved
- * (the campaign file's directory).
+ * Null unless the operator is `llm-diff` or `llm-rewrite` (the `self-modify` operator has its own
+ * setup, `prepareSelfModify`). `configDirectory` is where prompt-template paths are resolved (the
+ * campaign file's directory).
  */
 export function prepareLlmMutation(
   config: CampaignConfig,
@@ -42,9 +43,33 @@ export function prepareLlmMutation(
   options: CampaignModelOptions = {},
 ): LlmSetup | null {
   const mutation = config.mutation;
-  if (mutation.operator === 'parametric') return null;
-  const entries: ModelEntry[] = mutation.models.map((entry) => (typeof entry === 'string' ? { model: entry } : entry));
-  const ensemble = resolveModelClients(entries, { ...options, timeoutMs: mutation.timeoutSeconds * 1000 });
+  if (mutation.operator !== 'llm-diff' && mutation.operator !== 'llm-rewrite') return null;
+  const models = prepareMutationModels(config, mutation.models, mutation.timeoutSeconds, options);
+  const templates = loadPromptTemplates(mutation.prompts, configDirectory);
+  return { config: mutation, ...models, templates };
+}
+
+/** The models of a mutator, their prices, and what is worth saying about them. */
+export interface MutationModels {
+  ensemble: ModelEnsemble;
+  prices: PriceTable;
+  warnings: string[];
+}
+
+/**
+ * Resolves a mutator's models (keys from the environment) and checks their prices against the
+ * campaign's budget.
+ *
+ * @throws ConfigError for a missing key, an unknown provider, or an unpriced model under `budget.usd`.
+ */
+export function prepareMutationModels(
+  config: CampaignConfig,
+  models: readonly (string | ModelEntry)[],
+  timeoutSeconds: number,
+  options: CampaignModelOptions = {},
+): MutationModels {
+  const entries: ModelEntry[] = models.map((entry) => (typeof entry === 'string' ? { model: entry } : entry));
+  const ensemble = resolveModelClients(entries, { ...options, timeoutMs: timeoutSeconds * 1000 });
   const prices = createPriceTable(config.prices);
   const unpriced = ensemble.members
     .filter(({ client }) => prices.priceOf(client.provider, client.model) === null)
@@ -64,8 +89,7 @@ export function prepareLlmMutation(
       );
     }
   }
-  const templates = loadPromptTemplates(mutation.prompts, configDirectory);
-  return { config: mutation, ensemble, prices, templates, warnings };
+  return { ensemble, prices, warnings };
 }
 
 /** What the wiring passes when it builds the mutator for a run. */

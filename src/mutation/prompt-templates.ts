@@ -69,10 +69,26 @@ export function loadPromptTemplates(
   overrides: Partial<Record<PromptName, string>> = {},
   baseDirectory = process.cwd(),
 ): PromptTemplates {
-  const templates = {} as PromptTemplates;
-  for (const name of Object.keys(FILES) as PromptName[]) {
+  return loadTemplateSet(FILES, PROMPT_PLACEHOLDERS, overrides, baseDirectory);
+}
+
+/**
+ * Loads a set of templates: each name's built-in file (in `BUILTIN_PROMPT_DIRECTORY`) or its
+ * override (a path relative to `baseDirectory`, named in errors as `mutation.prompts.<name>`),
+ * checking that a template uses only its allowed placeholders.
+ *
+ * @throws ConfigError for a file that cannot be read or an unknown placeholder.
+ */
+export function loadTemplateSet<Name extends string>(
+  files: Readonly<Record<Name, string>>,
+  allowed: Readonly<Record<Name, readonly string[]>>,
+  overrides: Partial<Record<Name, string>> = {},
+  baseDirectory = process.cwd(),
+): Record<Name, string> {
+  const templates = {} as Record<Name, string>;
+  for (const name of Object.keys(files) as Name[]) {
     const override = overrides[name];
-    const file = override ? path.resolve(baseDirectory, override) : path.join(BUILTIN_PROMPT_DIRECTORY, FILES[name]);
+    const file = override ? path.resolve(baseDirectory, override) : path.join(BUILTIN_PROMPT_DIRECTORY, files[name]);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -86,11 +102,11 @@ export function loadPromptTemplates(
         { cause: error },
       );
     }
-    const unknown = placeholders(text).filter((placeholder) => !PROMPT_PLACEHOLDERS[name].includes(placeholder));
+    const unknown = placeholders(text).filter((placeholder) => !allowed[name].includes(placeholder));
     if (unknown.length > 0) {
       throw new ConfigError(
         `mutation.prompts.${name} (${file}) uses unknown placeholder${unknown.length === 1 ? '' : 's'} ` +
-          `${unknown.map((item) => `{{${item}}}`).join(', ')}; this template may use ${PROMPT_PLACEHOLDERS[name].map((item) => `{{${item}}}`).join(', ')}.`,
+          `${unknown.map((item) => `{{${item}}}`).join(', ')}; this template may use ${allowed[name].map((item) => `{{${item}}}`).join(', ')}.`,
         [{ path: `mutation.prompts.${name}`, message: 'unknown placeholder', value: unknown }],
       );
     }
