@@ -6,18 +6,25 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CladeError, ConfigError, describeError } from '../core/errors.js';
-import { benchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
-import { diffCommand, exportCommand } from './diff-export.js';
 import { registerDoctorCommand } from './doctor.js';
-import { fsckCommand } from './fsck.js';
-import { showNode, showTree } from './inspect.js';
 import { registerProblemsCommand } from './problems.js';
-import { replayCommand } from './replay.js';
-import { resumeCommand, runCommand } from './run.js';
 import { registerSandboxCommand } from './sandbox.js';
-import { serveCommand } from './serve.js';
 import { registerWorkerCommand } from './worker.js';
+
+/**
+ * A command action whose module is imported only when the command runs: `clade --help` and each
+ * command load just what they use, so start-up stays fast (the campaign modules pull in SQLite,
+ * Docker, Redis and model SDKs).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: commander passes each action its own argument list.
+export function lazy<Arguments extends any[]>(
+  load: () => Promise<(...args: Arguments) => unknown>,
+): (...args: Arguments) => Promise<void> {
+  return async (...args) => {
+    await (await load())(...args);
+  };
+}
 
 function integer(name: string, minimum: number) {
   return (value: string): number => {
@@ -76,7 +83,7 @@ export function buildProgram(): Command {
       'after',
       '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n  OPENAI_API_KEY=sk-... clade run benchmarks/llm-diff-builtin.yaml --model openai:gpt-4.1-mini --sandbox process\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 clade run benchmarks/llm-diff-builtin.yaml --model openai-compatible:qwen2.5-coder:7b --sandbox process\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
     )
-    .action(runCommand);
+    .action(lazy(async () => (await import('./run.js')).runCommand));
 
   program
     .command('resume')
@@ -85,7 +92,7 @@ export function buildProgram(): Command {
     .option('--iterations <n>', 'raise the total number of children', integer('--iterations', 0))
     .option('--workers <k>', 'evaluations in parallel', integer('--workers', 1))
     .option('--json', 'print one JSON line per event on stdout')
-    .action(resumeCommand);
+    .action(lazy(async () => (await import('./run.js')).resumeCommand));
 
   program
     .command('tree')
@@ -93,7 +100,7 @@ export function buildProgram(): Command {
     .argument('<dir>', 'campaign directory')
     .option('--json', 'print {"nodes":[{"id","parentId","status","score",...}]}')
     .option('--depth <n>', 'deepest level to print', integer('--depth', 0))
-    .action(showTree);
+    .action(lazy(async () => (await import('./inspect.js')).showTree));
 
   program
     .command('show')
@@ -101,7 +108,7 @@ export function buildProgram(): Command {
     .argument('<dir>', 'campaign directory')
     .argument('<node>', 'node id (0 is the seed agent; "best" for the best node)')
     .option('--json', 'print the node, its evaluations and the diff as JSON')
-    .action(showNode);
+    .action(lazy(async () => (await import('./inspect.js')).showNode));
 
   program
     .command('diff')
@@ -115,7 +122,7 @@ export function buildProgram(): Command {
       'after',
       '\nExamples:\n  clade diff archive/demo best        # what the best node changed in its parent\n  clade diff archive/demo 0 best      # everything evolution changed since the seed',
     )
-    .action(diffCommand);
+    .action(lazy(async () => (await import('./diff-export.js')).diffCommand));
 
   program
     .command('export')
@@ -124,7 +131,7 @@ export function buildProgram(): Command {
     .argument('<node>', 'node id or "best"')
     .argument('<outdir>', 'directory to create (refused when it exists and is not empty)')
     .addHelpText('after', '\nExample:\n  clade export archive/demo best agents/demo-best')
-    .action(exportCommand);
+    .action(lazy(async () => (await import('./diff-export.js')).exportCommand));
 
   program
     .command('fsck')
@@ -134,7 +141,7 @@ export function buildProgram(): Command {
     .argument('<dir>', 'campaign directory')
     .option('--repair', 'fix what is safe to fix: missing or stale node refs, an old archive schema')
     .option('--json', 'print the report as JSON')
-    .action(fsckCommand);
+    .action(lazy(async () => (await import('./fsck.js')).fsckCommand));
 
   program
     .command('replay')
@@ -150,7 +157,7 @@ export function buildProgram(): Command {
       'after',
       '\nExamples:\n  clade replay archive/demo best                       # exit 0: reproduced; 1: differs\n  clade replay archive/demo --campaign archive/demo-replay\n\nDeterministic tasks must agree exactly; noisy ones within the confidence interval stored with the node.',
     )
-    .action(replayCommand);
+    .action(lazy(async () => (await import('./replay.js')).replayCommand));
 
   program
     .command('serve')
@@ -161,7 +168,7 @@ export function buildProgram(): Command {
       'after',
       '\nExamples:\n  clade serve archive/demo              # then open http://127.0.0.1:7420/\n  clade serve archive/demo --port 0     # any free port; the URL is printed\n\nOnly 127.0.0.1 can reach it; it never writes the archive. Ctrl-C stops it.',
     )
-    .action(serveCommand);
+    .action(lazy(async () => (await import('./serve.js')).serveCommand));
 
   registerProblemsCommand(program);
   registerDataCommand(program);
@@ -193,7 +200,7 @@ export function buildProgram(): Command {
       'after',
       '\nExamples:\n  clade bench cec2022 --agent agents/lshade                      # the full protocol: 30 runs x 12 functions x D=10,20\n  clade bench cec2022 --agent agents/jade --dims 10 --runs 5 --fns 1-4\n  clade bench builtin --agent agents/de-optimizer --dims 10 --runs 3\n\nRuns accumulate in <out>/runs.json (same agent code and seed): a later call for other functions or\ndimensions adds to the tables, and a call for the same cases runs only the runs still missing\n(Ctrl-C keeps every finished run, so an interrupted protocol resumes where it stopped).',
     )
-    .action(benchCommand);
+    .action(lazy(async () => (await import('./bench.js')).benchCommand));
 
   registerSandboxCommand(program);
   registerDoctorCommand(program);

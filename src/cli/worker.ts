@@ -4,12 +4,9 @@
  * results. Run one per machine (or several); the controller alone writes the archive.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { validateCampaign } from '../config/load.js';
-import { SANDBOX_KINDS } from '../config/schema.js';
+import { SANDBOX_KINDS } from '../config/sandbox-kinds.js';
 import { CladeError, describeError } from '../core/errors.js';
-import { chooseSandbox } from '../create-campaign.js';
 import { DEFAULT_QUEUE_NAME, maskRedisUrl } from '../sandbox/queue-protocol.js';
-import { startQueueWorker } from '../sandbox/queue-worker.js';
 import type { Sandbox } from '../sandbox/types.js';
 
 export interface WorkerFlags {
@@ -92,6 +89,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
   const sandbox = await workerSandbox(flags.sandbox, print);
+  // Imported here, not at the top: `clade --help` and other commands need not load BullMQ.
+  const { startQueueWorker } = await import('../sandbox/queue-worker.js');
   const worker = await startQueueWorker({
     redis,
     queue: flags.queue,
@@ -138,6 +137,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
 
 /** The worker's sandbox, chosen by the same rules as a campaign's `sandbox.kind`. */
 async function workerSandbox(kind: (typeof SANDBOX_KINDS)[number], print: (line: string) => void): Promise<Sandbox> {
+  const { validateCampaign } = await import('../config/load.js');
+  const { chooseSandbox } = await import('../create-campaign.js');
   // A minimal campaign configuration that only carries the sandbox choice.
   const config = validateCampaign(
     {

@@ -3,6 +3,7 @@
  * default. Secrets never live here: keys come from the environment only.
  */
 import { z } from 'zod';
+import { SANDBOX_KINDS } from './sandbox-kinds.js';
 
 /** Names of the built-in numeric functions (see `src/numeric/functions.ts`). */
 export const BUILTIN_FUNCTIONS = [
@@ -27,7 +28,7 @@ export const SELECTION_STRATEGIES = [
   'random',
 ] as const;
 export const MUTATION_OPERATORS = ['parametric', 'llm-diff', 'llm-rewrite', 'self-modify'] as const;
-export const SANDBOX_KINDS = ['auto', 'process', 'docker'] as const;
+export { SANDBOX_KINDS };
 
 /** Benchmark suites of numeric tasks. */
 export const NUMERIC_SUITES = ['builtin', 'cec2022'] as const;

@@ -5,9 +5,10 @@
  * left behind by campaigns that crashed (`clade sandbox prune`).
  */
 import { readdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
 import { HARNESS_VERSION } from './harness.js';
 
@@ -35,7 +36,9 @@ export const SANDBOX_USER = { uid: 10001, gid: 10001, name: 'clade' } as const;
  * default socket (`/var/run/docker.sock`). dockerode reads `DOCKER_HOST` itself.
  */
 export function connectDocker(): Docker {
-  return new Docker();
+  // Loaded on first use: dockerode and its dependencies cost CLI start-up time for every command.
+  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+  return new DockerClient();
 }
 
 /** This process as an owner label value. */
