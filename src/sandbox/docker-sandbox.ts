@@ -7,6 +7,8 @@
  * the mount and checked. Containers carry labels and are removed on every path; a crashed
  * campaign's leftovers are removed by the next sandbox created on the host, or by
  * `clade sandbox prune`. Optionally a warm pool reuses idle containers with `docker exec`.
+ * A request's `modelSocket` (a model proxy session) is bind-mounted at `/run/clade/model.sock`,
+ * named by `CLADE_MODEL_SOCKET`; such runs always get a fresh container.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
+import { MODEL_SOCKET_ENV, SANDBOX_MODEL_SOCKET } from '../model-proxy/types.js';
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
@@ -29,6 +32,7 @@ import {
   SANDBOX_USER,
   WORK_DIRECTORY_PREFIX,
 } from './docker-engine.js';
+import { assertModelSocket } from './model-socket.js';
 import {
   abortedBeforeStart,
   looksLikeHeapOutOfMemory,
@@ -154,7 +158,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     );
   };
 
-  const hostConfig = (limits: SandboxLimits, directory: string): Docker.HostConfig => ({
+  const hostConfig = (limits: SandboxLimits, directory: string, modelSocket?: string): Docker.HostConfig => ({
     NetworkMode: 'none',
     Memory: Math.floor(limits.memoryMb * MIB),
     MemorySwap: Math.floor(limits.memoryMb * MIB),
@@ -163,6 +167,10 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     ReadonlyRootfs: true,
     Tmpfs: { '/tmp': `rw,nosuid,nodev,noexec,size=${tmpfsMb}m,mode=1777` },
     Binds: [`${directory}:${directory}:rw`],
+    // The model proxy session's socket, the one way out of a container without a network.
+    ...(modelSocket !== undefined
+      ? { Mounts: [{ Type: 'bind' as const, Source: modelSocket, Target: SANDBOX_MODEL_SOCKET, ReadOnly: true }] }
+      : {}),
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     IpcMode: 'private',
@@ -382,13 +390,16 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
         Cmd: command(request),
         User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
         WorkingDir: workDir,
-        Env: baseEnvironment(workDir),
+        Env: [
+          ...baseEnvironment(workDir),
+          ...(request.modelSocket !== undefined ? [`${MODEL_SOCKET_ENV}=${SANDBOX_MODEL_SOCKET}`] : []),
+        ],
         Labels: { [CONTAINER_LABEL]: '1', [CONTAINER_OWNER_LABEL]: owner },
         NetworkDisabled: true,
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
-        HostConfig: hostConfig(request.limits, workDir),
+        HostConfig: hostConfig(request.limits, workDir, request.modelSocket),
       });
     } catch (error) {
       throw translateStartError(error);
@@ -590,10 +601,12 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     async run(request: SandboxRequest): Promise<SandboxResult> {
       validateRequest(request);
       if (closed) throw new SandboxError('SANDBOX_FAILED', 'This Docker sandbox was closed; create another.');
+      if (request.modelSocket !== undefined) await assertModelSocket(request.modelSocket);
       if (request.signal?.aborted) {
         return abortedBeforeStart(environment);
       }
-      if (poolSize > 0) return runWarm(request);
+      // A running container cannot gain a mount: a run with a model socket gets a fresh one.
+      if (poolSize > 0 && request.modelSocket === undefined) return runWarm(request);
       let workDir: string;
       try {
         workDir = await mkdtemp(join(tempRoot, `${WORK_DIRECTORY_PREFIX}${process.pid}-`));

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CladeError, describeError, SandboxError } from '../core/errors.js';
 import { assertSafeRelativePath } from '../lineage/safe-path.js';
+import { MODEL_SOCKET_ENV } from '../model-proxy/types.js';
+import { assertModelSocket } from './model-socket.js';
 import type { Sandbox, SandboxExit, SandboxRequest, SandboxResult } from './types.js';
 import { TRUNCATION_MARKER } from './types.js';
 
@@ -43,7 +45,8 @@ const STDERR_TAIL_BYTES = 4_096;
  *   program and every process it started (unless one deliberately left the group with `setsid`);
  *   stragglers left in the group when the program exits are killed too;
  * - an environment with nothing from the parent: `PATH=/usr/bin:/bin`, `HOME=<work dir>`,
- *   `TMPDIR=<work dir>/tmp`, `LANG=C.UTF-8` (no `NODE_OPTIONS`, no API keys);
+ *   `TMPDIR=<work dir>/tmp`, `LANG=C.UTF-8` (no `NODE_OPTIONS`, no API keys), and with a
+ *   `modelSocket`, `CLADE_MODEL_SOCKET=<its host path>`;
  * - stdin from `/dev/null`; stdout and stderr captured up to `limits.outputBytes` each;
  * - a memory cap: V8's heap limit plus a watchdog that sums the resident memory (`VmRSS`) of the
  *   group's processes every `memoryPollMs` and kills the group above `limits.memoryMb`
@@ -78,6 +81,7 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
     kind: 'process',
     async run(request: SandboxRequest): Promise<SandboxResult> {
       validateRequest(request);
+      if (request.modelSocket !== undefined) await assertModelSocket(request.modelSocket);
       const environmentName = await describeEnvironment();
       if (request.signal?.aborted) {
         return abortedBeforeStart(environmentName);
@@ -283,6 +287,8 @@ function runProcess({ nodeBinary, workDir, request, monitor }: RunProcessOptions
     HOME: workDir,
     TMPDIR: join(workDir, 'tmp'),
     LANG: 'C.UTF-8',
+    // The proxy session's socket, at its host path (this driver shares the host's file system).
+    ...(request.modelSocket !== undefined ? { [MODEL_SOCKET_ENV]: request.modelSocket } : {}),
   };
 
   return new Promise<ProcessOutcome>((resolve, reject) => {

@@ -189,6 +189,13 @@ export function createQueueSandbox(options: QueueSandboxOptions): Sandbox & { re
     queueName,
     async run(request: SandboxRequest): Promise<SandboxResult> {
       if (closed) throw new CladeError('SANDBOX_FAILED', 'The queue sandbox is closed; open the campaign again.');
+      if (request.modelSocket !== undefined) {
+        throw new CladeError(
+          'SANDBOX_FAILED',
+          'This evaluation gives its agent a model socket (the model proxy), but the queue executor runs evaluations on `clade worker` processes, ' +
+            "possibly on other machines, which cannot reach this host's socket. Run campaigns whose agents call models with `executor: { kind: local }`.",
+        );
+      }
       validateRequest(request);
       const started = Date.now();
       const signal = request.signal;
