@@ -341,6 +341,14 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
         );
       }
 
+      if (typeof output.truncated === 'string' && output.truncated !== '') {
+        return fail(
+          'patch_failed',
+          summary,
+          `Not every file the agent left could be read back (${output.truncated}); a partial tree is not kept.`,
+        );
+      }
+
       // (c) Check the tree it left.
       const checked = await checkAgentTree(output.files, parentFiles, options.entry, caps);
       if (!checked.ok) {
