@@ -21,7 +21,7 @@ export type { CodingLimits, CodingTask, SolveReport, StopReason } from './types.
 
 /** Longest answer asked of the model per step, in tokens. */
 const ANSWER_TOKEN_LIMIT = 4096;
-/** A bash command is killed after this long (or when the run's time is up, if sooner). */
+/** A bash command is killed after this long unless it asks for another timeout (never past the run's time). */
 const COMMAND_TIMEOUT_MS = 60_000;
 /** Tool results older than this many steps are shortened to OLD_RESULT_LIMIT characters. */
 const RECENT_RESULTS_KEPT = 6;
@@ -35,6 +35,9 @@ export async function solve(task: CodingTask): Promise<SolveReport> {
   const startedAt = Date.now();
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), Math.max(0, limits.timeoutMs));
+  const onRunnerAbort = () => deadline.abort();
+  if (task.signal?.aborted) deadline.abort();
+  task.signal?.addEventListener('abort', onRunnerAbort, { once: true });
   const usage = { steps: 0, tokensIn: 0, tokensOut: 0 };
   const report = (stopReason: StopReason, why: string): SolveReport => {
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -64,7 +67,8 @@ export async function solve(task: CodingTask): Promise<SolveReport> {
       const tokensUsed = usage.tokensIn + usage.tokensOut;
       if (usage.steps >= limits.maxSteps) return report('steps', `reached the step limit of ${limits.maxSteps}`);
       if (tokensUsed >= limits.maxTokens) return report('tokens', `used ${tokensUsed} of ${limits.maxTokens} tokens`);
-      if (deadline.signal.aborted) return report('time', `reached the time limit of ${limits.timeoutMs} ms`);
+      if (deadline.signal.aborted)
+        return report('time', `reached the time limit of ${limits.timeoutMs} ms, or the runner stopped the run`);
 
       usage.steps++;
       const step = usage.steps;
@@ -110,7 +114,8 @@ export async function solve(task: CodingTask): Promise<SolveReport> {
       const timeLeft = limits.timeoutMs - (Date.now() - startedAt);
       const result = await runTool(call, {
         workDir: task.workDir,
-        commandTimeoutMs: Math.max(1, Math.min(COMMAND_TIMEOUT_MS, timeLeft)),
+        commandTimeoutMs: COMMAND_TIMEOUT_MS,
+        timeLeftMs: Math.max(1, timeLeft),
         signal: deadline.signal,
       }).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
@@ -139,6 +144,7 @@ export async function solve(task: CodingTask): Promise<SolveReport> {
     throw error;
   } finally {
     clearTimeout(timer);
+    task.signal?.removeEventListener('abort', onRunnerAbort);
     deadline.abort();
   }
 }

@@ -23,8 +23,10 @@ export interface ToolResult {
 /** Where and how long tools may run. */
 export interface ToolContext {
   workDir: string;
-  /** A bash command is killed after this many milliseconds (the loop passes the time left when shorter). */
+  /** A bash command is killed after this many milliseconds, unless the call asks for another timeout. */
   commandTimeoutMs: number;
+  /** No command runs longer than this (the time left in the run). */
+  timeLeftMs: number;
   /** Aborting kills a running command. */
   signal?: AbortSignal;
 }
@@ -43,7 +45,10 @@ export async function runTool(call: Exclude<ToolCall, { tool: 'finish' }>, conte
       return runBash(
         call.command,
         context.workDir,
-        Math.min(context.commandTimeoutMs, (call.timeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000),
+        Math.min(
+          context.timeLeftMs,
+          call.timeoutSeconds !== undefined ? call.timeoutSeconds * 1000 : context.commandTimeoutMs,
+        ),
         context.signal,
       );
     case 'view':

@@ -26,6 +26,8 @@ export interface CodingTask {
   limits: CodingLimits;
   /** Appends one line to the job's log. */
   log(line: string): void;
+  /** Aborted when the runner stops waiting (its time limit): the loop then stops with `time`. */
+  signal?: AbortSignal;
 }
 
 /** Why the tool loop stopped. */

@@ -58,7 +58,13 @@ const DEFAULT_LIMITS: CodingLimits = { maxSteps: 30, maxTokens: 200_000, timeout
 /** Runs the agent on a copy of `startFiles` with a scripted model behind a Unix socket. */
 async function runAgent(
   script: readonly ScriptedAnswer[] | ScriptFunction,
-  options: { limits?: Partial<CodingLimits>; startFiles?: string; solve?: Solve; statement?: string } = {},
+  options: {
+    limits?: Partial<CodingLimits>;
+    startFiles?: string;
+    solve?: Solve;
+    statement?: string;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<AgentRun> {
   const root = await mkdtemp(path.join(tmpdir(), 'clade-coding-agent-'));
   temporary.push(root);
@@ -75,6 +81,7 @@ async function runAgent(
     modelSocket: server.socketPath ?? '',
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log: (line) => log.push(line),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
   return { report, log, server, workDir, elapsedMs: Date.now() - started };
 }
@@ -341,9 +348,29 @@ describe('coding agent: limits and errors', () => {
     expect(await isRunning(childPid)).toBe(false);
   });
 
+  it('kills a command at its own timeout and goes on', async () => {
+    const { report, server, elapsedMs } = await runAgent([
+      'The build may hang.\n```tool bash timeout=1\necho started; sleep 20\n```',
+      '```tool finish\n```',
+    ]);
+    expect(report).toMatchObject({ stopReason: 'done', steps: 2 });
+    expect(lastUserMessage(server, 1)).toMatch(
+      /^Result of bash:\nstarted\n\n\[The command was killed after 1 s \(timeout\)/,
+    );
+    expect(elapsedMs).toBeLessThan(8_000);
+  });
+
   it('stops at timeoutMs while waiting for a model that does not answer', async () => {
     const { report, elapsedMs } = await runAgent([{ hang: true }], { limits: { timeoutMs: 800 } });
     expect(report).toMatchObject({ stopReason: 'time', steps: 1, tokensIn: 0 });
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it("stops with time when the runner's signal aborts, even before its own time limit", async () => {
+    const runner = new AbortController();
+    setTimeout(() => runner.abort(), 300);
+    const { report, elapsedMs } = await runAgent(['```tool bash\nsleep 20\n```'], { signal: runner.signal });
+    expect(report).toMatchObject({ stopReason: 'time', steps: 1 });
     expect(elapsedMs).toBeLessThan(5_000);
   });
 
