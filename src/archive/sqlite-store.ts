@@ -394,6 +394,7 @@ interface Statements {
   listNodes: Database.Statement<[], NodeRow>;
   nodeCount: Database.Statement<[], { count: number }>;
   maxNodeId: Database.Statement<[], { id: number | null }>;
+  maxAssignedNodeId: Database.Statement<[], { id: number | null }>;
   childIds: Database.Statement<[number], { id: number }>;
   bestNode: Database.Statement<[], NodeRow>;
   evaluations: Database.Statement<[number], EvaluationRow>;
@@ -466,6 +467,12 @@ class SqliteArchiveStore implements ArchiveStore {
       listNodes: prepare<[], NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes ORDER BY id`),
       nodeCount: prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM nodes'),
       maxNodeId: prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM nodes'),
+      maxAssignedNodeId: prepare<[], { id: number | null }>(
+        `SELECT MAX(id) AS id FROM (
+           SELECT MAX(id) AS id FROM nodes
+           UNION ALL SELECT MAX(node_id) FROM events WHERE type = 'node-created'
+           UNION ALL SELECT MAX(node_id) FROM model_calls)`,
+      ),
       childIds: prepare<[number], { id: number }>('SELECT id FROM nodes WHERE parent_id = ? ORDER BY id'),
       bestNode: prepare<[], NodeRow>(
         `SELECT ${NODE_COLUMNS} FROM nodes WHERE status = 'scored' AND score IS NOT NULL ORDER BY score DESC, id ASC LIMIT 1`,
@@ -747,6 +754,10 @@ class SqliteArchiveStore implements ArchiveStore {
 
   maxNodeId(): number | null {
     return this.#guard('read the largest node id', () => this.#statements.maxNodeId.get()?.id ?? null);
+  }
+
+  maxAssignedNodeId(): number | null {
+    return this.#guard('read the largest assigned node id', () => this.#statements.maxAssignedNodeId.get()?.id ?? null);
   }
 
   childIds(nodeId: number): number[] {

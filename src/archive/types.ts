@@ -82,6 +82,12 @@ export interface ArchiveStore {
   nodeCount(): number;
   /** Largest node id, or null when there is none. */
   maxNodeId(): number | null;
+  /**
+   * Largest node id ever handed out: over stored nodes, `node-created` events and model calls, so
+   * that a child lost to a crash (its creation event and model calls written, its row not) keeps its
+   * id and a resumed campaign never gives that id to a new child. Null when there is none.
+   */
+  maxAssignedNodeId(): number | null;
   /** Ids of the node's children, in id order (one indexed query). */
   childIds(nodeId: number): number[];
   /** The scored node with the highest score (lowest id on ties), or null (one indexed query). */

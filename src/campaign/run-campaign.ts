@@ -76,7 +76,7 @@ class CampaignLoop {
     for (const node of existing) this.remember(node);
     this.loadStatistics();
     await this.repairRefs(existing);
-    this.nextId = (archive.maxNodeId() ?? -1) + 1;
+    this.nextId = (archive.maxAssignedNodeId() ?? -1) + 1;
     this.childrenRecorded = existing.filter((node) => node.parentId !== null).length;
     this.emit({
       type: 'campaign-started',

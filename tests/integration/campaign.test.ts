@@ -129,6 +129,43 @@ describe('a campaign end to end', () => {
     expect(after.slice(0, before.length)).toEqual(before);
   });
 
+  it('never gives a resumed child the id of a child lost in a crash (its creation and model calls were stored)', async () => {
+    const root = workspace();
+    const loaded = loadCampaignFile(writeSmallCampaign(root, { iterations: '3', workers: '1' }));
+    const directory = path.join(root, 'run');
+    const first = await createCampaign(loaded, directory);
+    await first.run();
+    first.close();
+
+    const second = await openCampaign(directory);
+    const lost = (second.archive.maxNodeId() ?? 0) + 1;
+    // What a kill -9 in the middle of an LLM mutation leaves: the event and a model call, no node row.
+    second.archive.recordEvent(
+      'node-created',
+      { type: 'node-created', nodeId: lost, parentId: 0, operator: 'x' },
+      lost,
+    );
+    second.archive.recordModelCall({
+      nodeId: lost,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      request: 'lost child',
+      response: 'answer',
+      tokensIn: 10,
+      tokensOut: 10,
+      costUsd: 0,
+      latencyMs: 1,
+      attempts: 1,
+    });
+    await second.run({ iterations: 5 });
+    const ids = second.archive.listNodes().map((node) => node.id);
+    const calls = second.archive.modelCalls(lost);
+    second.close();
+    expect(ids).not.toContain(lost);
+    expect(Math.max(...ids)).toBeGreaterThan(lost);
+    expect(calls.map((call) => call.request)).toEqual(['lost child']);
+  });
+
   it('refuses to start a second campaign in the same directory', async () => {
     const root = workspace();
     const loaded = loadCampaignFile(writeSmallCampaign(root, { iterations: '0' }));

@@ -343,6 +343,33 @@ describe('archive contents', () => {
     expect(store.getNode(0)?.publicMetrics).toEqual({ error: null, ratio: null, ok: 1 });
   });
 
+  it('counts ids handed to children lost in a crash (node-created event or model calls, no row) as assigned', () => {
+    const store = open();
+    expect(store.maxAssignedNodeId()).toBeNull();
+    store.recordNode(makeNode(0), []);
+    expect(store.maxAssignedNodeId()).toBe(0);
+    // Child 1 was created (its event written) and child 2 had called a model when the process died.
+    store.recordEvent('node-created', { type: 'node-created', nodeId: 1, parentId: 0, operator: 'llm-diff' }, 1);
+    expect(store.maxAssignedNodeId()).toBe(1);
+    store.recordModelCall({
+      nodeId: 2,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      request: 'r',
+      response: 'a',
+      tokensIn: 1,
+      tokensOut: 1,
+      costUsd: 0,
+      latencyMs: 1,
+      attempts: 1,
+    });
+    expect(store.maxNodeId()).toBe(0);
+    expect(store.maxAssignedNodeId()).toBe(2);
+    // Other events naming a node do not reserve ids.
+    store.recordEvent('note', { text: 'x' }, 9);
+    expect(store.maxAssignedNodeId()).toBe(2);
+  });
+
   it('round-trips model calls and events, stamped by the clock', () => {
     let tick = 0;
     const clock = () => new Date(Date.UTC(2025, 0, 1, 0, 0, tick++));
