@@ -39,7 +39,7 @@ afterEach(async () => {
 
 async function readTranscript(name: string): Promise<string[]> {
   const directory = path.join(fixtures, 'transcripts', name);
-  const files = (await readdir(directory)).filter((file) => file.endsWith('.md')).sort();
+  const files = (await readdir(directory)).filter((file) => /^\d+\.md$/.test(file)).sort();
   return Promise.all(files.map((file) => readFile(path.join(directory, file), 'utf8')));
 }
 
@@ -199,6 +199,64 @@ describe('coding agent: a recorded transcript', () => {
     expect(report.stopReason).toBe('done');
     expect((await hiddenTests(workDir)).code).toBe(0);
   });
+});
+
+describe('coding agent: a recorded self-modification', () => {
+  it('edits a copy of its own source as a proposal asks; the new version type-checks, bundles and behaves differently', async () => {
+    const name = 'self-modify-test-before-finish';
+    const transcript = await readTranscript(name);
+    const statement = await readFile(path.join(fixtures, 'transcripts', name, 'statement.md'), 'utf8');
+    const { report, server, workDir, log } = await runAgent(transcript, { startFiles: agentDirectory, statement });
+    expect(report).toMatchObject({ stopReason: 'done', steps: transcript.length });
+    expect(log.filter((line) => line.includes('→ failed'))).toEqual([]);
+    expect(lastUserMessage(server, 3)).toContain('Edited agent.ts: 3 replacement(s)');
+    expect(lastUserMessage(server, 4)).toContain('Edited prompt.ts: 1 replacement(s)');
+    expect(lastUserMessage(server, 6)).toMatch(/agent\.ts:\d+:\s+untestedFinishMessage,/);
+    expect(lastUserMessage(server, 7)).toContain("if (call.tool === 'finish') {");
+
+    const files: Record<string, string> = {};
+    for (const file of await readdir(workDir)) files[file] = await readFile(path.join(workDir, file), 'utf8');
+    expect(Object.keys(files).sort()).toEqual((await readdir(agentDirectory)).sort());
+    expect(files['agent.ts']).toContain('remindedToTest = true;');
+    expect(files['prompt.ts']).toContain('export function untestedFinishMessage(): string {');
+
+    // The new version type-checks with the repository's strict options.
+    const ts = (await import('typescript')).default;
+    const program = ts.createProgram(
+      Object.keys(files)
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => path.join(workDir, file)),
+      {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [path.join(repositoryRoot, 'node_modules/@types')],
+      },
+    );
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    expect(diagnostics).toEqual([]);
+
+    // It bundles, and the child defers an untested finish once, where the parent stopped at once.
+    const bundle = await bundleAgent(files, 'agent.ts', { sourceMap: false });
+    if (!bundle.ok) throw new Error(bundle.error);
+    const moduleDirectory = await mkdtemp(path.join(tmpdir(), 'clade-coding-child-'));
+    temporary.push(moduleDirectory);
+    await writeFile(path.join(moduleDirectory, 'agent.mjs'), bundle.code);
+    const child = (await import(pathToFileURL(path.join(moduleDirectory, 'agent.mjs')).href)) as { solve: Solve };
+    const hasty = ['```tool create x.mjs\nconsole.log(1)\n```', '```tool finish\n```', '```tool finish\n```'];
+    const parentRun = await runAgent(hasty);
+    expect(parentRun.report).toMatchObject({ stopReason: 'done', steps: 2 });
+    const childRun = await runAgent(hasty, { solve: child.solve });
+    expect(childRun.report).toMatchObject({ stopReason: 'done', steps: 3 });
+    expect(lastUserMessage(childRun.server, 2)).toContain('You changed files after your last command');
+  }, 180_000);
 });
 
 describe('coding agent: tools', () => {
