@@ -35,6 +35,8 @@ export interface DoctorReport {
     digest: string | null;
     harnessVersion: string | null;
     nodeVersion: string | null;
+    /** The shell agents get at `/bin/sh` (label `clade.shell`), or null: coding agents then cannot run commands. */
+    shell: string | null;
     matchesHarness: boolean;
   };
   sandboxes: { process: { usable: true; note: string }; docker: { usable: boolean; note: string } };
@@ -92,6 +94,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
       digest: image?.digest ?? null,
       harnessVersion: image?.harnessVersion ?? null,
       nodeVersion: image?.nodeVersion ?? null,
+      shell: image?.shell ?? null,
       matchesHarness,
     },
     sandboxes: {
@@ -124,13 +127,20 @@ function formatReport(report: DoctorReport): string {
     image.present
       ? `${mark(image.matchesHarness)}image         ${image.name} ${image.digest} (harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'})`
       : `${mark(false)}image         ${image.name} missing${docker.reachable ? '' : ' (no engine to ask)'}`,
+    ...(image.present
+      ? [
+          image.shell
+            ? `${mark(true)}shell         ${image.shell} at /bin/sh in the image (coding agents' shell commands)`
+            : `${mark(false)}shell         none in the image: coding agents cannot run shell commands; install busybox-static and \`clade sandbox build --offline\``,
+        ]
+      : []),
     `${mark(gpus.passThrough)}gpus          ${gpus.note}`,
     '',
     'Sandboxes:',
     `  process  usable       ${sandboxes.process.note}`,
     `  docker   ${sandboxes.docker.usable ? 'usable      ' : 'not usable  '} ${sandboxes.docker.note}`,
     '',
-    'Tensor backends (batched function evaluation):',
+    'Tensor backends (batched evaluation: built-in functions, CEC2022 F1–F12):',
     ...report.tensorBackends.map(
       (backend) =>
         `  ${backend.name.padEnd(14)} ${backend.available ? 'usable    ' : 'not usable'} ${backend.precision}  ${backend.detail.split('\n')[0]}`,

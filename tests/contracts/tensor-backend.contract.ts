@@ -5,8 +5,8 @@
  * Decisions the suite fixes for every backend:
  * - values match the typed Float64Array kernels (the reference) on random points of the box and on
  *   points within 1e-2 of the optimum: exactly for float64 backends, at float32 tolerance otherwise;
- * - CEC2022 F1–F5 are required (with the shared data); other CEC2022 functions either match or are
- *   refused with `TASK_INVALID`;
+ * - CEC2022 F1–F12 are required (with the shared data), at float32 tolerance on float32 backends
+ *   (tests/unit/numeric/tensor-cec2022.test.ts checks the tfjs graphs more closely, per function);
  * - an empty batch gives an empty result; a disposed evaluator refuses to evaluate.
  */
 import { existsSync } from 'node:fs';
@@ -85,21 +85,15 @@ export function runTensorBackendContract(name: string, create: () => Promise<Ten
       });
     }
 
-    it.runIf(existsSync(DATA))('matches the typed CEC2022 F1–F5 (D = 10, 20); refuses or matches F6–F12', async () => {
-      const [relative, absolute] = await tolerance(2e-4, 1e-3);
+    it.runIf(existsSync(DATA))('matches the typed CEC2022 F1–F12 (D = 10, 20)', async () => {
+      // Relative: values include F* ≥ 300; F1 and F5 amplify float32 rounding most (see tensor-cec2022.test.ts).
+      const [relative, absolute] = await tolerance(3e-4, 1e-3);
       for (const dimension of [10, 20] as const) {
         for (let fn = 1; fn <= 12; fn++) {
           const data = loadCec2022Data(fn, dimension, DATA);
           const { points, count } = contractBatch(dimension, data.shift, fn);
           const expected = await reference.cec2022(data).evaluate(points, count);
-          let evaluator: Awaited<ReturnType<TensorBackend['cec2022']>>;
-          try {
-            evaluator = (await backend()).cec2022(data);
-          } catch (error) {
-            expect(fn, `F${fn} refused: ${String(error)}`).toBeGreaterThan(5);
-            expect(error).toMatchObject({ code: 'TASK_INVALID' });
-            continue;
-          }
+          const evaluator = (await backend()).cec2022(data);
           expectClose(
             await evaluator.evaluate(points, count),
             expected,
@@ -107,6 +101,7 @@ export function runTensorBackendContract(name: string, create: () => Promise<Ten
             absolute,
             `${name} F${fn} D${dimension}`,
           );
+          evaluator.dispose();
         }
       }
     });

@@ -1,6 +1,6 @@
 /**
- * @module The `tfjs` tensor backends: the built-in functions and CEC2022 F1–F5 as TensorFlow.js
- * graphs, evaluated in float32. `tfjs-node-gpu` (CUDA, via libtensorflow) is used when that
+ * @module The `tfjs` tensor backends: the built-in functions and CEC2022 F1–F12 (graphs in
+ * tfjs-cec2022.ts) as TensorFlow.js graphs, evaluated in float32. `tfjs-node-gpu` (CUDA, via libtensorflow) is used when that
  * optional package is installed; otherwise `@tensorflow/tfjs` with its wasm backend
  * (`@tensorflow/tfjs-backend-wasm`) or its plain-JavaScript cpu backend. All imports are dynamic
  * and guarded: clade works without any of these packages.
@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { CladeError } from '../../core/errors.js';
-import type { Cec2022Data } from '../cec2022/data.js';
 import type { BuiltinFunction } from '../functions.js';
+import { cec2022Graph } from './tfjs-cec2022.js';
 import type { BatchEvaluator, TensorBackend, TensorBackendName } from './types.js';
 
 type Tf = typeof TF;
@@ -24,8 +24,6 @@ type Tensor1D = TF.Tensor1D;
 export const TFJS_BACKENDS = ['tfjs-node-gpu', 'tfjs-wasm', 'tfjs-cpu'] as const;
 export type TfjsBackendName = (typeof TFJS_BACKENDS)[number];
 
-/** The CEC2022 biases F* of F1–F5. */
-const CEC2022_BASIC_BIASES = [300, 400, 600, 800, 900] as const;
 const SCHWEFEL_OFFSET = 420.9687462275036;
 const SCHWEFEL_PEAK = SCHWEFEL_OFFSET * Math.sin(Math.sqrt(SCHWEFEL_OFFSET));
 
@@ -126,17 +124,24 @@ async function loadUncached(name: TfjsBackendName): Promise<LoadedTfjs> {
   return { tf, backendId: 'cpu', description: `tfjs ${tf.version_core}, cpu (JavaScript)` };
 }
 
-/** Builds one evaluator: `graph` maps the [count, D] float32 batch to [count] values inside a tidy. */
+/**
+ * Builds one evaluator. `shifts` holds `components` rows of `dimension` values; `graph` maps the
+ * batch's differences x − o_i ([count, components·dimension], float32) and, when `needsDistances`,
+ * the squared distances ‖x − o_i‖² ([count, components]) to [count] values inside a tidy.
+ */
 function evaluator(
   loadedTfjs: LoadedTfjs,
   id: string,
   dimension: number,
-  shift: Float64Array,
+  shifts: Float64Array,
+  components: number,
+  needsDistances: boolean,
   constants: TF.Tensor[],
-  graph: (difference: Tensor2D) => Tensor1D,
+  graph: (differences: Tensor2D, distances: Tensor2D | null) => Tensor1D,
 ): BatchEvaluator {
   const { tf, backendId } = loadedTfjs;
   let disposed = false;
+  const width = components * dimension;
   return {
     id,
     dimension,
@@ -151,12 +156,29 @@ function evaluator(
       if (count === 0) return new Float64Array(0);
       if (tf.getBackend() !== backendId) await tf.setBackend(backendId);
       // x − o in float64 on the host: rounding x and o to float32 separately would cost most of the
-      // precision near the optimum, where the difference is small.
-      const difference = new Float32Array(count * dimension);
-      for (let index = 0; index < difference.length; index++) {
-        difference[index] = (points[index] as number) - (shift[index % dimension] as number);
+      // precision near the optimum, where the difference is small. The same for ‖x − o‖², whose
+      // float32 rounding would move the composition weights' exponents (up to −160) by 1e-5.
+      const differences = new Float32Array(count * width);
+      const distances = needsDistances ? new Float32Array(count * components) : null;
+      for (let point = 0; point < count; point++) {
+        for (let component = 0; component < components; component++) {
+          let distance = 0;
+          for (let coordinate = 0; coordinate < dimension; coordinate++) {
+            const difference =
+              (points[point * dimension + coordinate] as number) -
+              (shifts[component * dimension + coordinate] as number);
+            differences[point * width + component * dimension + coordinate] = difference;
+            distance += difference * difference;
+          }
+          if (distances !== null) distances[point * components + component] = distance;
+        }
       }
-      const values = tf.tidy(() => graph(tf.tensor2d(difference, [count, dimension], 'float32')));
+      const values = tf.tidy(() =>
+        graph(
+          tf.tensor2d(differences, [count, width], 'float32'),
+          distances === null ? null : tf.tensor2d(distances, [count, components], 'float32'),
+        ),
+      );
       try {
         return Float64Array.from(await values.data());
       } finally {
@@ -252,65 +274,6 @@ function builtinGraph(
   return { constants, graph };
 }
 
-function cec2022Graph(
-  tf: Tf,
-  data: Cec2022Data,
-): { constants: TF.Tensor[]; graph: (difference: Tensor2D) => Tensor1D } {
-  const { fn, dimension } = data;
-  if (fn < 1 || fn > 5) {
-    throw new CladeError(
-      'TASK_INVALID',
-      `The tfjs backends implement CEC2022 F1–F5 (the basic functions); F${fn} runs on the typed backend (--backend typed).`,
-    );
-  }
-  const rotation = tf.keep(
-    tf.tensor2d(Float32Array.from(data.rotation.subarray(0, dimension * dimension)), [dimension, dimension]),
-  );
-  const indexWeights = tf.keep(tf.tensor1d(Float32Array.from({ length: dimension }, (_, i) => 0.5 * (i + 1))));
-  const bias = CEC2022_BASIC_BIASES[fn - 1] as number;
-  const rotate = (difference: Tensor2D, rate: number): Tensor2D =>
-    tf.matMul(tf.mul(difference, rate) as Tensor2D, rotation, false, true);
-  const head = (z: Tensor2D): Tensor2D => tf.slice(z, [0, 0], [-1, dimension - 1]);
-  const tail = (z: Tensor2D): Tensor2D => tf.slice(z, [0, 1], [-1, dimension - 1]);
-  const graph = (points: Tensor2D): Tensor1D => {
-    let value: Tensor1D;
-    if (fn === 1) {
-      const z = rotate(points, 1);
-      const sum2 = tf.sum(tf.mul(z, indexWeights), 1);
-      value = tf.add(tf.add(tf.sum(tf.square(z), 1), tf.square(sum2)), tf.pow(sum2, 4));
-    } else if (fn === 2) {
-      const z = tf.add(rotate(points, 2.048 / 100), 1) as Tensor2D;
-      const a = head(z);
-      value = tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tf.square(a), tail(z)))), tf.square(tf.sub(a, 1))), 1);
-    } else if (fn === 3) {
-      // Schaffer F7 on the shifted, unrotated vector (the official code's quirk).
-      const y = points;
-      const zi = tf.sqrt(tf.add(tf.square(head(y)), tf.square(tail(y))));
-      const wave = tf.sin(tf.mul(50, tf.pow(zi, 0.2)));
-      const root = tf.sqrt(zi);
-      const sum = tf.sum(tf.add(root, tf.mul(root, tf.square(wave))), 1);
-      value = tf.div(tf.square(sum), (dimension - 1) * (dimension - 1));
-    } else if (fn === 4) {
-      const z = rotate(points, 5.12 / 100);
-      value = tf.sum(tf.add(tf.sub(tf.square(z), tf.mul(10, tf.cos(tf.mul(2 * Math.PI, z)))), 10), 1);
-    } else {
-      const w = tf.add(1, tf.div(rotate(points, 1), 4)) as Tensor2D;
-      const first = tf.slice(w, [0, 0], [-1, 1]);
-      const last = tf.slice(w, [0, dimension - 1], [-1, 1]);
-      const term1 = tf.square(tf.sin(tf.mul(Math.PI, first)));
-      const term3 = tf.mul(tf.square(tf.sub(last, 1)), tf.add(1, tf.square(tf.sin(tf.mul(2 * Math.PI, last)))));
-      const body = head(w);
-      const middle = tf.mul(
-        tf.square(tf.sub(body, 1)),
-        tf.add(1, tf.mul(10, tf.square(tf.sin(tf.add(tf.mul(Math.PI, body), 1))))),
-      );
-      value = tf.add(tf.add(tf.reshape(term1, [-1]), tf.sum(middle, 1)), tf.reshape(term3, [-1]));
-    }
-    return tf.add(value, bias);
-  };
-  return { constants: [rotation, indexWeights], graph };
-}
-
 /**
  * Creates a tfjs backend.
  *
@@ -334,14 +297,22 @@ export async function createTfjsBackend(name: TfjsBackendName): Promise<TensorBa
     builtin(fn) {
       select();
       const { constants, graph } = builtinGraph(tf, fn);
-      return track(evaluator(loadedTfjs, fn.id, fn.dimension, fn.shift, constants, graph));
+      return track(evaluator(loadedTfjs, fn.id, fn.dimension, fn.shift, 1, false, constants, graph));
     },
     cec2022(data) {
       select();
-      const { constants, graph } = cec2022Graph(tf, data);
-      const shift = data.shift.slice(0, data.dimension);
+      const { constants, shifts, components, needsDistances, graph } = cec2022Graph(tf, data);
       return track(
-        evaluator(loadedTfjs, `cec2022-f${data.fn}-d${data.dimension}`, data.dimension, shift, constants, graph),
+        evaluator(
+          loadedTfjs,
+          `cec2022-f${data.fn}-d${data.dimension}`,
+          data.dimension,
+          shifts,
+          components,
+          needsDistances,
+          constants,
+          graph,
+        ),
       );
     },
     dispose() {

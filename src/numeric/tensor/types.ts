@@ -33,8 +33,8 @@ export interface TensorBackend {
   /** A built-in function instance (the same shift, rotation and scale) on this backend. */
   builtin(fn: BuiltinFunction): BatchEvaluator;
   /**
-   * A CEC2022 function from its loaded data, bias included. `typed` has all 12; tfjs backends have
-   * the basic functions F1–F5 and throw `TASK_INVALID` for the others.
+   * A CEC2022 function (F1–F12) from its loaded data, bias included: exact on `typed`, float32
+   * graphs on the tfjs backends (see tfjs-cec2022.ts for the rewrites that keep float32 accurate).
    */
   cec2022(data: Cec2022Data): BatchEvaluator;
   /** Releases the backend (idempotent). */
