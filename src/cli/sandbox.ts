@@ -50,7 +50,7 @@ export async function sandboxBuildCommand(flags: BuildFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...image, seconds: Number(seconds) })}\n`);
   } else {
     process.stderr.write(
-      `Built ${image.name} in ${seconds} s: ${image.digest}, harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'}.\n` +
+      `Built ${image.name} in ${seconds} s: ${image.digest}, harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'}, shell ${image.shell ?? 'none (install busybox-static for one)'}.\n` +
         'Campaigns with `sandbox.kind: auto` or `--sandbox docker` now run in it; `clade doctor` confirms.\n',
     );
   }

@@ -19,6 +19,8 @@ export const SANDBOX_IMAGE = `clade-sandbox:harness-${HARNESS_VERSION}`;
 export const IMAGE_HARNESS_LABEL = 'clade.harness-version';
 /** Image label holding the node version inside the image. */
 export const IMAGE_NODE_LABEL = 'clade.node-version';
+/** Image label naming the shell agents get at `/bin/sh` (e.g. `busybox-1.35.0`, `dash`); absent when there is none. */
+export const IMAGE_SHELL_LABEL = 'clade.shell';
 
 /** Label on every sandbox container (value `1`); `clade sandbox prune` looks for it. */
 export const CONTAINER_LABEL = 'clade.sandbox';
@@ -92,6 +94,8 @@ export interface SandboxImageInfo {
   digest: string;
   harnessVersion: string | null;
   nodeVersion: string | null;
+  /** The shell at `/bin/sh` (label `clade.shell`), or null for an image without one. */
+  shell: string | null;
   createdAt: string;
 }
 
@@ -105,6 +109,7 @@ export async function inspectSandboxImage(docker: Docker, name = SANDBOX_IMAGE):
       digest: info.Id,
       harnessVersion: labels[IMAGE_HARNESS_LABEL] ?? null,
       nodeVersion: labels[IMAGE_NODE_LABEL] ?? null,
+      shell: labels[IMAGE_SHELL_LABEL] ?? null,
       createdAt: info.Created,
     };
   } catch (error) {

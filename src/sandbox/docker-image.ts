@@ -1,12 +1,15 @@
 /**
  * @module Builds the sandbox image. Offline (`clade sandbox build --offline`): a root file system
- * made of the host's node binary, the shared libraries it links (from `ldd`), a minimal
- * `/etc/passwd` with the unprivileged sandbox user, `/tmp` and `/work`, imported with
- * `docker import` — no registry involved. Online: `sandbox/Dockerfile` (node:20-slim based).
- * Both images carry the harness-version and node-version labels.
+ * made of the host's node binary, the shared libraries it links (from `ldd`), a static busybox as
+ * `/bin/sh` with links for common tools (for coding agents' shell commands; Debian package
+ * `busybox-static`), a minimal `/etc/passwd` with the unprivileged sandbox user, `/tmp` and
+ * `/work`, imported with `docker import` — no registry involved. Online: `sandbox/Dockerfile`
+ * (node:20-slim based, which has a shell and coreutils). Both images carry the harness-version,
+ * node-version and shell labels.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +18,7 @@ import { describeError, SandboxError } from '../core/errors.js';
 import {
   IMAGE_HARNESS_LABEL,
   IMAGE_NODE_LABEL,
+  IMAGE_SHELL_LABEL,
   inspectSandboxImage,
   SANDBOX_IMAGE,
   SANDBOX_USER,
@@ -25,12 +29,106 @@ import { HARNESS_VERSION } from './harness.js';
 /** Where node lives inside the offline image. */
 const IMAGE_NODE_PATH = '/usr/local/bin/node';
 
+/** Where busybox is looked for on the host (Debian's `busybox-static` installs `/bin/busybox`). */
+export const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'] as const;
+
+/**
+ * Tools linked to busybox in `/bin` of the offline image (those this busybox has): what a coding
+ * agent's shell commands commonly use. `env` is also linked at `/usr/bin/env` for `#!` lines.
+ */
+export const BUSYBOX_TOOLS = [
+  'sh',
+  'ash',
+  'ls',
+  'cat',
+  'grep',
+  'egrep',
+  'fgrep',
+  'sed',
+  'awk',
+  'head',
+  'tail',
+  'wc',
+  'mkdir',
+  'rmdir',
+  'rm',
+  'cp',
+  'mv',
+  'ln',
+  'find',
+  'xargs',
+  'diff',
+  'cmp',
+  'patch',
+  'echo',
+  'printf',
+  'sort',
+  'uniq',
+  'cut',
+  'tr',
+  'tee',
+  'touch',
+  'chmod',
+  'pwd',
+  'basename',
+  'dirname',
+  'realpath',
+  'readlink',
+  'env',
+  'true',
+  'false',
+  'test',
+  '[',
+  '[[',
+  'expr',
+  'seq',
+  'date',
+  'sleep',
+  'stat',
+  'du',
+  'which',
+  'tar',
+  'gzip',
+  'gunzip',
+  'zcat',
+  'od',
+  'hexdump',
+  'xxd',
+  'mktemp',
+  'nl',
+  'rev',
+  'fold',
+  'split',
+  'timeout',
+  'id',
+  'whoami',
+  'uname',
+  'less',
+  'more',
+  'md5sum',
+  'sha256sum',
+  'base64',
+  'comm',
+  'paste',
+  'tac',
+  'yes',
+  'kill',
+  'ps',
+  'sync',
+  'clear',
+] as const;
+
 export interface BuildImageOptions {
   docker: Docker;
   /** Image tag. Default `SANDBOX_IMAGE`. */
   name?: string;
   /** Node binary to put in the offline image. Default `process.execPath`. */
   nodeBinary?: string;
+  /**
+   * busybox binary giving the offline image `/bin/sh` and common tools; null for an image without
+   * a shell. Default: the first of `BUSYBOX_CANDIDATES` that exists (none: no shell, said in the log).
+   */
+  busybox?: string | null;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -122,6 +220,7 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
       await mkdir(join(root, directory), { recursive: true });
     await chmod(join(root, 'tmp'), 0o1777);
     await chmod(join(root, 'work'), 0o1777);
+    const shell = await placeBusybox(root, options.busybox === undefined ? findBusybox() : options.busybox, place, log);
 
     const previous = await inspectSandboxImage(docker, name);
     log(`importing ${name}`);
@@ -134,7 +233,7 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
     });
     const [repo, tag] = splitName(name);
     const changes = [
-      `LABEL ${IMAGE_HARNESS_LABEL}=${HARNESS_VERSION} ${IMAGE_NODE_LABEL}=${nodeVersion}`,
+      `LABEL ${IMAGE_HARNESS_LABEL}=${HARNESS_VERSION} ${IMAGE_NODE_LABEL}=${nodeVersion}${shell ? ` ${IMAGE_SHELL_LABEL}=${shell}` : ''}`,
       'ENV PATH=/usr/local/bin:/usr/bin:/bin',
       `USER ${uid}:${gid}`,
       'WORKDIR /work',
@@ -194,6 +293,54 @@ export async function buildImageFromDockerfile(options: BuildImageOptions): Prom
   const image = await inspectSandboxImage(docker, name);
   if (image === null) throw new SandboxError('SANDBOX_FAILED', `docker build reported success but ${name} is missing.`);
   return image;
+}
+
+/** The first busybox of `BUSYBOX_CANDIDATES` on this host, or null. */
+function findBusybox(): string | null {
+  return BUSYBOX_CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+/**
+ * Copies busybox (and its libraries, if it is not static) to `/bin/busybox` and links `/bin/sh`
+ * and `BUSYBOX_TOOLS` to it. Returns the shell label (`busybox-1.35.0`), or null without busybox.
+ */
+async function placeBusybox(
+  root: string,
+  busybox: string | null,
+  place: (source: string, target: string) => Promise<void>,
+  log: (line: string) => void,
+): Promise<string | null> {
+  if (busybox === null) {
+    log(
+      'no busybox on this host (Debian: apt-get install busybox-static): the image gets no shell, so agents cannot run shell commands',
+    );
+    return null;
+  }
+  let version: string;
+  let applets: Set<string>;
+  try {
+    // `busybox --help` exits 0 and starts with "BusyBox v1.35.0 (…) multi-call binary."
+    version = /BusyBox v([0-9][0-9.]*)/.exec(await run(busybox, ['--help']))?.[1] ?? 'unknown';
+    applets = new Set((await run(busybox, ['--list'])).split('\n').filter((name) => name !== ''));
+  } catch (error) {
+    throw new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `Cannot put ${busybox} into the offline image: ${describeError(error)}. Reinstall busybox-static, or remove it to build an image without a shell.`,
+      { cause: error },
+    );
+  }
+  await place(busybox, '/bin/busybox');
+  await chmod(join(root, 'bin/busybox'), 0o755);
+  // A static busybox (busybox-static) links nothing; a dynamic one brings its libraries.
+  const libraries = await linkedLibraries(busybox).catch(() => []);
+  for (const library of libraries) {
+    if (!existsSync(join(root, library))) await place(library, library);
+  }
+  const tools = BUSYBOX_TOOLS.filter((tool) => applets.has(tool));
+  for (const tool of tools) await symlink('busybox', join(root, 'bin', tool));
+  if (applets.has('env')) await symlink('/bin/busybox', join(root, 'usr/bin/env'));
+  log(`busybox ${version} from ${busybox}: /bin/sh and ${tools.length} tools`);
+  return `busybox-${version}`;
 }
 
 function splitName(name: string): [string, string] {

@@ -245,3 +245,43 @@ describe.skipIf(skipReason !== null)('model proxy in the Docker sandbox', () => 
     });
   }
 });
+
+describe.skipIf(skipReason !== null)('the sandbox image gives agents a shell', () => {
+  it('runs shell commands (sh -c with pipes, grep, sed, diff, find) in the work directory, as a coding agent does', async () => {
+    expect(
+      image?.shell,
+      'the image has no shell: install busybox-static and run `clade sandbox build --offline`',
+    ).toMatch(/^(busybox-[0-9.]+|dash)$/);
+    const sandbox = await createDockerSandbox({ docker });
+    try {
+      const result = await sandbox.run({
+        files: {
+          'agent.mjs': `
+            import { execFileSync } from 'node:child_process';
+            import { writeFileSync } from 'node:fs';
+            const sh = (command) => { try { return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (error) { return 'exit ' + error.status + ': ' + error.stdout + error.stderr; } };
+            writeFileSync('result.json', JSON.stringify({
+              pipe: sh("printf 'b\\na\\nb\\n' | sort | uniq -c | sed 's/ *//' | tr '\\n' ' '"),
+              files: sh('mkdir -p work/src && echo "export const x = 1;" > work/src/a.mjs && find work -type f && grep -rn "x =" work | wc -l'),
+              diff: sh('printf "a\\nb\\n" > one && printf "a\\nc\\n" > two && diff -u one two'),
+              node: sh('node -e "console.log(6 * 7)"'),
+              environment: sh('env | sort'),
+            }));
+          `,
+        },
+        entry: 'agent.mjs',
+        resultFile: 'result.json',
+        limits: LIMITS,
+      });
+      expect(result.resultError, result.stderr).toBeNull();
+      const output = result.result as Record<string, string>;
+      expect(output.pipe).toBe('1 a 2 b ');
+      expect(output.files).toBe('work/src/a.mjs\n1\n');
+      expect(output.diff).toMatch(/^exit 1: --- one[\s\S]*-b\n\+c\n$/);
+      expect(output.node).toBe('42\n');
+      expect(output.environment).not.toContain(PLANTED_KEY);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
