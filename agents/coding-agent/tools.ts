@@ -1,24 +1,18 @@
 /**
  * @module The agent's tools: `bash` (a shell command in the work directory, with a timeout and
- * capped output; its whole process group is killed on timeout), `view` (a file with line numbers,
+ * capped output; see shell.ts), `view` (a file with line numbers,
  * or a directory listing), `edit` (exact text replacement that must match exactly once), `create`
  * (write a whole file). `view`, `edit` and `create` refuse paths outside the work directory,
  * symbolic links included. Every tool returns a `ToolResult` whose text is written for the model:
  * what happened, and on failure what to do next.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Replacement, ToolCall } from './protocol.js';
+import { runBash } from './shell.js';
+import { capOutput, type ToolResult } from './tool-result.js';
 
-/** What a tool did, for the model (`output`) and for the log (`summary`). */
-export interface ToolResult {
-  ok: boolean;
-  /** Sent back to the model as the next user message (already capped). */
-  output: string;
-  /** One short line for the log. */
-  summary: string;
-}
+export type { ToolResult } from './tool-result.js';
 
 /** Where and how long tools may run. */
 export interface ToolContext {
@@ -31,8 +25,6 @@ export interface ToolContext {
   signal?: AbortSignal;
 }
 
-/** Most characters of a tool's output sent back to the model (head and tail are kept). */
-export const OUTPUT_LIMIT = 10_000;
 /** Most lines `view` shows without a range. */
 export const VIEW_LINE_LIMIT = 400;
 /** Longest accepted `create` or resulting `edit` file. */
@@ -58,93 +50,6 @@ export async function runTool(call: Exclude<ToolCall, { tool: 'finish' }>, conte
     case 'create':
       return createFile(context.workDir, call.path, call.content);
   }
-}
-
-/**
- * Runs `sh -c command` in `workDir` with stdin closed, stdout and stderr interleaved, in its own
- * process group so that a timeout (or `signal`) kills the command and everything it started.
- */
-export function runBash(
-  command: string,
-  workDir: string,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ToolResult> {
-  return new Promise((resolvePromise) => {
-    const started = Date.now();
-    const child = spawn('sh', ['-c', command], { cwd: workDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let dropped = 0;
-    const append = (chunk: Buffer) => {
-      // Keep a bounded buffer; capOutput cuts the middle at the end.
-      output += chunk.toString('utf8');
-      if (output.length > OUTPUT_LIMIT * 4) {
-        const keep = OUTPUT_LIMIT * 2;
-        dropped += output.length - keep * 2;
-        output = output.slice(0, keep) + output.slice(output.length - keep);
-      }
-    };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    let killedBy: 'timeout' | 'stop' | null = null;
-    const killGroup = (reason: 'timeout' | 'stop') => {
-      killedBy ??= reason;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const timer = setTimeout(() => killGroup('timeout'), Math.max(1, timeoutMs));
-    const onAbort = () => killGroup('stop');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const finish = (code: number | null, error?: Error) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      // Commands that left children behind holding the pipes: make sure the group is gone.
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      const body = capOutput(output, dropped);
-      if (error !== undefined) {
-        resolvePromise({
-          ok: false,
-          output: `Could not run the command: ${error.message}`,
-          summary: `failed to start: ${error.message}`,
-        });
-        return;
-      }
-      if (killedBy === 'timeout') {
-        resolvePromise({
-          ok: false,
-          output: `${body}\n[The command was killed after ${Math.round(timeoutMs / 1000)} s (timeout). Make it faster, run less at once, or avoid commands that wait for input or never end (servers, watch modes).]`,
-          summary: `killed at timeout after ${seconds} s`,
-        });
-        return;
-      }
-      if (killedBy === 'stop') {
-        resolvePromise({
-          ok: false,
-          output: `${body}\n[The command was stopped: the run ended.]`,
-          summary: 'stopped (run ended)',
-        });
-        return;
-      }
-      const lines = output === '' ? 0 : output.split('\n').length;
-      resolvePromise({
-        ok: code === 0,
-        output: `${body === '' ? '(no output)' : body}\n[exit code ${code ?? 'unknown'}]`,
-        summary: `exit ${code ?? 'unknown'}, ${lines} line(s) of output, ${seconds} s`,
-      });
-    };
-    child.on('error', (error) => finish(null, error));
-    child.on('close', (code) => finish(code));
-  });
 }
 
 /** Shows a file with line numbers (a range, or the first VIEW_LINE_LIMIT lines), or lists a directory. */
@@ -424,15 +329,6 @@ async function siblingsHint(workDir: string, target: string): Promise<string> {
   } catch {
     return '';
   }
-}
-
-/** Keeps the head and tail of an output longer than OUTPUT_LIMIT. */
-export function capOutput(text: string, alreadyDropped: number): string {
-  if (text.length <= OUTPUT_LIMIT && alreadyDropped === 0) return text;
-  const half = Math.floor(OUTPUT_LIMIT / 2);
-  const dropped = text.length - 2 * half + alreadyDropped;
-  if (text.length <= OUTPUT_LIMIT) return `${text}\n[… ${alreadyDropped} characters of output were cut]`;
-  return `${text.slice(0, half)}\n[… ${dropped} characters cut …]\n${text.slice(text.length - half)}`;
 }
 
 function refuse(output: string, summary: string): ToolResult {

@@ -394,7 +394,7 @@ describe('coding agent: limits and errors', () => {
     expect(server.chatRequests()[3]?.body.max_tokens).toBe(500);
   });
 
-  it('a runaway agent stops at timeoutMs, killing the command it runs with its whole process group', async () => {
+  it('a runaway agent stops at timeoutMs, killing the command it runs and every process that command started', async () => {
     const { report, elapsedMs, workDir } = await runAgent(
       ['```tool bash\n(sleep 30; echo late > late.txt) & echo $! > child.pid; sleep 30\n```'],
       { limits: { timeoutMs: 1_500 } },
@@ -416,6 +416,19 @@ describe('coding agent: limits and errors', () => {
       /^Result of bash:\nstarted\n\n\[The command was killed after 1 s \(timeout\)/,
     );
     expect(elapsedMs).toBeLessThan(8_000);
+  });
+
+  it('returns when the command exits, without waiting for a background process it left running', async () => {
+    const { report, server, elapsedMs } = await runAgent([
+      '```tool bash\nsleep 4 & echo started in background\n```',
+      '```tool finish\n```',
+    ]);
+    expect(report).toMatchObject({ stopReason: 'done', steps: 2 });
+    expect(lastUserMessage(server, 1)).toContain(
+      'started in background\n\n[A background process started by the command is still running',
+    );
+    expect(lastUserMessage(server, 1)).toContain('[exit code 0]');
+    expect(elapsedMs).toBeLessThan(3_500);
   });
 
   it('stops at timeoutMs while waiting for a model that does not answer', async () => {
