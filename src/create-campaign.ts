@@ -30,6 +30,13 @@ import {
   prepareLlmMutation,
 } from './mutation/llm-setup.js';
 import { createParametricMutator } from './mutation/parametric.js';
+import {
+  createAgentModelProxy,
+  createConfiguredSelfModifyMutator,
+  prepareSelfModify,
+  type SelfModifyContext,
+  type SelfModifySetup,
+} from './mutation/self-modify-setup.js';
 import type { Mutator } from './mutation/types.js';
 import { bundleAgent } from './sandbox/bundle-agent.js';
 import { connectDocker, probeEngine } from './sandbox/docker-engine.js';
@@ -39,6 +46,8 @@ import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import { createQueueSandbox } from './sandbox/queue-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
+import { builtinExercisesDirectory } from './tasks/coding-exercises.js';
+import { createCodingTask } from './tasks/coding-task.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
 import { createNumericTask } from './tasks/numeric-task.js';
 import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
@@ -99,6 +108,7 @@ export async function createCampaign(
   }
   // Models and keys are checked before anything is created: a missing key costs no directory.
   const llm = prepareLlmMutation(loaded.config, path.dirname(loaded.file), options);
+  const selfModify = prepareSelfModify(loaded.config, path.dirname(loaded.file), options);
   // Model-written code without a usable Docker sandbox is refused before anything is created.
   if (
     loaded.config.mutation.operator !== 'parametric' &&
@@ -122,7 +132,7 @@ export async function createCampaign(
     });
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, loaded.config, loaded.agentDirectory, archive, code, lock, llm);
+    return openedCampaign(absolute, loaded.config, loaded.agentDirectory, archive, code, lock, llm, selfModify);
   } catch (error) {
     lock.release();
     throw error;
@@ -151,9 +161,10 @@ export async function openCampaign(directory: string, options: CampaignOptions =
     const config = validateCampaign(record.config, `${databasePath} (stored configuration)`);
     const agentDirectory = path.resolve(path.dirname(record.configPath), config.agent);
     const llm = prepareLlmMutation(config, path.dirname(record.configPath), options);
+    const selfModify = prepareSelfModify(config, path.dirname(record.configPath), options);
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, config, agentDirectory, archive, code, lock, llm);
+    return openedCampaign(absolute, config, agentDirectory, archive, code, lock, llm, selfModify);
   } catch (error) {
     lock.release();
     throw error;
@@ -168,6 +179,7 @@ function openedCampaign(
   code: CodeStore,
   lock: DirectoryLock,
   llm: LlmSetup | null = null,
+  selfModify: SelfModifySetup | null = null,
 ): Campaign {
   let closed = false;
   return {
@@ -188,7 +200,25 @@ function openedCampaign(
       const harness = await loadHarness();
       const limits = sandboxLimits(config);
       const ledger = createModelLedger(archive, config.budget);
-      for (const warning of llm?.warnings ?? []) warn(warning);
+      for (const warning of [...(llm?.warnings ?? []), ...(selfModify?.warnings ?? [])]) warn(warning);
+      // Coding agents reach models only through the proxy (the key stays here); one per run.
+      const proxy = selfModify ? createAgentModelProxy(selfModify, ledger) : null;
+      const history = { nodes: () => archive.listNodes(), evaluations: (id: number) => archive.evaluations(id) };
+      const selfModifyContext: SelfModifyContext | undefined =
+        selfModify && proxy
+          ? {
+              setup: selfModify,
+              ledger,
+              history,
+              taskDescription: `The agent is scored on ${task.description}: the share of exercises whose hidden tests pass.`,
+              entry: task.agentEntry,
+              proxy,
+              sandbox,
+              limits,
+              bundle: bundleAgent,
+              harness,
+            }
+          : undefined;
       const llmContext: LlmMutatorContext | undefined = llm
         ? {
             setup: llm,
@@ -209,7 +239,7 @@ function openedCampaign(
         return await runCampaign(settings, {
           archive,
           code,
-          evaluate: (files, signal, jobs) =>
+          evaluate: (files, signal, jobs, nodeId) =>
             evaluateNode(files, {
               task,
               sandbox,
@@ -218,9 +248,11 @@ function openedCampaign(
               harness,
               ...(signal ? { signal } : {}),
               ...(jobs ? { jobs } : {}),
+              // Coding agents call models through the proxy, charged to the node evaluated.
+              ...(proxy && nodeId !== undefined ? { modelProxy: proxy, nodeId } : {}),
             }),
           evaluation: createEvaluationScheme(config, task),
-          mutator: createMutator(config, llmContext),
+          mutator: createMutator(config, llmContext, selfModifyContext),
           budgetExceeded: ledger.budgetExceeded,
           selector: createSelector(config.selection),
           seedFiles: options.seedFiles ?? (async () => readAgentDirectory(agentDirectory)),
@@ -230,6 +262,7 @@ function openedCampaign(
           ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         });
       } finally {
+        await proxy?.close();
         await sandbox.close();
       }
     },
@@ -257,12 +290,33 @@ export function createEvaluationScheme(config: CampaignConfig, task: Task): Eval
 
 /** The task a configuration names. */
 export function createTask(config: CampaignConfig): Task {
+  if (config.task.kind === 'coding') {
+    return createCodingTask({
+      exercisesDir: config.task.exercisesDir ?? builtinExercisesDirectory(),
+      exercises: config.task.exercises,
+      limits: config.task.limits,
+      campaignSeed: config.seed,
+    });
+  }
   return createNumericTask(config.task, config.seed);
 }
 
-/** The mutator a configuration names; an LLM operator needs its prepared context. */
-export function createMutator(config: CampaignConfig, llm?: LlmMutatorContext): Mutator {
+/** The mutator a configuration names; an LLM or self-modify operator needs its prepared context. */
+export function createMutator(
+  config: CampaignConfig,
+  llm?: LlmMutatorContext,
+  selfModify?: SelfModifyContext,
+): Mutator {
   if (config.mutation.operator === 'parametric') return createParametricMutator(config.mutation);
+  if (config.mutation.operator === 'self-modify') {
+    if (!selfModify) {
+      throw new CladeError(
+        'CONFIG_INVALID',
+        'mutation.operator self-modify needs its models, sandbox and model proxy prepared (prepareSelfModify); use createCampaign or openCampaign.',
+      );
+    }
+    return createConfiguredSelfModifyMutator(selfModify);
+  }
   if (!llm) {
     throw new CladeError(
       'CONFIG_INVALID',

@@ -200,6 +200,11 @@ const selfModifyMutation = z
     retries: llmMutationFields.retries,
     timeoutSeconds: llmMutationFields.timeoutSeconds,
     stream: llmMutationFields.stream,
+    /**
+     * The model the coding agent calls through the model proxy (while it edits itself, and in the
+     * coding task's evaluations), as `provider:model`. Default: the first of `models`.
+     */
+    agentModel: z.string().min(3).optional(),
     /** The parent agent's limits while it edits itself. Default `{ maxSteps: 30, maxTokens: 400000, timeoutSeconds: 600 }`. */
     agentLimits: selfModifyAgentLimits.prefault({}),
     /** Template files replacing the built-in prompts (`diagnosis`, `diagnosisError`, `task`), relative to the campaign file. Default: none. */
