@@ -92,10 +92,17 @@ export function runBash(
         ? '\n[A background process started by the command is still running; its later output is not shown.]'
         : '';
       const lines = output === '' ? 0 : output.split('\n').length;
+      // For a failure, the log keeps the first line that names an error (or the last line): what went wrong, at a glance.
+      const shown = output
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+      const errorLine = shown.find((line) => /error|fail|not ok/i.test(line)) ?? shown.at(-1);
+      const why = exitCode !== 0 && errorLine !== undefined ? `: ${JSON.stringify(errorLine.slice(0, 160))}` : '';
       return {
         ok: exitCode === 0,
         output: `${body === '' ? '(no output)' : body}${background}\n[exit code ${exitCode ?? 'unknown'}]`,
-        summary: `exit ${exitCode ?? 'unknown'}, ${lines} line(s) of output, ${seconds} s`,
+        summary: `exit ${exitCode ?? 'unknown'}, ${lines} line(s) of output, ${seconds} s${why}`,
       };
     };
     child.on('error', (error) => settle(error));
