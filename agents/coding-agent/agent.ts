@@ -26,6 +26,8 @@ const COMMAND_TIMEOUT_MS = 60_000;
 /** Tool results older than this many steps are shortened to OLD_RESULT_LIMIT characters. */
 const RECENT_RESULTS_KEPT = 6;
 const OLD_RESULT_LIMIT = 1_500;
+/** The loop stops this long (at most 5% of the limit) before `timeoutMs`. */
+const DEADLINE_MARGIN_MS = 1_000;
 /** Files listed in the first message. */
 const LISTED_FILES_LIMIT = 200;
 
@@ -34,7 +36,9 @@ export async function solve(task: CodingTask): Promise<SolveReport> {
   const { limits } = task;
   const startedAt = Date.now();
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), Math.max(0, limits.timeoutMs));
+  // Stop a little before the limit, so that this report reaches the runner before it stops waiting.
+  const margin = Math.min(DEADLINE_MARGIN_MS, limits.timeoutMs * 0.05);
+  const timer = setTimeout(() => deadline.abort(), Math.max(0, limits.timeoutMs - margin));
   const onRunnerAbort = () => deadline.abort();
   if (task.signal?.aborted) deadline.abort();
   task.signal?.addEventListener('abort', onRunnerAbort, { once: true });
