@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { HarnessInput, HarnessJobResult, HarnessOutput } from '../../src/tasks/types.js';
 import { preloadCec2022Data } from './cec2022-data.js';
+import { runCodingAgentJob } from './coding.js';
 import { runNumericJob } from './numeric.js';
 import { runProtocolJob } from './protocol.js';
 import type { JobRunner } from './types.js';
@@ -37,6 +38,9 @@ export const HARNESS_LOG_LIMIT = 8 * 1024;
 const runners: Record<string, JobRunner> = {
   numeric: runNumericJob,
   'numeric-protocol': runProtocolJob,
+  'coding-agent': runCodingAgentJob,
+  // The coding task's kind: the same runner, one job per exercise.
+  coding: runCodingAgentJob,
 };
 
 /** How many stack frames of a job's error are kept. */
@@ -191,6 +195,20 @@ export async function runHarness(directory: string = process.cwd()): Promise<num
   const importText = importLog.toString();
 
   const results: HarnessJobResult[] = [];
+  const resultPath = resolve(directory, HARNESS_RESULT_FILE);
+  // Written after every job, so that a later job that hangs until the sandbox's time limit does not
+  // take the finished jobs' results with it.
+  const writeResults = (): string | null => {
+    const output: HarnessOutput = { harnessVersion: HARNESS_VERSION, jobs: results };
+    const temporaryPath = `${resultPath}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temporaryPath, JSON.stringify(output));
+      renameSync(temporaryPath, resultPath);
+      return null;
+    } catch (error) {
+      return describeJobError(error);
+    }
+  };
   for (const [index, job] of input.jobs.entries()) {
     const startedAt = performance.now();
     const log = new CappedLog(HARNESS_LOG_LIMIT);
@@ -214,7 +232,7 @@ export async function runHarness(directory: string = process.cwd()): Promise<num
       });
       const loadedAgent = agent;
       const output = await Promise.race([
-        Promise.resolve().then(() => runner(job, loadedAgent, { log: (line) => log.append(String(line)) })),
+        Promise.resolve().then(() => runner(job, loadedAgent, { log: (line) => log.append(String(line)), directory })),
         failure,
       ]);
       const json = JSON.stringify(output);
@@ -241,16 +259,12 @@ export async function runHarness(directory: string = process.cwd()): Promise<num
         `clade harness: job ${index + 1} ${finished?.ok ? 'finished' : 'failed'} in ${finished?.durationMs ?? 0} ms\n`,
       );
     }
+    if (index < input.jobs.length - 1) writeResults();
   }
 
-  const output: HarnessOutput = { harnessVersion: HARNESS_VERSION, jobs: results };
-  const resultPath = resolve(directory, HARNESS_RESULT_FILE);
-  const temporaryPath = `${resultPath}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporaryPath, JSON.stringify(output));
-    renameSync(temporaryPath, resultPath);
-  } catch (error) {
-    writeStderr(`clade harness: cannot write ${resultPath}: ${describeJobError(error)}\n`);
+  const writeError = writeResults();
+  if (writeError !== null) {
+    writeStderr(`clade harness: cannot write ${resultPath}: ${writeError}\n`);
     return 1;
   }
   return 0;

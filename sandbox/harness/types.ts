@@ -8,6 +8,8 @@
 export interface JobContext {
   /** Appends a line to the job's log (capped by the harness). */
   log(line: string): void;
+  /** The harness's directory (job paths such as a coding job's `workDir` are relative to it). */
+  directory?: string;
 }
 
 /**
