@@ -400,6 +400,42 @@ const bullmqExecutor = z
 
 const executor = z.discriminatedUnion('kind', [localExecutor, bullmqExecutor]);
 
+/** What one node's sandbox run may spend through the model proxy; null for no limit. */
+const agentModelBudget = z
+  .object({
+    /** Prompt plus answer tokens over the run's calls. Default 1000000. */
+    tokens: z.number().int().positive().nullable().default(1_000_000),
+    /** US dollars over the run's calls (at `prices`). Default null. */
+    usd: z.number().positive().nullable().default(null),
+    /** Model calls in the run. Default 500. */
+    calls: z.number().int().positive().nullable().default(500),
+  })
+  .strict();
+
+/** The model agents call from inside the sandbox, through the model proxy (which holds the key). */
+const agentModel = z
+  .object({
+    /**
+     * `provider:model` (providers as in `mutation.models`). Default: with `self-modify`,
+     * `mutation.agentModel`, else its first model; otherwise agents get no model.
+     */
+    model: z.string().min(3).optional(),
+    /** Base URL of an OpenAI-compatible server for it. Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
+    baseURL: z.string().url().optional(),
+    /** Largest answer (`max_tokens`) of one call; larger asks are capped. Default 4096. */
+    maxTokensPerCall: z.number().int().min(16).max(1_000_000).default(4096),
+    /** Retries of one call after a timeout, connection error, 429 or 5xx. Default 4. */
+    retries: z.number().int().min(0).max(20).default(4),
+    /** Wall-clock limit of one attempt. Default 180. */
+    timeoutSeconds: z.number().positive().max(3600).default(180),
+    /** Per node run (one proxy session). Default `{ tokens: 1000000, usd: null, calls: 500 }`. */
+    budget: agentModelBudget.prefault({}),
+  })
+  .strict();
+
+/** The `agentModel` section alone, with its defaults (`agentModelSchema.parse({})`). */
+export const agentModelSchema = agentModel;
+
 /** A campaign file. */
 export const campaignSchema = z
   .object({
@@ -442,6 +478,12 @@ export const campaignSchema = z
     sandbox: sandbox.prefault({}),
     /** Where evaluations run: `{ kind: local }` (default) or `{ kind: bullmq, redis: redis://… }`. */
     executor: executor.default({ kind: 'local' }),
+    /**
+     * The model that agents (coding agents) call through the model proxy, its per-call cap and what
+     * one node's run may spend; the campaign's `budget.usd`/`budget.tokens` still apply. Default:
+     * absent (each field's default; see `model`).
+     */
+    agentModel: agentModel.optional(),
   })
   .strict();
 
@@ -457,3 +499,4 @@ export type EvaluationConfig = CampaignConfig['evaluation'];
 export type StageConfig = EvaluationConfig['stages'][number];
 export type SandboxConfig = CampaignConfig['sandbox'];
 export type ExecutorConfig = CampaignConfig['executor'];
+export type AgentModelConfig = z.infer<typeof agentModelSchema>;

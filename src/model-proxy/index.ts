@@ -1,2 +1,3 @@
 export * from './model-proxy.js';
+export * from './setup.js';
 export * from './types.js';

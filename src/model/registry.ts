@@ -56,6 +56,8 @@ export interface ResolveModelsOptions {
   models?: Readonly<Record<string, ModelClient | LangChainChatModelLike>>;
   /** Answer every model from recorded calls instead (recorded-call replay). */
   replay?: ReplayLibrary;
+  /** The campaign-file field an entry came from, named in errors. Default `mutation.models.<index>`. */
+  field?: (index: number) => string;
 }
 
 /** The clients of a campaign, with their weights. */
@@ -79,7 +81,7 @@ export function resolveModelClients(entries: readonly ModelEntry[], options: Res
   }
   const secrets = new Set<string>();
   const members = entries.map((entry, index) => {
-    const field = `mutation.models.${index}`;
+    const field = options.field?.(index) ?? `mutation.models.${index}`;
     const { provider, model } = parseModelName(entry.model, field);
     const weight = entry.weight ?? 1;
     if (!(weight > 0) || !Number.isFinite(weight)) {
