@@ -16,6 +16,7 @@ import { sumOutcomes } from '../core/outcomes.js';
 import { createRandom } from '../core/random.js';
 import type { AgentFiles, AgentNode, NodeStatus, RunEvent, StopReason } from '../core/types.js';
 import type { NodeWithCode } from '../mutation/types.js';
+import { CandidatePool } from '../selection/candidate-pool.js';
 import { thompsonArgmax } from '../selection/hgm.js';
 import type { SelectionCandidate } from '../selection/types.js';
 import { EvaluationAbortedError, type NodeEvaluation } from '../tasks/evaluate-node.js';
@@ -41,7 +42,8 @@ export async function runCampaign(
 class CampaignLoop {
   private readonly clock: () => Date;
   private readonly nodes = new Map<number, AgentNode>();
-  private readonly candidates = new Map<number, SelectionCandidate>();
+  /** What selectors see: kept in place and journaled, so selectors update their state per change. */
+  private readonly candidates = new CandidatePool();
   private readonly fileCache = new Map<string, AgentFiles>();
   private nextId = 0;
   private childrenRecorded = 0;
@@ -183,7 +185,7 @@ class CampaignLoop {
   /** Scored nodes not fully evaluated and not being evaluated now. */
   private nodesWithJobsLeft(total: number): SelectionCandidate[] {
     const open: SelectionCandidate[] = [];
-    for (const candidate of this.candidates.values()) {
+    for (const candidate of this.candidates.nodes) {
       if (candidate.status !== 'scored' || this.evaluating.has(candidate.id)) continue;
       if ((this.evaluated.get(candidate.id) ?? 0) < total) open.push(candidate);
     }
@@ -218,6 +220,7 @@ class CampaignLoop {
       files,
       this.dependencies.abortSignal,
       this.dependencies.evaluation?.plan.jobs,
+      0,
     );
     this.record(
       {
@@ -266,7 +269,7 @@ class CampaignLoop {
     const node = this.nodes.get(nodeId);
     if (!scheme || !node) return;
     const files = await this.filesOf(node.commit);
-    const evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, jobs);
+    const evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, jobs, nodeId);
     const { archive } = this.dependencies;
     const records = [...archive.evaluations(nodeId), ...evaluation.evaluations];
     const summary = scheme.summarize(records);
@@ -283,12 +286,7 @@ class CampaignLoop {
     archive.appendEvaluations(updated, added);
     this.functionEvaluations += evaluation.functionEvaluations;
     this.nodes.set(nodeId, updated);
-    const candidate = this.candidates.get(nodeId);
-    if (candidate) {
-      candidate.status = updated.status;
-      candidate.score = updated.score;
-      candidate.features = featuresOf(updated);
-    }
+    this.candidates.update(nodeId, { status: updated.status, score: updated.score, features: featuresOf(updated) });
     this.countOutcomes(nodeId, added);
     this.emit({
       type: 'evaluation-finished',
@@ -311,11 +309,15 @@ class CampaignLoop {
     const candidate = this.candidates.get(nodeId);
     if (candidate) {
       const own = candidate.own ?? { passes: 0, failures: 0 };
-      candidate.own = { passes: own.passes + outcome.passes, failures: own.failures + outcome.failures };
+      this.candidates.update(nodeId, {
+        own: { passes: own.passes + outcome.passes, failures: own.failures + outcome.failures },
+      });
     }
     for (let current = this.candidates.get(nodeId); current; ) {
       const clade = current.clade ?? { passes: 0, failures: 0 };
-      current.clade = { passes: clade.passes + outcome.passes, failures: clade.failures + outcome.failures };
+      this.candidates.update(current.id, {
+        clade: { passes: clade.passes + outcome.passes, failures: clade.failures + outcome.failures },
+      });
       current = current.parentId === null ? undefined : this.candidates.get(current.parentId);
     }
   }
@@ -323,10 +325,8 @@ class CampaignLoop {
   /** Own and clade counts and evaluation counts from the archive (resume). */
   private loadStatistics(): void {
     for (const stats of this.dependencies.archive.nodeStats()) {
-      const candidate = this.candidates.get(stats.nodeId);
-      if (!candidate) continue;
-      candidate.own = stats.own;
-      candidate.clade = stats.clade;
+      if (!this.candidates.has(stats.nodeId)) continue;
+      this.candidates.update(stats.nodeId, { own: stats.own, clade: stats.clade });
       const count = Math.round(stats.own.passes + stats.own.failures);
       this.evaluated.set(stats.nodeId, count);
       this.evaluationCount += count;
@@ -347,13 +347,14 @@ class CampaignLoop {
 
   private async makeChild(id: number, iteration: number): Promise<void> {
     const { seed } = this.settings;
-    const snapshot = { nodes: [...this.candidates.values()], iteration };
+    // The pool itself, not a copy: selectors follow its journal instead of rebuilding per child.
+    const snapshot = this.candidates.snapshot(iteration);
     const [parentId] = this.dependencies.selector.select(snapshot, createRandom(seed, 'node', id, 'selection'), 1);
     const parent = parentId === undefined ? undefined : this.nodes.get(parentId);
     if (!parent)
       throw new CladeError('NODE_NOT_FOUND', `Selector ${this.dependencies.selector.name} returned no scored parent.`);
     const parentCandidate = this.candidates.get(parent.id);
-    if (parentCandidate) parentCandidate.children++;
+    if (parentCandidate) this.candidates.update(parent.id, { children: parentCandidate.children + 1 });
     const createdAt = this.now();
     this.emit({ type: 'node-created', nodeId: id, parentId: parent.id, operator: this.dependencies.mutator.name });
 
@@ -377,7 +378,7 @@ class CampaignLoop {
     const base = { id, parentId: parent.id, commit, iteration, mutation: mutation.info, createdAt };
     let evaluation: NodeEvaluation;
     if (mutation.ok) {
-      evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, this.firstJobs());
+      evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, this.firstJobs(), id);
     } else {
       evaluation = {
         status: mutation.status,
@@ -460,7 +461,7 @@ class CampaignLoop {
   /** Adds a node to the in-memory view. `countChild`: bump the parent's child count (loading). */
   private remember(node: AgentNode, countChild = true): void {
     this.nodes.set(node.id, node);
-    this.candidates.set(node.id, {
+    this.candidates.add({
       id: node.id,
       parentId: node.parentId,
       status: node.status,
@@ -471,7 +472,7 @@ class CampaignLoop {
     });
     if (countChild && node.parentId !== null) {
       const parent = this.candidates.get(node.parentId);
-      if (parent) parent.children++;
+      if (parent) this.candidates.update(node.parentId, { children: parent.children + 1 });
     }
   }
 

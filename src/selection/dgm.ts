@@ -5,8 +5,10 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
-import { assertCount, sampleProportional, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionSnapshot } from './types.js';
+import { type DerivedState, DerivedStateCache, isScored } from './derived-state.js';
+import { assertCount, logSigmoid, scoredCandidates } from './sample.js';
+import { LogWeightTree } from './sum-tree.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
 /** Parameters of the DGM weight. */
 export interface DgmSelectorOptions {
@@ -36,11 +38,6 @@ function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const exponential = Math.exp(x);
   return exponential / (1 + exponential);
-}
-
-/** log(1 / (1 + e^−x)) = −softplus(−x), accurate for large |x|. */
-function logSigmoid(x: number): number {
-  return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
 }
 
 function resolveOptions(options: DgmSelectorOptions): { lambda: number; alpha0: number } {
@@ -92,21 +89,43 @@ export function dgmWeights(snapshot: SelectionSnapshot, options: DgmSelectorOpti
   });
 }
 
-/** The DGM parent selector (score_child_prop), sampling with replacement. */
+/** The DGM weights of a snapshot's nodes in a sum tree, updated per changed node (O(log n) each). */
+class DgmState implements DerivedState {
+  readonly weights = new LogWeightTree();
+
+  constructor(private readonly options: { lambda: number; alpha0: number }) {}
+
+  refresh(nodes: readonly SelectionCandidate[], position: number): void {
+    const node = nodes[position] as SelectionCandidate;
+    if (!isScored(node)) {
+      this.weights.set(position, Number.NaN);
+      return;
+    }
+    const { lambda, alpha0 } = this.options;
+    this.weights.set(position, logSigmoid(lambda * (node.score - alpha0)) - Math.log1p(Math.max(0, node.children)));
+  }
+}
+
+/**
+ * The DGM parent selector (score_child_prop), sampling with replacement. Over a journaled snapshot
+ * (the campaign loop's pool) the weights live in a sum tree updated per changed node, so a draw is
+ * O(log n); the draws are those of `dgmWeights` + `sampleProportional` (one `random.next()` each,
+ * the same node up to the rounding of the partial sums).
+ */
 export function dgmSelector(options: DgmSelectorOptions = {}): ParentSelector {
   const resolved = resolveOptions(options);
+  const cache = new DerivedStateCache(() => new DgmState(resolved));
   return {
     name: 'dgm',
     select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
       assertCount(count);
-      const weights = dgmWeights(snapshot, resolved);
-      if (weights.length === 0 || count === 0) return [];
-      const picks = sampleProportional(
-        weights.map((entry) => entry.probability),
-        random,
-        count,
-      );
-      return picks.map((index) => (weights[index] as DgmWeight).id);
+      const { weights } = cache.get(snapshot);
+      if (weights.candidateCount === 0 || count === 0) return [];
+      const picks: number[] = [];
+      for (let draw = 0; draw < count; draw++) {
+        picks.push((snapshot.nodes[weights.draw(random)] as SelectionCandidate).id);
+      }
+      return picks;
     },
   };
 }

@@ -8,7 +8,8 @@
  * (the public HGM code aliases the two lists, a bug this implementation avoids).
  */
 import type { Random } from '../core/random.js';
-import { sampleBeta } from './beta.js';
+import { FastBetaSampler, gammaConstants, sampleBeta } from './beta.js';
+import { type DerivedState, DerivedStateCache, ensureLength, ScoredPositions } from './derived-state.js';
 import { assertCount } from './sample.js';
 import type { OutcomeCounts, ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
@@ -39,29 +40,76 @@ export function hgmCandidates(snapshot: SelectionSnapshot): SelectionCandidate[]
   );
 }
 
-/** The HGM expansion rule: Thompson sampling on each candidate's clade record. */
+/**
+ * Each scored node's clade posterior Beta(1 + S, 1 + F) as Marsaglia–Tsang constants in typed
+ * columns, updated per changed node, so a draw is one tight pass with no allocation.
+ */
+class HgmState implements DerivedState {
+  readonly scored = new ScoredPositions();
+  /** Per position: d and c of the α shape, then of the β shape. */
+  constants = new Float64Array(64);
+
+  refresh(nodes: readonly SelectionCandidate[], position: number): void {
+    this.scored.refresh(nodes, position);
+    this.constants = ensureLength(this.constants, 4 * (position + 1));
+    const node = nodes[position] as SelectionCandidate;
+    const counts = node.clade ?? node.own ?? NO_OUTCOMES;
+    const alpha = gammaConstants(1 + positiveOrZero(counts.passes));
+    const beta = gammaConstants(1 + positiveOrZero(counts.failures));
+    this.constants[4 * position] = alpha.d;
+    this.constants[4 * position + 1] = alpha.c;
+    this.constants[4 * position + 2] = beta.d;
+    this.constants[4 * position + 3] = beta.c;
+  }
+
+  /** The position of the highest Thompson draw among scored nodes (ties: the first), −1 if none. */
+  argmax(sampler: FastBetaSampler): number {
+    const { positions, length } = this.scored;
+    const constants = this.constants;
+    let best = -1;
+    let bestDraw = Number.NEGATIVE_INFINITY;
+    for (let index = 0; index < length; index++) {
+      const position = positions[index] as number;
+      const base = 4 * position;
+      const draw = sampler.beta(
+        constants[base] as number,
+        constants[base + 1] as number,
+        constants[base + 2] as number,
+        constants[base + 3] as number,
+      );
+      if (draw > bestDraw) {
+        bestDraw = draw;
+        best = position;
+      }
+    }
+    return best;
+  }
+}
+
+/** Counts are sums of graded outcomes; a negative or non-finite one counts as none. */
+function positiveOrZero(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * The HGM expansion rule: Thompson sampling on each candidate's clade record. Every draw samples
+ * every scored node (exact Thompson sampling is O(n) per draw); the posteriors' constants are kept
+ * incrementally over a journaled snapshot and the Beta draws come from `FastBetaSampler`, seeded
+ * from `random` (four 32-bit words per call), so the picks are reproducible from the seed but are
+ * not those of `sampleBeta` on `random` itself.
+ */
 export function hgmSelector(): ParentSelector {
+  const cache = new DerivedStateCache(() => new HgmState());
   return {
     name: 'hgm',
     select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
       assertCount(count);
+      const state = cache.get(snapshot);
+      if (state.scored.length === 0 || count === 0) return [];
+      const sampler = new FastBetaSampler(random);
       const picks: number[] = [];
-      // One pass per draw over the snapshot, no intermediate arrays: 100,000 nodes are 200,000
-      // Gamma draws, which dominate the cost.
       for (let draw = 0; draw < count; draw++) {
-        let bestId = -1;
-        let bestDraw = Number.NEGATIVE_INFINITY;
-        for (const node of snapshot.nodes) {
-          if (node.status !== 'scored' || typeof node.score !== 'number' || !Number.isFinite(node.score)) continue;
-          const counts = node.clade ?? node.own ?? NO_OUTCOMES;
-          const value = sampleBeta(random, 1 + Math.max(0, counts.passes), 1 + Math.max(0, counts.failures));
-          if (value > bestDraw) {
-            bestDraw = value;
-            bestId = node.id;
-          }
-        }
-        if (bestId < 0) return [];
-        picks.push(bestId);
+        picks.push((snapshot.nodes[state.argmax(sampler)] as SelectionCandidate).id);
       }
       return picks;
     },

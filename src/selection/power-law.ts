@@ -5,8 +5,11 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
-import { assertCount, sampleProportional, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionSnapshot } from './types.js';
+import { type DerivedState, DerivedStateCache, ensureLength, isScored } from './derived-state.js';
+import { assertCount, scoredCandidates } from './sample.js';
+import { SortedScores } from './sorted-scores.js';
+import { SumTree } from './sum-tree.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
 export interface PowerLawSelectorOptions {
   /** Exponent α ≥ 0; 0 is uniform, larger is greedier. Default 1 (ShinkaEvolve). */
@@ -65,20 +68,87 @@ export function powerLawProbabilities(
   }));
 }
 
-/** The power-law selector, sampling with replacement. */
+/**
+ * The power-law selector's derived state: scores sorted, and rank^−α per node in a sum tree. Ranks
+ * move when a score is added, removed or changed: then every weight is recomputed in one pass over
+ * the sorted scores (O(n), typed arrays); child counts do not enter, so other changes cost nothing.
+ */
+class PowerLawState implements DerivedState {
+  private readonly sorted = new SortedScores();
+  private scored = new Uint8Array(16);
+  private scores = new Float64Array(16);
+  private count = 0;
+  private stale = true;
+  /** rankWeights[r] = r^−α, filled as ranks grow. */
+  private rankWeights = new Float64Array(16);
+  private knownRanks = 0;
+  readonly tree = new SumTree();
+
+  constructor(private readonly alpha: number) {}
+
+  refresh(nodes: readonly SelectionCandidate[], position: number): void {
+    const node = nodes[position] as SelectionCandidate;
+    this.scored = ensureLength(this.scored, position + 1);
+    this.scores = ensureLength(this.scores, position + 1);
+    if (position >= this.count) {
+      this.count = position + 1;
+      this.stale = true;
+    }
+    const wasScored = this.scored[position] === 1;
+    const previous = this.scores[position] as number;
+    const now = isScored(node);
+    if (wasScored === now && (!now || node.score === previous)) return;
+    if (wasScored) this.sorted.remove(previous, position);
+    if (now) this.sorted.insert(node.score, position);
+    this.scored[position] = now ? 1 : 0;
+    this.scores[position] = now ? node.score : 0;
+    this.stale = true;
+  }
+
+  /** Brings the weights up to date; false when no node is scored. */
+  prepare(): boolean {
+    const { sorted } = this;
+    if (sorted.length === 0) return false;
+    if (!this.stale) return true;
+    this.rankWeights = ensureLength(this.rankWeights, sorted.length + 1);
+    for (let rank = this.knownRanks + 1; rank <= sorted.length; rank++) this.rankWeights[rank] = rank ** -this.alpha;
+    this.knownRanks = Math.max(this.knownRanks, sorted.length);
+    const weights = new Float64Array(this.count);
+    // From the top: a run of equal scores shares rank 1 + (number of strictly higher scores).
+    let end = sorted.length;
+    while (end > 0) {
+      const value = sorted.values[end - 1] as number;
+      let start = end - 1;
+      while (start > 0 && sorted.values[start - 1] === value) start--;
+      const weight = this.rankWeights[sorted.length - end + 1] as number;
+      for (let index = start; index < end; index++) weights[sorted.positions[index] as number] = weight;
+      end = start;
+    }
+    this.tree.assign(weights, this.count);
+    this.stale = false;
+    return true;
+  }
+}
+
+/**
+ * The power-law selector, sampling with replacement: the draws of `powerLawProbabilities` +
+ * `sampleProportional` (one `random.next()` each, the same node up to the rounding of partial
+ * sums), from state kept incrementally over a journaled snapshot.
+ */
 export function powerLawSelector(options: PowerLawSelectorOptions = {}): ParentSelector {
   const alpha = resolveAlpha(options);
+  const cache = new DerivedStateCache(() => new PowerLawState(alpha));
   return {
     name: 'power-law',
     select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
       assertCount(count);
-      const entries = powerLawProbabilities(snapshot, { alpha });
-      if (entries.length === 0 || count === 0) return [];
-      return sampleProportional(
-        entries.map((entry) => entry.probability),
-        random,
-        count,
-      ).map((index) => (entries[index] as PowerLawEntry).id);
+      const state = cache.get(snapshot);
+      if (!state.prepare() || count === 0) return [];
+      const picks: number[] = [];
+      for (let draw = 0; draw < count; draw++) {
+        picks.push((snapshot.nodes[state.tree.draw(random)] as SelectionCandidate).id);
+      }
+      return picks;
     },
   };
 }

@@ -3,19 +3,28 @@
  * mode, the baseline that shows what score-aware selection adds).
  */
 import type { Random } from '../core/random.js';
-import { assertCount, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionSnapshot } from './types.js';
+import { DerivedStateCache, ScoredPositions } from './derived-state.js';
+import { assertCount } from './sample.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
-/** Picks scored nodes uniformly at random, with replacement. */
+/**
+ * Picks scored nodes uniformly at random, with replacement: `random.pick` over the scored nodes in
+ * snapshot order (one `random.next()` per draw), from a list of scored positions kept across calls
+ * over a journaled snapshot.
+ */
 export function randomSelector(): ParentSelector {
+  const cache = new DerivedStateCache(() => new ScoredPositions());
   return {
     name: 'random',
     select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
       assertCount(count);
-      const candidates = scoredCandidates(snapshot);
-      if (candidates.length === 0) return [];
+      const scored = cache.get(snapshot);
+      if (scored.length === 0) return [];
       const picks: number[] = [];
-      for (let draw = 0; draw < count; draw++) picks.push(random.pick(candidates).id);
+      for (let draw = 0; draw < count; draw++) {
+        const position = scored.positions[Math.floor(random.next() * scored.length)] as number;
+        picks.push((snapshot.nodes[position] as SelectionCandidate).id);
+      }
       return picks;
     },
   };

@@ -32,38 +32,57 @@ export function assertCount(count: number): void {
 export function sampleProportional(weights: readonly number[], random: Random, count: number): number[] {
   assertCount(count);
   if (weights.length === 0 || count === 0) return [];
-  const cumulative = new Array<number>(weights.length);
-  let total = 0;
-  let lastPositive = -1;
-  for (let index = 0; index < weights.length; index++) {
-    const weight = weights[index] as number;
-    if (!(weight >= 0) || weight === Number.POSITIVE_INFINITY) {
-      throw new RangeError(`Weights must be finite and non-negative; weight ${index} is ${weight}`);
-    }
-    total += weight;
-    if (weight > 0) lastPositive = index;
-    cumulative[index] = total;
-  }
-  if (!Number.isFinite(total)) throw new RangeError('The weights sum to infinity; scale them down');
+  const table = new CumulativeWeights(weights);
   const picks: number[] = [];
-  if (total === 0) {
-    for (let draw = 0; draw < count; draw++) picks.push(random.int(weights.length));
-    return picks;
+  for (let draw = 0; draw < count; draw++) picks.push(table.draw(random));
+  return picks;
+}
+
+/**
+ * Cumulative sums of non-empty weights, for repeated draws with `sampleProportional`'s rule (built
+ * once, O(log n) per draw). Throws a RangeError for a negative, NaN or infinite weight.
+ */
+export class CumulativeWeights {
+  private readonly cumulative: Float64Array;
+  private readonly total: number;
+  private readonly lastPositive: number;
+
+  constructor(weights: ArrayLike<number>) {
+    const cumulative = new Float64Array(weights.length);
+    let total = 0;
+    let lastPositive = -1;
+    for (let index = 0; index < weights.length; index++) {
+      const weight = weights[index] as number;
+      if (!(weight >= 0) || weight === Number.POSITIVE_INFINITY) {
+        throw new RangeError(`Weights must be finite and non-negative; weight ${index} is ${weight}`);
+      }
+      total += weight;
+      if (weight > 0) lastPositive = index;
+      cumulative[index] = total;
+    }
+    if (!Number.isFinite(total)) throw new RangeError('The weights sum to infinity; scale them down');
+    this.cumulative = cumulative;
+    this.total = total;
+    this.lastPositive = lastPositive;
   }
-  for (let draw = 0; draw < count; draw++) {
+
+  /** One index (one `random.next()`): uniform when every weight is zero. */
+  draw(random: Random): number {
+    const { cumulative, total } = this;
+    if (cumulative.length === 0) throw new RangeError('CumulativeWeights.draw() needs at least one weight');
+    if (total === 0) return random.int(cumulative.length);
     const target = random.next() * total;
     // First index whose cumulative sum exceeds the target; zero weights repeat the previous sum and are skipped.
     let low = 0;
-    let high = weights.length - 1;
+    let high = cumulative.length - 1;
     while (low < high) {
       const middle = (low + high) >>> 1;
       if ((cumulative[middle] as number) > target) high = middle;
       else low = middle + 1;
     }
     // Rounding can leave target at the total: fall back to the last item that has weight.
-    picks.push((cumulative[low] as number) > target ? low : lastPositive);
+    return (cumulative[low] as number) > target ? low : this.lastPositive;
   }
-  return picks;
 }
 
 /** log(1 / (1 + e^−x)) = −softplus(−x), accurate for large |x|. */

@@ -4,8 +4,9 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
+import { DerivedStateCache, ScoredPositions } from './derived-state.js';
 import { assertCount, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionSnapshot } from './types.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
 export interface TournamentSelectorOptions {
   /** Contestants per tournament, ≥ 1 (1 is uniform). Default 3. */
@@ -49,21 +50,30 @@ function beats(
   return b.score - a.score || a.children - b.children || a.id - b.id;
 }
 
-/** The tournament selector. */
+/**
+ * The tournament selector: contestants drawn by `random.pick` over the scored nodes in snapshot
+ * order (one `random.next()` each), from a list of scored positions kept across calls over a
+ * journaled snapshot (O(size) per draw).
+ */
 export function tournamentSelector(options: TournamentSelectorOptions = {}): ParentSelector {
   const size = resolveSize(options);
+  const cache = new DerivedStateCache(() => new ScoredPositions());
   return {
     name: 'tournament',
     select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
       assertCount(count);
-      const candidates = scoredCandidates(snapshot);
-      if (candidates.length === 0) return [];
+      const scored = cache.get(snapshot);
+      if (scored.length === 0) return [];
+      const contestant = (): SelectionCandidate & { score: number } =>
+        snapshot.nodes[scored.positions[Math.floor(random.next() * scored.length)] as number] as SelectionCandidate & {
+          score: number;
+        };
       const picks: number[] = [];
       for (let draw = 0; draw < count; draw++) {
-        let winner = random.pick(candidates);
+        let winner = contestant();
         for (let round = 1; round < size; round++) {
-          const contestant = random.pick(candidates);
-          if (beats(contestant, winner) < 0) winner = contestant;
+          const challenger = contestant();
+          if (beats(challenger, winner) < 0) winner = challenger;
         }
         picks.push(winner.id);
       }

@@ -27,10 +27,28 @@ export interface SelectionCandidate {
 
 export type { OutcomeCounts };
 
+/**
+ * The changes made to a snapshot's `nodes` over time (`CandidatePool` keeps one): entries are only
+ * ever appended, and every append or in-place change of entry i writes i to the journal. Selectors
+ * that see the same journal again apply the entries written since their last call to the state
+ * they derive (sum trees, sorted scores, islands) instead of recomputing it from every node.
+ */
+export interface CandidateJournal {
+  /** Number of journal entries so far. */
+  readonly version: number;
+  /** The position in `nodes` that journal entry `change` (0 ≤ change < version) added or changed. */
+  positionAt(change: number): number;
+}
+
 export interface SelectionSnapshot {
   readonly nodes: readonly SelectionCandidate[];
   /** Iteration of the child being made; `map-elites` picks its island round-robin from it. */
   readonly iteration?: number;
+  /**
+   * Present when `nodes` is a persistent, append-only array whose changes are journaled (the
+   * campaign loop's pool). It changes only how fast a selector answers, never what it answers.
+   */
+  readonly journal?: CandidateJournal;
 }
 
 export interface ParentSelector {

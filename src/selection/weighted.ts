@@ -6,15 +6,11 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
-import {
-  assertCount,
-  logSigmoid,
-  median,
-  probabilitiesFromLogWeights,
-  sampleProportional,
-  scoredCandidates,
-} from './sample.js';
-import type { ParentSelector, SelectionSnapshot } from './types.js';
+import { type DerivedState, DerivedStateCache, ensureLength, isScored } from './derived-state.js';
+import { assertCount, logSigmoid, median, probabilitiesFromLogWeights, scoredCandidates } from './sample.js';
+import { SortedScores } from './sorted-scores.js';
+import { LogWeightTree } from './sum-tree.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
 /** Parameters of the ShinkaEvolve weight. */
 export interface WeightedSelectorOptions {
@@ -69,21 +65,88 @@ export function weightedProbabilities(
   }));
 }
 
-/** The ShinkaEvolve `weighted` selector, sampling with replacement. */
+/**
+ * The weighted selector's derived state: scores sorted (median and MAD in O(log n)) and the log
+ * weights in a sum tree. A change that moves the median or the MAD changes every weight (O(n)
+ * recompute, about once per new score); any other change re-weights the changed nodes only.
+ */
+class WeightedState implements DerivedState {
+  private readonly sorted = new SortedScores();
+  private scored = new Uint8Array(16);
+  private scores = new Float64Array(16);
+  private childLogs = new Float64Array(16);
+  private count = 0;
+  private center = Number.NaN;
+  private spread = Number.NaN;
+  private readonly changed: number[] = [];
+  readonly weights = new LogWeightTree();
+
+  constructor(private readonly lambda: number) {}
+
+  refresh(nodes: readonly SelectionCandidate[], position: number): void {
+    const node = nodes[position] as SelectionCandidate;
+    this.scored = ensureLength(this.scored, position + 1);
+    this.scores = ensureLength(this.scores, position + 1);
+    this.childLogs = ensureLength(this.childLogs, position + 1);
+    if (position >= this.count) this.count = position + 1;
+    const wasScored = this.scored[position] === 1;
+    const previous = this.scores[position] as number;
+    const now = isScored(node);
+    if (wasScored && (!now || node.score !== previous)) this.sorted.remove(previous, position);
+    if (now && (!wasScored || node.score !== previous)) this.sorted.insert(node.score, position);
+    this.scored[position] = now ? 1 : 0;
+    this.scores[position] = now ? node.score : 0;
+    this.childLogs[position] = Math.log1p(Math.max(0, node.children));
+    this.changed.push(position);
+  }
+
+  /** Brings the weights up to date; false when no node is scored. */
+  prepare(): boolean {
+    if (this.sorted.length === 0) {
+      this.changed.length = 0;
+      return false;
+    }
+    const center = this.sorted.median();
+    const spread = Math.max(this.sorted.medianAbsoluteDeviation(center), MAD_FLOOR);
+    if (center !== this.center || spread !== this.spread) {
+      this.center = center;
+      this.spread = spread;
+      const logs = new Float64Array(this.count);
+      for (let position = 0; position < this.count; position++) logs[position] = this.logWeight(position);
+      this.weights.assign(logs, this.count);
+    } else {
+      for (const position of this.changed) this.weights.set(position, this.logWeight(position));
+    }
+    this.changed.length = 0;
+    return true;
+  }
+
+  private logWeight(position: number): number {
+    if (this.scored[position] !== 1) return Number.NaN;
+    const score = this.scores[position] as number;
+    return logSigmoid((this.lambda * (score - this.center)) / this.spread) - (this.childLogs[position] as number);
+  }
+}
+
+/**
+ * The ShinkaEvolve `weighted` selector, sampling with replacement: the draws of
+ * `weightedProbabilities` + `sampleProportional` (one `random.next()` each, the same node up to the
+ * rounding of partial sums), from state kept incrementally over a journaled snapshot.
+ */
 export function weightedSelector(options: WeightedSelectorOptions = {}): ParentSelector {
   const lambda = resolveLambda(options);
+  const cache = new DerivedStateCache(() => new WeightedState(lambda));
   return {
     name: 'weighted',
     select(snapshot: SelectionSnapshot, random: Random, count: number): number[] {
       assertCount(count);
-      const entries = weightedProbabilities(snapshot, { lambda });
-      if (entries.length === 0 || count === 0) return [];
-      const picks = sampleProportional(
-        entries.map((entry) => entry.probability),
-        random,
-        count,
-      );
-      return picks.map((index) => (entries[index] as WeightedEntry).id);
+      const state = cache.get(snapshot);
+      if (!state.prepare() || count === 0) return [];
+      const picks: number[] = [];
+      for (let draw = 0; draw < count; draw++) {
+        picks.push((snapshot.nodes[state.weights.draw(random)] as SelectionCandidate).id);
+      }
+      return picks;
     },
   };
 }
