@@ -46,8 +46,6 @@ import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import { createQueueSandbox } from './sandbox/queue-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
-import { builtinExercisesDirectory } from './tasks/coding-exercises.js';
-import { createCodingTask } from './tasks/coding-task.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
 import { createNumericTask } from './tasks/numeric-task.js';
 import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
@@ -239,7 +237,7 @@ function openedCampaign(
         return await runCampaign(settings, {
           archive,
           code,
-          evaluate: (files, signal, jobs, nodeId) =>
+          evaluate: (files, signal, jobs) =>
             evaluateNode(files, {
               task,
               sandbox,
@@ -248,8 +246,6 @@ function openedCampaign(
               harness,
               ...(signal ? { signal } : {}),
               ...(jobs ? { jobs } : {}),
-              // Coding agents call models through the proxy, charged to the node evaluated.
-              ...(proxy && nodeId !== undefined ? { modelProxy: proxy, nodeId } : {}),
             }),
           evaluation: createEvaluationScheme(config, task),
           mutator: createMutator(config, llmContext, selfModifyContext),
@@ -290,14 +286,6 @@ export function createEvaluationScheme(config: CampaignConfig, task: Task): Eval
 
 /** The task a configuration names. */
 export function createTask(config: CampaignConfig): Task {
-  if (config.task.kind === 'coding') {
-    return createCodingTask({
-      exercisesDir: config.task.exercisesDir ?? builtinExercisesDirectory(),
-      exercises: config.task.exercises,
-      limits: config.task.limits,
-      campaignSeed: config.seed,
-    });
-  }
   return createNumericTask(config.task, config.seed);
 }
 

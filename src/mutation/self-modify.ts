@@ -22,6 +22,13 @@ import type { ModelCallRecorder, ModelMessage, ModelRequest } from '../model/typ
 import type { ModelProxy, ProxyUsage } from '../model-proxy/types.js';
 import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
+import {
+  CODING_AGENT_JOB_KIND,
+  type CodingAgentJob,
+  type CodingAgentLimits,
+  parseCodingAgentOutput,
+  type SolveReport,
+} from '../tasks/coding-job.js';
 import { type AgentBundler, EvaluationAbortedError } from '../tasks/evaluate-node.js';
 import type { HarnessInput, HarnessJobResult } from '../tasks/types.js';
 import { formatHistory, formatParentCode, type MutationHistory } from './build-prompt.js';
@@ -29,36 +36,9 @@ import { loadTemplateSet, renderTemplate } from './prompt-templates.js';
 import { checkSyntax } from './syntax-check.js';
 import type { MutationRequest, MutationResult, Mutator } from './types.js';
 
-/** Harness task kind of the coding-agent runner (`sandbox/harness/coding.ts`). */
-export const CODING_AGENT_KIND = 'coding-agent';
-
 /** Job id and work directory (relative to the harness directory) of the self-modification run. */
 export const SELF_JOB_ID = 'self';
 export const SELF_WORK_DIRECTORY = 'work/self';
-
-/** Limits of a coding agent's run (the harness races `solve` against `timeoutMs`). */
-export interface CodingAgentLimits {
-  maxSteps: number;
-  maxTokens: number;
-  timeoutMs: number;
-}
-
-/** One `coding-agent` harness job (see the issue 7 contract). */
-export interface CodingAgentJob {
-  id: string;
-  workDir: string;
-  statement: string;
-  files: Record<string, string>;
-  limits: CodingAgentLimits;
-}
-
-/** What a coding agent's `solve` returns. */
-export interface SolveReport {
-  stopReason: 'done' | 'steps' | 'tokens' | 'time' | 'model-error';
-  steps: number;
-  tokensIn: number;
-  tokensOut: number;
-}
 
 /** The structured improvement proposal of the diagnosis step. */
 export interface Diagnosis {
@@ -172,6 +152,8 @@ export interface SelfModifyDetails {
   agentUsage?: ProxyUsage;
   /** The end of the agent's log. */
   agentLog?: string;
+  /** Why the agent's run did not end normally (its `solve` threw or ran past its time), when so. */
+  agentError?: string;
   /** Files the agent changed, added or removed, sorted. */
   changed?: string[];
   added?: string[];
@@ -294,7 +276,7 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
         files: { ...parentFiles },
         limits: { ...options.agentLimits },
       };
-      const input: HarnessInput = { kind: CODING_AGENT_KIND, agent: HARNESS_AGENT_FILE, jobs: [job] };
+      const input: HarnessInput = { kind: CODING_AGENT_JOB_KIND, agent: HARNESS_AGENT_FILE, jobs: [job] };
       const spent = options.budgetExceeded?.() ?? null;
       if (spent !== null) return fail('invalid', 'model budget spent', `The agent was not started: ${spent}.`);
       const session = await options.proxy.openSession({
@@ -329,19 +311,18 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
       const jobResult = readSelfJob(result);
       if (typeof jobResult === 'string') return fail('patch_failed', summary, jobResult);
       details.agentLog = tail(jobResult.log, AGENT_LOG_CHARS);
-      const output = jobResult.output as
-        | Partial<{ report: SolveReport; files: unknown; truncated: unknown }>
-        | undefined;
-      if (output?.report) details.report = output.report;
-      if (!output || output.files === undefined) {
+      const parsed = parseCodingAgentOutput(jobResult.output);
+      if (!parsed.ok) {
         return fail(
           'patch_failed',
           summary,
-          `The agent's run on its own source failed${jobResult.error ? `: ${jobResult.error}` : ' and returned no files'}.\nEnd of its log:\n${tail(jobResult.log, 1500)}`,
+          `The agent's run on its own source failed${jobResult.error ? `: ${jobResult.error}` : ` (${parsed.reason})`}.\nEnd of its log:\n${tail(jobResult.log, 1500)}`,
         );
       }
-
-      if (typeof output.truncated === 'string' && output.truncated !== '') {
+      const output = parsed.value;
+      details.report = output.report;
+      if (output.error !== undefined) details.agentError = output.error;
+      if (output.truncated !== undefined && output.truncated !== '') {
         return fail(
           'patch_failed',
           summary,

@@ -357,7 +357,11 @@ describe('the self-modify mutator', () => {
   it('makes a child patch_failed when the agent run failed without files', async () => {
     const setup = options([JSON.stringify(DIAGNOSIS)], () => ({ ok: false }));
     const result = await createSelfModifyMutator(setup.options).mutate(request());
-    expect(result).toMatchObject({ ok: false, status: 'patch_failed', error: /returned no files/ });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 'patch_failed',
+      error: /run on its own source failed \(the output has no files map\)/,
+    });
   });
 
   it('starts nothing when the campaign budget is spent', async () => {
