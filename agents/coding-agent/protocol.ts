@@ -58,24 +58,27 @@ export type ParsedTurn =
     }
   | { kind: 'malformed'; problem: string };
 
-const ALIASES: Record<string, ToolName> = {
-  bash: 'bash',
-  sh: 'bash',
-  shell: 'bash',
-  run: 'bash',
-  view: 'view',
-  cat: 'view',
-  read: 'view',
-  open: 'view',
-  edit: 'edit',
-  replace: 'edit',
-  str_replace: 'edit',
-  create: 'create',
-  write: 'create',
-  finish: 'finish',
-  done: 'finish',
-  submit: 'finish',
-};
+/** Names a model may write for each tool. */
+const ALIASES = new Map<string, ToolName>(
+  Object.entries({
+    bash: 'bash',
+    sh: 'bash',
+    shell: 'bash',
+    run: 'bash',
+    view: 'view',
+    cat: 'view',
+    read: 'view',
+    open: 'view',
+    edit: 'edit',
+    replace: 'edit',
+    str_replace: 'edit',
+    create: 'create',
+    write: 'create',
+    finish: 'finish',
+    done: 'finish',
+    submit: 'finish',
+  } satisfies Record<string, ToolName>),
+);
 
 /** An opening fence of a tool block: fence, `tool`, name, arguments. */
 const OPENING = /^ {0,3}(`{3,}|~{3,})[ \t]*tool\b[ \t]*:?[ \t]*([A-Za-z_-]*)[ \t]*(.*?)[ \t]*$/i;
@@ -99,7 +102,7 @@ export function parseTurn(answer: string): ParsedTurn {
     if (opening === null) continue;
     const fence = opening[1] ?? '```';
     const name = (opening[2] ?? '').toLowerCase();
-    const tool = ALIASES[name];
+    const tool = ALIASES.get(name);
     // An edit whose SEARCH/REPLACE pair never ends would swallow its closing fence: read it plainly then.
     const close =
       findClosingLine(lines, index + 1, fence, tool) ??
@@ -162,7 +165,7 @@ function findClosingLine(
 
 /** A tool call, or the problem to tell the model. */
 function toToolCall(block: Block): ToolCall | string {
-  const tool = ALIASES[block.name];
+  const tool = ALIASES.get(block.name);
   if (tool === undefined) {
     return `Unknown tool "${block.name || '(none)'}". The tools are bash, view, edit, create and finish, written as \`\`\`tool <name> on the block's first line.`;
   }

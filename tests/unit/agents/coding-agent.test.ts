@@ -359,6 +359,9 @@ describe('coding agent: protocol', () => {
       kind: 'malformed',
       problem: expect.stringContaining('no tool block'),
     });
+    expect(parseTurn('```tool constructor\nx\n```')).toMatchObject({
+      problem: expect.stringContaining('Unknown tool'),
+    });
     expect(parseTurn('```tool compile\nx\n```')).toMatchObject({
       problem: expect.stringContaining('Unknown tool "compile"'),
     });
