@@ -21,6 +21,7 @@ import type { AgentFiles, RunEvent } from './core/types.js';
 import { createGitCodeStore } from './lineage/git-store.js';
 import type { CodeStore } from './lineage/types.js';
 import { createModelLedger } from './model/ledger.js';
+import { type AgentModelSetup, createConfiguredModelProxy, prepareAgentModel } from './model-proxy/setup.js';
 import {
   type CampaignModelOptions,
   createConfiguredLlmMutator,
@@ -31,7 +32,6 @@ import {
 } from './mutation/llm-setup.js';
 import { createParametricMutator } from './mutation/parametric.js';
 import {
-  createAgentModelProxy,
   createConfiguredSelfModifyMutator,
   prepareSelfModify,
   type SelfModifyContext,
@@ -46,6 +46,8 @@ import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import { createQueueSandbox } from './sandbox/queue-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createSelector } from './selection/registry.js';
+import { builtinExercisesDirectory } from './tasks/coding-exercises.js';
+import { createCodingTask } from './tasks/coding-task.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
 import { createNumericTask } from './tasks/numeric-task.js';
 import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
@@ -107,6 +109,7 @@ export async function createCampaign(
   // Models and keys are checked before anything is created: a missing key costs no directory.
   const llm = prepareLlmMutation(loaded.config, path.dirname(loaded.file), options);
   const selfModify = prepareSelfModify(loaded.config, path.dirname(loaded.file), options);
+  const agentModel = prepareAgentModel(loaded.config, options);
   // Model-written code without a usable Docker sandbox is refused before anything is created.
   if (
     loaded.config.mutation.operator !== 'parametric' &&
@@ -130,7 +133,17 @@ export async function createCampaign(
     });
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, loaded.config, loaded.agentDirectory, archive, code, lock, llm, selfModify);
+    return openedCampaign(
+      absolute,
+      loaded.config,
+      loaded.agentDirectory,
+      archive,
+      code,
+      lock,
+      llm,
+      selfModify,
+      agentModel,
+    );
   } catch (error) {
     lock.release();
     throw error;
@@ -160,9 +173,10 @@ export async function openCampaign(directory: string, options: CampaignOptions =
     const agentDirectory = path.resolve(path.dirname(record.configPath), config.agent);
     const llm = prepareLlmMutation(config, path.dirname(record.configPath), options);
     const selfModify = prepareSelfModify(config, path.dirname(record.configPath), options);
+    const agentModel = prepareAgentModel(config, options);
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, config, agentDirectory, archive, code, lock, llm, selfModify);
+    return openedCampaign(absolute, config, agentDirectory, archive, code, lock, llm, selfModify, agentModel);
   } catch (error) {
     lock.release();
     throw error;
@@ -178,6 +192,7 @@ function openedCampaign(
   lock: DirectoryLock,
   llm: LlmSetup | null = null,
   selfModify: SelfModifySetup | null = null,
+  agentModel: AgentModelSetup | null = null,
 ): Campaign {
   let closed = false;
   return {
@@ -198,9 +213,15 @@ function openedCampaign(
       const harness = await loadHarness();
       const limits = sandboxLimits(config);
       const ledger = createModelLedger(archive, config.budget);
-      for (const warning of [...(llm?.warnings ?? []), ...(selfModify?.warnings ?? [])]) warn(warning);
+      // The agents' model's own warnings, unless it is the self-modify model (already warned about).
+      const agentWarnings = agentModel?.source === 'agentModel.model' ? agentModel.warnings : [];
+      for (const warning of [...(llm?.warnings ?? []), ...(selfModify?.warnings ?? []), ...agentWarnings])
+        warn(warning);
       // Coding agents reach models only through the proxy (the key stays here); one per run.
-      const proxy = selfModify ? createAgentModelProxy(selfModify, ledger) : null;
+      // The model is `agentModel.model`, else the self-modify campaign's agent model (prepareAgentModel).
+      const proxy = agentModel
+        ? createConfiguredModelProxy(agentModel, { ledger, secrets: selfModify?.secrets ?? [] })
+        : null;
       const history = { nodes: () => archive.listNodes(), evaluations: (id: number) => archive.evaluations(id) };
       const selfModifyContext: SelfModifyContext | undefined =
         selfModify && proxy
@@ -237,7 +258,7 @@ function openedCampaign(
         return await runCampaign(settings, {
           archive,
           code,
-          evaluate: (files, signal, jobs) =>
+          evaluate: (files, signal, jobs, nodeId) =>
             evaluateNode(files, {
               task,
               sandbox,
@@ -246,6 +267,8 @@ function openedCampaign(
               harness,
               ...(signal ? { signal } : {}),
               ...(jobs ? { jobs } : {}),
+              // Coding agents call models through the proxy, charged to the node evaluated.
+              ...(proxy && nodeId !== undefined ? { modelProxy: proxy, nodeId } : {}),
             }),
           evaluation: createEvaluationScheme(config, task),
           mutator: createMutator(config, llmContext, selfModifyContext),
@@ -286,6 +309,14 @@ export function createEvaluationScheme(config: CampaignConfig, task: Task): Eval
 
 /** The task a configuration names. */
 export function createTask(config: CampaignConfig): Task {
+  if (config.task.kind === 'coding') {
+    return createCodingTask({
+      exercisesDir: config.task.exercisesDir ?? builtinExercisesDirectory(),
+      exercises: config.task.exercises,
+      limits: config.task.limits,
+      campaignSeed: config.seed,
+    });
+  }
   return createNumericTask(config.task, config.seed);
 }
 

@@ -48,6 +48,11 @@ export interface ModelProxyOptions {
   secrets?: readonly string[];
   /** The campaign-wide budget (`ModelLedger.budgetExceeded`): a reason refuses every session's calls. */
   budgetExceeded?: () => string | null;
+  /**
+   * Upper bound on every session's budget (the campaign file's `agentModel.budget`): a session gets,
+   * per limit, the smaller of what `openSession` asks and this. Default: none.
+   */
+  budgetCap?: ProxyBudget;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Calls of one session waiting behind the one in flight (calls are made one at a time). Default 8. */
@@ -118,9 +123,13 @@ export function createModelProxy(options: ModelProxyOptions): ModelProxy {
         throw new CladeError('MODEL_PROXY_FAILED', 'The model proxy is closed; open sessions before closing it.');
       }
       checkBudget(sessionOptions.budget);
+      const budget = capBudget(sessionOptions.budget, options.budgetCap);
       const directory = await privateDirectory();
-      const session = await openSession(directory, sessionOptions, { ...options, maxTokensPerCall }, () =>
-        sessions.delete(session),
+      const session = await openSession(
+        directory,
+        { ...sessionOptions, budget },
+        { ...options, maxTokensPerCall },
+        () => sessions.delete(session),
       );
       sessions.add(session);
       if (closing) {
@@ -436,6 +445,18 @@ function closedRefusal(): ProxyRefusal {
     type: 'session_closed',
     message: 'This run can make no more model calls: its model session was closed or aborted.',
   };
+}
+
+/** Per limit, the smaller of the two (a limit left out is unlimited). */
+export function capBudget(budget: ProxyBudget, cap: ProxyBudget | undefined): ProxyBudget {
+  const capped: ProxyBudget = {};
+  for (const key of ['tokens', 'usd', 'calls'] as const) {
+    const asked = budget[key];
+    const bound = cap?.[key];
+    const value = asked === undefined ? bound : bound === undefined ? asked : Math.min(asked, bound);
+    if (value !== undefined) capped[key] = value;
+  }
+  return capped;
 }
 
 /** Throws for a budget that is not made of non-negative finite numbers. */

@@ -27,7 +27,7 @@ export interface AgentModelSetup {
   prices: PriceTable;
   /** The key in use, scrubbed from what the proxy stores or sends. */
   secrets: readonly string[];
-  /** What one node's run may spend (a proxy session's budget). */
+  /** What one node's run may spend: every proxy session's budget is capped at it (`agentModel.budget`). */
   budget: ProxyBudget;
   /** Things worth saying at start (a model without a price counts as free). */
   warnings: string[];
@@ -113,8 +113,8 @@ export interface ConfiguredProxyOptions {
 
 /**
  * The campaign's model proxy for a run. Open one session per sandbox run with
- * `proxy.openSession({ nodeId, purpose, budget: setup.budget })` and pass its `socketPath` as
- * `SandboxRequest.modelSocket`; close the proxy when the run ends.
+ * `proxy.openSession({ nodeId, purpose, budget })` (capped at `setup.budget`) and pass its
+ * `socketPath` as `SandboxRequest.modelSocket`; close the proxy when the run ends.
  */
 export function createConfiguredModelProxy(setup: AgentModelSetup, options: ConfiguredProxyOptions): ModelProxy {
   return createModelProxy({
@@ -122,6 +122,7 @@ export function createConfiguredModelProxy(setup: AgentModelSetup, options: Conf
     prices: setup.prices,
     recorder: options.ledger,
     budgetExceeded: options.ledger.budgetExceeded,
+    budgetCap: setup.budget,
     secrets: [...new Set([...setup.secrets, ...(options.secrets ?? [])])],
     maxTokensPerCall: setup.config.maxTokensPerCall,
     retry: { retries: setup.config.retries },

@@ -10,7 +10,7 @@ import { createModelLedger } from '../../../src/model/ledger.js';
 import { createOpenAIClient } from '../../../src/model/openai.js';
 import { createPriceTable } from '../../../src/model/prices.js';
 import type { ModelCallRecordInput, ModelClient } from '../../../src/model/types.js';
-import { createModelProxy, type ModelProxyOptions } from '../../../src/model-proxy/model-proxy.js';
+import { capBudget, createModelProxy, type ModelProxyOptions } from '../../../src/model-proxy/model-proxy.js';
 import type { ModelProxy } from '../../../src/model-proxy/types.js';
 import {
   anthropicMessage,
@@ -244,6 +244,17 @@ describe('model proxy: budgets', () => {
     const refused = await callProxy(other.socketPath, { body: chat('b') });
     expect(refused.status).toBe(429);
     expect((refused.body.error as { message: string }).message).toMatch(/campaign's model budget is spent/);
+  });
+
+  it('caps every session at budgetCap, per limit', async () => {
+    const server = await upstream(steady);
+    const modelProxy = proxy({ client: openAIUpstreamClient(server), prices, budgetCap: { calls: 1, tokens: 5000 } });
+    const session = await modelProxy.openSession({ nodeId: 1, purpose: 'evaluation', budget: { calls: 10, usd: 2 } });
+    const first = await callProxy(session.socketPath, { body: chat('a') });
+    expect(first.body).toMatchObject({ clade: { remaining: { calls: 0, tokens: 4300, usd: 2 - 0.0004 } } });
+    expect((await callProxy(session.socketPath, { body: chat('b') })).status).toBe(429);
+    expect(capBudget({ tokens: 10, calls: 3 }, { tokens: 20, usd: 1 })).toEqual({ tokens: 10, usd: 1, calls: 3 });
+    expect(capBudget({}, undefined)).toEqual({});
   });
 
   it('rejects a budget that is not a non-negative number', async () => {
