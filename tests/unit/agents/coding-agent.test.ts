@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { solve as solveDirect } from '../../../agents/coding-agent/agent.js';
 import { parseTurn } from '../../../agents/coding-agent/protocol.js';
@@ -352,6 +353,31 @@ describe('coding agent: protocol', () => {
     expect(short).toMatchObject({ call: { tool: 'create', content: '# T\n```sh\nnode x\n```\n' } });
     expect(parseTurn('```tool bash\nls\n```\n```tool finish\n```')).toMatchObject({ ignoredBlocks: 1 });
     expect(parseTurn('All done.\n```tool finish')).toMatchObject({ call: { tool: 'finish', summary: '' } });
+  });
+
+  it('never throws, and reads back any command or file content it is given', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 400 }), (answer) => {
+        const turn = parseTurn(answer);
+        expect(['tool', 'malformed']).toContain(turn.kind);
+        if (turn.kind === 'tool') expect(['bash', 'view', 'edit', 'create', 'finish']).toContain(turn.call.tool);
+      }),
+    );
+    const line = fc
+      .string({ unit: 'grapheme-ascii', maxLength: 60 })
+      .filter((text) => !text.includes('\n') && !/^\s*(`{3,}|~{3,})/.test(text));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), fc.string({ maxLength: 80 }), (lines, thought) => {
+        const command = lines.join('\n');
+        fc.pre(command.trim() !== '' && !thought.includes('`') && !thought.includes('~'));
+        expect(parseTurn(`${thought}\n\`\`\`tool bash\n${command}\n\`\`\``)).toMatchObject({
+          call: { tool: 'bash', command: command.trim() },
+        });
+        expect(parseTurn(`${thought}\n\`\`\`\`tool create a.txt\n${command}\n\`\`\`\``)).toMatchObject({
+          call: { content: `${command}\n` },
+        });
+      }),
+    );
   });
 
   it('says what is wrong with a malformed turn', () => {
