@@ -15,12 +15,13 @@ import type { EvaluationPlan } from './evaluation-plan.js';
 
 /**
  * Evaluates an agent tree on `jobs` (default: every job of the task); bound to a task, a sandbox
- * and limits by the wiring.
+ * and limits by the wiring. `nodeId` is the node evaluated (model calls its agent makes are charged to it).
  */
 export type NodeEvaluator = (
   files: AgentFiles,
   signal?: AbortSignal,
   jobs?: readonly EvaluationJob[],
+  nodeId?: number,
 ) => Promise<NodeEvaluation>;
 
 /**

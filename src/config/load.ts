@@ -56,8 +56,12 @@ export function loadCampaignFile(
   applyOverrides(resolved, overrides);
   const config = validateCampaign(resolved, file);
   // task.dataDir is relative to the campaign file; stored absolute, so `clade resume` finds it.
-  if (config.task.dataDir !== undefined) {
+  if (config.task.kind === 'numeric' && config.task.dataDir !== undefined) {
     config.task.dataDir = path.resolve(path.dirname(absolute), config.task.dataDir);
+  }
+  // The same for a coding task's exercises folder.
+  if (config.task.kind === 'coding' && config.task.exercisesDir !== undefined) {
+    config.task.exercisesDir = path.resolve(path.dirname(absolute), config.task.exercisesDir);
   }
   const agentDirectory = path.resolve(path.dirname(absolute), config.agent);
   let isDirectory = false;

@@ -111,6 +111,34 @@ const numericTask = z
     }
   });
 
+/** Limits of a coding agent's run on one exercise. */
+const codingLimits = z
+  .object({
+    /** Tool-loop steps (model calls) per exercise. Default 20. */
+    maxSteps: z.number().int().min(1).max(1000).default(20),
+    /** Tokens (prompt + answer, over all calls) per exercise; the proxy refuses calls past the node's total. Default 200000. */
+    maxTokens: z.number().int().min(1000).max(100_000_000).default(200_000),
+    /** Wall-clock limit of the agent's run on one exercise, in seconds. Default 300. */
+    timeoutSeconds: z.number().positive().max(86_400).default(300),
+    /** Wall-clock limit of one exercise's hidden tests (`node --test`), in seconds. Default 30. */
+    testTimeoutSeconds: z.number().positive().max(3_600).default(30),
+  })
+  .strict();
+
+const codingTask = z
+  .object({
+    kind: z.literal('coding'),
+    /** Exercise slugs (directory names), or `all`. Default `all`. */
+    exercises: z
+      .union([z.literal('all'), z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/)).min(1)])
+      .default('all'),
+    /** Folder of exercises, relative to the campaign file. Default: clade's `benchmarks/coding/exercises`. */
+    exercisesDir: z.string().min(1).optional(),
+    /** Limits of the agent per exercise. Default `{ maxSteps: 20, maxTokens: 200000, timeoutSeconds: 300, testTimeoutSeconds: 30 }`. */
+    limits: codingLimits.prefault({}),
+  })
+  .strict();
+
 const parametricMutation = z
   .object({
     operator: z.literal('parametric'),
@@ -452,7 +480,8 @@ export const campaignSchema = z
       .default(0),
     /** Directory of the seed agent, relative to the campaign file. */
     agent: z.string().min(1),
-    task: numericTask,
+    /** `{ kind: numeric, … }` (optimizers on benchmark functions) or `{ kind: coding, … }` (coding agents on exercises). */
+    task: z.discriminatedUnion('kind', [numericTask, codingTask]),
     /** Default: `{ operator: parametric }`; `llm-diff`, `llm-rewrite` and `self-modify` call foundation models. */
     mutation: z
       .discriminatedUnion('operator', [parametricMutation, llmDiffMutation, llmRewriteMutation, selfModifyMutation])
@@ -489,7 +518,9 @@ export const campaignSchema = z
 
 /** A campaign file after defaults are applied. */
 export type CampaignConfig = z.infer<typeof campaignSchema>;
-export type NumericTaskConfig = CampaignConfig['task'];
+export type TaskConfig = CampaignConfig['task'];
+export type NumericTaskConfig = Extract<TaskConfig, { kind: 'numeric' }>;
+export type CodingTaskConfig = Extract<TaskConfig, { kind: 'coding' }>;
 export type MutationConfig = CampaignConfig['mutation'];
 export type ParametricMutationConfig = Extract<MutationConfig, { operator: 'parametric' }>;
 export type LlmMutationConfig = Extract<MutationConfig, { operator: 'llm-diff' | 'llm-rewrite' }>;

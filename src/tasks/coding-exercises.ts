@@ -24,6 +24,14 @@ export interface CodingExercise {
   testFiles: Record<string, string>;
   /** `solution/`: the reference solution, laid out like `start/`. */
   solutionFiles: Record<string, string>;
+  /** The hidden test files (`*.test.mjs` under `tests/`), the files `node --test` is given. */
+  testEntries: string[];
+  /**
+   * Tests declared in the hidden test files (calls of `test(` / `it(` at the start of a line). A run
+   * passes only if node reports at least this many passing tests: code that ends the test process
+   * early (`process.exit(0)` on import) must not pass.
+   */
+  testCount: number;
 }
 
 /** Exercise directory names. */
@@ -136,7 +144,20 @@ export function loadCodingExercise(directory: string): CodingExercise {
       );
     }
   }
-  return { slug, directory: absolute, statement, startFiles, testFiles, solutionFiles };
+  const testCount = testNames.reduce(
+    (sum, name) => sum + (testFiles[name]?.match(/^\s*(?:test|it)\s*\(/gm)?.length ?? 0),
+    0,
+  );
+  return {
+    slug,
+    directory: absolute,
+    statement,
+    startFiles,
+    testFiles,
+    solutionFiles,
+    testEntries: testNames.sort(),
+    testCount,
+  };
 }
 
 /** Slugs of the exercise directories under `root`, sorted. Other entries (README.md …) are ignored. */

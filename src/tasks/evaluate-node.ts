@@ -5,6 +5,7 @@
  */
 import { CladeError } from '../core/errors.js';
 import type { AgentFiles, EvaluationRecord, Metrics, NodeStatus } from '../core/types.js';
+import type { ModelProxy, ProxySession } from '../model-proxy/types.js';
 import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
 import type { EvaluationJob, HarnessInput, HarnessJobResult, HarnessOutput, JobOutcome, Task } from './types.js';
@@ -25,6 +26,13 @@ export interface EvaluateNodeOptions {
   signal?: AbortSignal;
   /** The jobs to run (a stage, or one HGM task); default every job of the task. */
   jobs?: readonly EvaluationJob[];
+  /**
+   * The campaign's model proxy, for tasks whose agents call models (`Task.modelAccess`): a session
+   * is opened for `nodeId` around the agent's sandbox run. Without it such agents get no socket.
+   */
+  modelProxy?: ModelProxy;
+  /** The node being evaluated (model calls are recorded against it). Required with `modelProxy`. */
+  nodeId?: number;
 }
 
 /** Everything the archive stores about an evaluation, except the node id. */
@@ -82,31 +90,57 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   if (!bundled.ok) return failAll('build_failed', bundled.error);
 
   const input: HarnessInput = { kind: task.kind, agent: HARNESS_AGENT_FILE, jobs: task.harnessJobs(jobs) };
-  const result = await options.sandbox.run({
-    files: {
-      ...task.sandboxFiles?.(),
-      [HARNESS_ENTRY_FILE]: options.harness,
-      [HARNESS_AGENT_FILE]: bundled.code,
-      [HARNESS_INPUT_FILE]: JSON.stringify(input),
-    },
-    entry: HARNESS_ENTRY_FILE,
-    resultFile: HARNESS_RESULT_FILE,
-    consumedFiles: [HARNESS_INPUT_FILE],
-    limits: options.limits,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const limits = task.sandboxLimits?.(jobs, options.limits) ?? options.limits;
+  const access = task.modelAccess?.(jobs);
+  let session: ProxySession | null = null;
+  if (access !== undefined && options.modelProxy !== undefined) {
+    if (options.nodeId === undefined) {
+      throw new CladeError(
+        'TASK_INVALID',
+        `The ${task.kind} task's agents call models, but evaluateNode got a model proxy without the node id to charge; pass nodeId.`,
+      );
+    }
+    session = await options.modelProxy.openSession({
+      nodeId: options.nodeId,
+      purpose: access.purpose,
+      budget: access.budget,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+  let result: SandboxResult;
+  try {
+    result = await options.sandbox.run({
+      files: {
+        ...task.sandboxFiles?.(),
+        [HARNESS_ENTRY_FILE]: options.harness,
+        [HARNESS_AGENT_FILE]: bundled.code,
+        [HARNESS_INPUT_FILE]: JSON.stringify(input),
+      },
+      entry: HARNESS_ENTRY_FILE,
+      resultFile: HARNESS_RESULT_FILE,
+      consumedFiles: [HARNESS_INPUT_FILE],
+      limits,
+      ...(session ? { modelSocket: session.socketPath } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    await session?.close();
+  }
   if (result.exit === 'aborted') throw new EvaluationAbortedError();
-  if (result.exit === 'timeout') {
+  // Tasks with a second step keep the jobs that finished before the time limit (the harness writes
+  // its result file after each job); the rest then come without a result.
+  const partial = result.exit === 'timeout' && task.judgeRun !== undefined ? readHarnessOutput(result) : null;
+  if (result.exit === 'timeout' && (partial === null || typeof partial === 'string')) {
     return failAll(
       'timeout',
-      `Evaluation killed at the wall-clock limit of ${Math.round(options.limits.timeoutMs / 1000)} s.${outputTail(result)}`,
+      `Evaluation killed at the wall-clock limit of ${Math.round(limits.timeoutMs / 1000)} s.${outputTail(result)}`,
       result.environment,
     );
   }
   if (result.exit === 'memory') {
     return failAll(
       'crashed',
-      `Evaluation killed for passing the memory cap of ${options.limits.memoryMb} MiB.${outputTail(result)}`,
+      `Evaluation killed for passing the memory cap of ${limits.memoryMb} MiB.${outputTail(result)}`,
       result.environment,
     );
   }
@@ -128,20 +162,12 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
     return failAll(status, output, result.environment);
   }
 
-  const outcomes: JobOutcome[] = jobs.map((job, index) => {
-    const jobResult = output.jobs.find((candidate) => candidate.index === index);
-    if (!jobResult) {
-      return {
-        job,
-        status: 'invalid',
-        score: null,
-        metrics: {},
-        durationMs: 0,
-        logExcerpt: 'The harness wrote no result for this job.',
-      };
-    }
-    return task.judge(job, jobResult);
-  });
+  const outcomes: JobOutcome[] = task.judgeRun
+    ? await task.judgeRun(
+        jobs.map((job, index) => ({ job, result: output.jobs.find((candidate) => candidate.index === index) })),
+        { sandbox: options.sandbox, limits: options.limits, ...(options.signal ? { signal: options.signal } : {}) },
+      )
+    : judgeEach(task, jobs, output);
   const evaluations = outcomes.map((outcome) => ({
     problem: outcome.job.problem,
     repeat: outcome.job.repeat,
@@ -185,6 +211,24 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
     functionEvaluations,
     environment: result.environment,
   };
+}
+
+/** `Task.judge` for each job; a job the harness wrote no result for is invalid. */
+function judgeEach(task: Task, jobs: readonly EvaluationJob[], output: HarnessOutput): JobOutcome[] {
+  return jobs.map((job, index) => {
+    const jobResult = output.jobs.find((candidate) => candidate.index === index);
+    if (!jobResult) {
+      return {
+        job,
+        status: 'invalid',
+        score: null,
+        metrics: {},
+        durationMs: 0,
+        logExcerpt: 'The harness wrote no result for this job.',
+      };
+    }
+    return task.judge(job, jobResult);
+  });
 }
 
 /** Checks the harness result file's shape; returns a reason string when it is unusable. */

@@ -4,6 +4,8 @@
  * CEC2022 later), coding exercises (later), user tasks.
  */
 import type { AgentFiles, EvaluationStatus, Metrics } from '../core/types.js';
+import type { ProxyBudget } from '../model-proxy/types.js';
+import type { Sandbox, SandboxLimits } from '../sandbox/types.js';
 
 /** One unit of evaluation: a problem × repeat with its seed. */
 export interface EvaluationJob {
@@ -59,6 +61,27 @@ export interface TaskScore {
   privateMetrics: Metrics;
 }
 
+/** What a task's agent run needs from the model proxy (see `Task.modelAccess`). */
+export interface TaskModelAccess {
+  /** Stored with each model call, e.g. `evaluation`. */
+  purpose: string;
+  /** The session's budget for this run. */
+  budget: ProxyBudget;
+}
+
+/** One job with what the agent's harness run returned for it (undefined: the harness wrote nothing). */
+export interface AgentJobResult {
+  job: EvaluationJob;
+  result: HarnessJobResult | undefined;
+}
+
+/** What `Task.judgeRun` may use: the evaluation's sandbox, the campaign's limits, its abort signal. */
+export interface JudgeRunContext {
+  sandbox: Sandbox;
+  limits: SandboxLimits;
+  signal?: AbortSignal;
+}
+
 export interface Task {
   /** Task kind, e.g. `numeric`. */
   readonly kind: string;
@@ -87,4 +110,20 @@ export interface Task {
   aggregate(outcomes: readonly JobOutcome[]): TaskScore;
   /** Rejects agent trees the task cannot run (missing entry file …) with a message for the model. */
   checkAgent(files: AgentFiles): string | null;
+  /**
+   * Model access of the agent's run on `jobs` (coding agents). `evaluateNode` then opens a model proxy
+   * session for the node with this purpose and budget and passes its socket to the sandbox; without
+   * a proxy the agent runs with no socket. Default: no model access.
+   */
+  modelAccess?(jobs: readonly EvaluationJob[]): TaskModelAccess;
+  /** Sandbox limits of the agent's run on `jobs` (e.g. time for every coding job); default the campaign's. */
+  sandboxLimits?(jobs: readonly EvaluationJob[], limits: SandboxLimits): SandboxLimits;
+  /**
+   * A second, asynchronous step replacing `judge` (coding tasks: the hidden tests run on the files the
+   * agent left, in a separate sandbox run without the agent). It gets every job with its harness
+   * result and returns one outcome per job, in the same order. Tasks with this step also keep the
+   * jobs that finished when the agent's run hit the sandbox's time limit (the harness writes its
+   * result file after each job); the others come with an undefined result.
+   */
+  judgeRun?(entries: readonly AgentJobResult[], context: JudgeRunContext): Promise<JobOutcome[]>;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
 import { validateCampaign } from '../../src/config/load.js';
+import type { NumericTaskConfig } from '../../src/config/schema.js';
 import { createCec2022Function } from '../../src/numeric/cec2022/index.js';
 import { bundleAgent } from '../../src/sandbox/bundle-agent.js';
 import { loadHarness } from '../../src/sandbox/harness.js';
@@ -206,7 +207,7 @@ describe('CEC2022 as a campaign task, end to end in the process sandbox', () => 
   });
 
   it('sends the data as request files, scores from the host re-evaluation, and hides the data from the agent', async () => {
-    const task = createNumericTask(config.task, config.seed, { environment: {} });
+    const task = createNumericTask(config.task as NumericTaskConfig, config.seed, { environment: {} });
     expect(task.description).toMatch(/^cec2022: cec2022-f1-d10, cec2022-f7-d10, cec2022-f12-d20 /);
     const files = task.sandboxFiles?.() ?? {};
     expect(Object.keys(files).sort()).toEqual([
@@ -277,7 +278,7 @@ describe('CEC2022 as a campaign task, end to end in the process sandbox', () => 
   });
 
   it('checks the data before anything runs, and keeps builtin tasks unchanged', () => {
-    const { dataDir: _unused, ...withoutDirectory } = config.task;
+    const { dataDir: _unused, ...withoutDirectory } = config.task as NumericTaskConfig;
     expect(() => createNumericTask(withoutDirectory, 0, { environment: {}, home: emptyHome })).toThrow(
       /CEC2022 data not found in .*home\/\.cache\/clade\/cec2022.*clade data fetch cec2022/s,
     );
@@ -294,7 +295,7 @@ describe('CEC2022 as a campaign task, end to end in the process sandbox', () => 
       agent: '.',
       task: { kind: 'numeric', problems: [{ fn: 'sphere', dim: 3 }] },
     });
-    const task = createNumericTask(builtin.task, 0);
+    const task = createNumericTask(builtin.task as NumericTaskConfig, 0);
     expect(task.description).toMatch(/^builtin: sphere-d3 /);
     expect(Object.keys(task.sandboxFiles?.() ?? {})).toEqual([]);
   });

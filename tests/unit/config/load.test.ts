@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCampaignFile, validateCampaign } from '../../../src/config/load.js';
+import type { NumericTaskConfig } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/core/errors.js';
 
 let directory: string;
@@ -62,8 +63,8 @@ describe('loadCampaignFile', () => {
     expect(config.evaluation).toEqual({ stages: [] });
     expect(config.mutation.operator).toBe('parametric');
     expect(config.budget).toEqual({ iterations: 50, wallClockSeconds: null, usd: null, tokens: null });
-    expect(config.task.evaluationsPerDim).toBe(10_000);
-    expect(config.task.bounds).toEqual([-100, 100]);
+    expect((config.task as NumericTaskConfig).evaluationsPerDim).toBe(10_000);
+    expect((config.task as NumericTaskConfig).bounds).toEqual([-100, 100]);
     expect(config.sandbox.kind).toBe('auto');
   });
 
@@ -72,7 +73,7 @@ describe('loadCampaignFile', () => {
       'c.json',
       JSON.stringify({ name: 'j', agent: 'agent', task: { kind: 'numeric', problems: [{ fn: 'ackley', dim: 2 }] } }),
     );
-    expect(loadCampaignFile(file).config.task.problems[0]).toEqual({ fn: 'ackley', dim: 2 });
+    expect((loadCampaignFile(file).config.task as NumericTaskConfig).problems[0]).toEqual({ fn: 'ackley', dim: 2 });
   });
 
   it('names the field, the value and what is allowed', () => {
