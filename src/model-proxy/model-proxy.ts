@@ -222,6 +222,8 @@ async function openSession(
 
   /** One call, made while no other call of the session is in flight. */
   const complete = async (request: ModelRequest, response: ServerResponse): Promise<void> => {
+    // The agent hung up while its call waited its turn: nobody would read the answer.
+    if (response.destroyed || response.socket === null || response.socket.destroyed) return;
     if (stopped.signal.aborted) {
       refuse(response, closedRefusal());
       return;

@@ -411,6 +411,36 @@ describe('model proxy: sockets and lifetime', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a call whose agent hung up while it waited its turn is never made', async () => {
+    let release: () => void = () => {};
+    const seen: string[] = [];
+    const client: ModelClient = {
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      async complete(request) {
+        seen.push(request.messages[0]?.content ?? '');
+        if (seen.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return { text: 'ok', tokensIn: 1, tokensOut: 1, finishReason: 'stop', raw: {} };
+      },
+    };
+    const modelProxy = proxy({ client, prices });
+    const session = await modelProxy.openSession({ nodeId: 1, purpose: 'evaluation', budget: {} });
+    const first = callProxy(session.socketPath, { body: chat('first') });
+    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const controller = new AbortController();
+    const second = callProxy(session.socketPath, { body: chat('second'), signal: controller.signal }).catch(
+      (error: Error) => error.name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await second).toBe('AbortError');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    expect((await first).status).toBe(200);
+    expect((await callProxy(session.socketPath, { body: chat('third') })).status).toBe(200);
+    expect(seen).toEqual(['first', 'third']);
+  });
+
   it('closing a session while a call is in flight ends it at once', async () => {
     const server = await upstream(() => ({ kind: 'hang' }));
     const modelProxy = proxy({ client: openAIUpstreamClient(server), prices });
