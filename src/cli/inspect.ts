@@ -11,6 +11,7 @@ import type { AgentNode } from '../core/types.js';
 import { CAMPAIGN_FILES } from '../create-campaign.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
 import { formatModelCalls, totalModelCalls } from './format-model-calls.js';
+import { formatSelfModify } from './format-self-modify.js';
 import { bestNode, renderTree, treeJson } from './render-tree.js';
 
 /** Opens the campaign directory's archive read-only (works while a campaign runs). */
@@ -74,6 +75,7 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
     out.push(`  commit     ${node.commit}`);
     out.push(`  created    ${node.createdAt}   evaluated ${node.evaluatedAt ?? '–'}`);
     if (node.error) out.push(`  note       ${node.error.split('\n').join('\n             ')}`);
+    out.push(...formatSelfModify(node.mutation));
     if (Object.keys(node.publicMetrics).length > 0) {
       out.push('', 'Public metrics:');
       for (const [key, value] of Object.entries(node.publicMetrics))
