@@ -5,9 +5,11 @@
  * d_i = ‖x − o_i‖², and w_i = 1e99 when x is exactly o_i.
  */
 import type { Cec2022Data } from './data.js';
-import type { PointEvaluator } from './hybrid.js';
+import { BLOCK_MIN_DIMENSION, type Cec2022Evaluator, type PointBatchEvaluator, type PointEvaluator } from './hybrid.js';
 import {
+  BLOCK_POINTS,
   bentCigar,
+  blockViews,
   discus,
   ellipsoid,
   ellipsoidWeights,
@@ -20,6 +22,7 @@ import {
   schwefel,
   shiftScale,
   shiftScaleRotate,
+  shiftScaleRotateBlock,
 } from './kernels.js';
 
 /** The C code's weight for a point that is exactly a component's optimum. */
@@ -107,67 +110,72 @@ export const COMPOSITIONS: Readonly<Record<number, CompositionDefinition>> = {
   },
 };
 
-/** Builds the evaluator of composition function `data.fn` (9..12). */
-export function createComposition(data: Cec2022Data): PointEvaluator {
+/** Builds the evaluators of composition function `data.fn` (9..12). */
+export function createComposition(data: Cec2022Data): Cec2022Evaluator {
   const definition = COMPOSITIONS[data.fn];
   if (definition === undefined) throw new RangeError(`F${data.fn} is not a composition function`);
   const dimension = data.dimension;
   const count = definition.components.length;
   const weightsOfEllipsoid = ellipsoidWeights(dimension);
-  const kernels = definition.components.map((component) => component.kernel);
   const rates = Float64Array.from(definition.components, (component) => RATES[component.kernel]);
   const rotated = definition.components.map((component) => component.rotated);
-  const numerators = Float64Array.from(definition.components, (component) => component.scale?.[0] ?? Number.NaN);
-  const denominators = Float64Array.from(definition.components, (component) => component.scale?.[1] ?? Number.NaN);
-  const scaled = definition.components.map((component) => component.scale !== null);
   const delta = Float64Array.from(definition.delta);
   const bias = Float64Array.from(definition.bias);
   const block = dimension * dimension;
-  const y = new Float64Array(dimension);
-  const z = new Float64Array(dimension);
-  const fit = new Float64Array(count);
+  const y = new Float64Array(BLOCK_POINTS * dimension);
+  const z = new Float64Array(BLOCK_POINTS * dimension);
+  const views = blockViews(z, dimension);
+  const single = new Float64Array(dimension);
+  /** Component values, `count` per point of a block. */
+  const fit = new Float64Array(BLOCK_POINTS * count);
   const weight = new Float64Array(count);
   const { shift, rotation } = data;
 
-  const evaluateKernel = (kernel: Component['kernel']): number => {
-    switch (kernel) {
+  const kernels = definition.components.map((component) => component.kernel);
+  const numerators = Float64Array.from(definition.components, (component) => component.scale?.[0] ?? Number.NaN);
+  const denominators = Float64Array.from(definition.components, (component) => component.scale?.[1] ?? Number.NaN);
+  const scaled = definition.components.map((component) => component.scale !== null);
+  /** Component i's value on its transformed point, scaled as written in C: numerator·f/denominator. */
+  const componentValue = (i: number, values: Float64Array): number => {
+    let value: number;
+    switch (kernels[i] as Component['kernel']) {
       case 'rosenbrock':
-        return rosenbrock(z, dimension);
+        value = rosenbrock(values, dimension);
+        break;
       case 'ellipsoid':
-        return ellipsoid(z, dimension, weightsOfEllipsoid);
+        value = ellipsoid(values, dimension, weightsOfEllipsoid);
+        break;
       case 'bentCigar':
-        return bentCigar(z, dimension);
+        value = bentCigar(values, dimension);
+        break;
       case 'discus':
-        return discus(z, dimension);
+        value = discus(values, dimension);
+        break;
       case 'schwefel':
-        return schwefel(z, dimension);
+        value = schwefel(values, dimension);
+        break;
       case 'rastrigin':
-        return rastrigin(z, dimension);
+        value = rastrigin(values, dimension);
+        break;
       case 'hgbat':
-        return hgbat(z, dimension);
+        value = hgbat(values, dimension);
+        break;
       case 'schafferF6':
-        return expandedSchafferF6(z, dimension);
+        value = expandedSchafferF6(values, dimension);
+        break;
       case 'griewank':
-        return griewank(z, dimension);
+        value = griewank(values, dimension);
+        break;
     }
+    return scaled[i] ? ((numerators[i] as number) * value) / (denominators[i] as number) : value;
   };
 
-  return (x, offset) => {
-    for (let i = 0; i < count; i++) {
-      if (rotated[i]) {
-        shiftScaleRotate(x, offset, shift, i * dimension, rates[i] as number, rotation, i * block, dimension, y, z);
-      } else {
-        shiftScale(x, offset, shift, i * dimension, rates[i] as number, dimension, z);
-      }
-      let value = evaluateKernel(kernels[i] as Component['kernel']);
-      if (scaled[i]) value = ((numerators[i] as number) * value) / (denominators[i] as number);
-      fit[i] = value;
-    }
-    // cf_cal.
+  /** cf_cal for the point at x[offset ..] with component values fit[fitOffset .. + count). */
+  const combine = (x: Float64Array, offset: number, fitOffset: number): number => {
     let weightMax = 0;
     let weightSum = 0;
     for (let i = 0; i < count; i++) {
-      fit[i] = (fit[i] as number) + (bias[i] as number);
+      fit[fitOffset + i] = (fit[fitOffset + i] as number) + (bias[i] as number);
       let distance = 0;
       const base = i * dimension;
       for (let j = 0; j < dimension; j++) {
@@ -190,7 +198,54 @@ export function createComposition(data: Cec2022Data): PointEvaluator {
       weightSum = count;
     }
     let f = 0.0;
-    for (let i = 0; i < count; i++) f = f + ((weight[i] as number) / weightSum) * (fit[i] as number);
+    for (let i = 0; i < count; i++) f = f + ((weight[i] as number) / weightSum) * (fit[fitOffset + i] as number);
     return f;
   };
+
+  const point: PointEvaluator = (x, offset) => {
+    for (let i = 0; i < count; i++) {
+      if (rotated[i]) {
+        shiftScaleRotate(
+          x,
+          offset,
+          shift,
+          i * dimension,
+          rates[i] as number,
+          rotation,
+          i * block,
+          dimension,
+          y,
+          single,
+        );
+      } else {
+        shiftScale(x, offset, shift, i * dimension, rates[i] as number, dimension, single);
+      }
+      fit[i] = componentValue(i, single);
+    }
+    return combine(x, offset, 0);
+  };
+
+  const blocks = dimension >= BLOCK_MIN_DIMENSION;
+  const batch: PointBatchEvaluator = (x, pointCount, out, outputBias) => {
+    let p = 0;
+    for (; blocks && p + BLOCK_POINTS <= pointCount; p += BLOCK_POINTS) {
+      const offset = p * dimension;
+      for (let i = 0; i < count; i++) {
+        const rate = rates[i] as number;
+        if (rotated[i]) {
+          shiftScaleRotateBlock(x, offset, shift, i * dimension, rate, rotation, i * block, dimension, y, z);
+        } else {
+          for (let q = 0; q < BLOCK_POINTS; q++) {
+            shiftScale(x, offset + q * dimension, shift, i * dimension, rate, dimension, views[q] as Float64Array);
+          }
+        }
+        for (let q = 0; q < BLOCK_POINTS; q++) fit[q * count + i] = componentValue(i, views[q] as Float64Array);
+      }
+      for (let q = 0; q < BLOCK_POINTS; q++) {
+        out[p + q] = combine(x, offset + q * dimension, q * count) + outputBias;
+      }
+    }
+    for (; p < pointCount; p++) out[p] = point(x, p * dimension) + outputBias;
+  };
+  return { point, batch };
 }

@@ -7,7 +7,7 @@
  * Each kernel reads (and may overwrite) `z[0 .. n)`, the already shifted, scaled and rotated
  * point, like the C functions after their `sr_func` call. Callers own the scratch arrays.
  */
-import { correctlyRoundedPow, pow4 } from './precise-math.js';
+import { correctlyRoundedPow, pow4, powOneFifth } from './precise-math.js';
 
 /** The C code's `PI` and `E` (the same doubles as Math.PI and Math.E). */
 const PI = Math.PI;
@@ -67,7 +67,7 @@ export function schafferF7(y: Float64Array, n: number): number {
     const a = y[i] as number;
     const b = y[i + 1] as number;
     const zi = Math.sqrt(a * a + b * b);
-    const tmp = Math.sin(50.0 * correctlyRoundedPow(zi, 0.2));
+    const tmp = Math.sin(50.0 * powOneFifth(zi));
     const root = Math.sqrt(zi);
     f += root + root * tmp * tmp;
   }
@@ -180,10 +180,13 @@ export function katsuura(z: Float64Array, n: number, exponent: number): number {
     const zi = z[i] as number;
     let temp = 0.0;
     let scale = 1.0;
+    // ·2^-j instead of C's /2^j: both are the exact quotient rounded once, so the same double.
+    let inverse = 1.0;
     for (let j = 1; j <= 32; j++) {
       scale *= 2.0;
+      inverse *= 0.5;
       const tmp2 = scale * zi;
-      temp += Math.abs(tmp2 - Math.floor(tmp2 + 0.5)) / scale;
+      temp += Math.abs(tmp2 - Math.floor(tmp2 + 0.5)) * inverse;
     }
     f *= correctlyRoundedPow(1.0 + (i + 1) * temp, exponent);
   }
@@ -343,6 +346,97 @@ export function shiftScaleRotate(
     for (let j = 0; j < n; j++) sum = sum + (y[j] as number) * (matrix[row + j] as number);
     z[i] = sum;
   }
+}
+
+/** How many points the batched kernels transform per pass (`shiftScaleRotateBlock`). */
+export const BLOCK_POINTS = 4;
+
+/**
+ * `shiftScaleRotate` for `BLOCK_POINTS` consecutive points at once: point q (q < 4) is read from
+ * x[xOffset + q·n ..] and written to y[q·n ..] and z[q·n ..] (both hold 4·n values). Every z entry
+ * is the same sum as in `shiftScaleRotate` (its row from 0 in column order, so the same bits); two
+ * rows of four points per pass give eight independent sums that overlap in the pipeline, where one
+ * point's sums wait on each other's additions.
+ */
+export function shiftScaleRotateBlock(
+  x: Float64Array,
+  xOffset: number,
+  shift: Float64Array,
+  shiftOffset: number,
+  rate: number,
+  matrix: Float64Array,
+  matrixOffset: number,
+  n: number,
+  y: Float64Array,
+  z: Float64Array,
+): void {
+  for (let base = 0; base < BLOCK_POINTS * n; base += n) {
+    for (let i = 0; i < n; i++) {
+      y[base + i] = ((x[xOffset + base + i] as number) - (shift[shiftOffset + i] as number)) * rate;
+    }
+  }
+  const n2 = 2 * n;
+  const n3 = 3 * n;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const row0 = matrixOffset + i * n;
+    const row1 = row0 + n;
+    let a0 = 0;
+    let a1 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let c0 = 0;
+    let c1 = 0;
+    let d0 = 0;
+    let d1 = 0;
+    for (let j = 0; j < n; j++) {
+      const m0 = matrix[row0 + j] as number;
+      const m1 = matrix[row1 + j] as number;
+      const u = y[j] as number;
+      const v = y[n + j] as number;
+      const w = y[n2 + j] as number;
+      const t = y[n3 + j] as number;
+      a0 = a0 + u * m0;
+      a1 = a1 + u * m1;
+      b0 = b0 + v * m0;
+      b1 = b1 + v * m1;
+      c0 = c0 + w * m0;
+      c1 = c1 + w * m1;
+      d0 = d0 + t * m0;
+      d1 = d1 + t * m1;
+    }
+    z[i] = a0;
+    z[i + 1] = a1;
+    z[n + i] = b0;
+    z[n + i + 1] = b1;
+    z[n2 + i] = c0;
+    z[n2 + i + 1] = c1;
+    z[n3 + i] = d0;
+    z[n3 + i + 1] = d1;
+  }
+  if (i < n) {
+    const row = matrixOffset + i * n;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let j = 0; j < n; j++) {
+      const m = matrix[row + j] as number;
+      a = a + (y[j] as number) * m;
+      b = b + (y[n + j] as number) * m;
+      c = c + (y[n2 + j] as number) * m;
+      d = d + (y[n3 + j] as number) * m;
+    }
+    z[i] = a;
+    z[n + i] = b;
+    z[n2 + i] = c;
+    z[n3 + i] = d;
+  }
+}
+
+/** Views of a 4·n scratch array, one per point of a block. */
+export function blockViews(values: Float64Array, n: number): Float64Array[] {
+  return Array.from({ length: BLOCK_POINTS }, (_, q) => values.subarray(q * n, (q + 1) * n));
 }
 
 /** `sr_func` with shift and no rotation: z = (x − o)·rate. */

@@ -212,6 +212,67 @@ export function correctlyRoundedPow(x: number, y: number): number {
   return (expResult[0] as number) + (expResult[1] as number);
 }
 
+/** The double 0.2 minus 1/5: 0.2 is 3602879701896397·2^-54, so the excess is 2^-54/5. */
+const ONE_FIFTH_EXCESS = 2 ** -54 / 5;
+/** Arguments `powOneFifth` takes its fast path for (wider ones go to `correctlyRoundedPow`). */
+const FIFTH_ROOT_LOW = 2 ** -100;
+const FIFTH_ROOT_HIGH = 2 ** 100;
+/**
+ * How close (relative) the exact x^0.2 may come to a rounding midpoint before `powOneFifth` defers
+ * to `correctlyRoundedPow`: 2^-64, far above the fast path's own error (below 2^-95) and the
+ * double-double path's (about 2^-75), so wherever the fast path answers both round the same way.
+ */
+const MIDPOINT_MARGIN = 2 ** -64;
+const TWO_POW_MINUS_52 = 2 ** -52;
+
+/**
+ * `correctlyRoundedPow(x, 0.2)`, the same double for every x, about three times faster (Schaffer
+ * F7's r^0.2). A first approximation r = exp(ln x / 5) is corrected once: with P = r⁵ in
+ * double-double and t = (x − P)/P, x^(1/5) = r·(1 + t/5 − 2t²/25 + …) and x^0.2 = x^(1/5)·(1 + δ·ln x + …)
+ * for δ = 0.2 − 1/5, so x^0.2 ≈ r + r·c with c = t/5 − 2t²/25 + δ·ln x, within 2^-95 relative.
+ * That value is returned rounded when it lies more than 2^-64 (relative) from a rounding midpoint,
+ * where the correctly rounded result is certainly the same; otherwise (about one call in a
+ * thousand), and outside [2^-100, 2^100], the double-double path answers.
+ */
+export function powOneFifth(x: number): number {
+  if (!(x >= FIFTH_ROOT_LOW && x <= FIFTH_ROOT_HIGH)) return correctlyRoundedPow(x, 0.2);
+  const logarithm = Math.log(x);
+  const r = Math.exp(logarithm / 5);
+  // r² exactly (Dekker), r⁴ and r⁵ in double-double (errors below 2^-100 relative).
+  let t = SPLITTER * r;
+  const rHigh = t - (t - r);
+  const rLow = r - rHigh;
+  const squareHigh = r * r;
+  const squareLow = rLow * rLow - (squareHigh - rHigh * rHigh - rLow * rHigh - rHigh * rLow);
+  t = SPLITTER * squareHigh;
+  const sHigh = t - (t - squareHigh);
+  const sLow = squareHigh - sHigh;
+  const fourthHigh = squareHigh * squareHigh;
+  const fourthLow =
+    sLow * sLow - (fourthHigh - sHigh * sHigh - sLow * sHigh - sHigh * sLow) + 2 * squareHigh * squareLow;
+  t = SPLITTER * fourthHigh;
+  const qHigh = t - (t - fourthHigh);
+  const qLow = fourthHigh - qHigh;
+  const fifthHigh = fourthHigh * r;
+  const fifthLow = qLow * rLow - (fifthHigh - qHigh * rHigh - qLow * rHigh - qHigh * rLow) + fourthLow * r;
+  // x − P: x − fifthHigh is exact (Sterbenz: r is within a few ulps of x^(1/5)).
+  const ratio = (x - fifthHigh - fifthLow) / fifthHigh;
+  if (!(Math.abs(ratio) < 1e-12)) return correctlyRoundedPow(x, 0.2);
+  const correction = ratio / 5 - (2 / 25) * ratio * ratio + ONE_FIFTH_EXCESS * logarithm;
+  const increment = r * correction;
+  const result = r + increment;
+  // result − r is exact (both within a few ulps); the rest is how far r + increment lies from result.
+  const remainder = Math.abs(increment - (result - r));
+  // ulp(result) from its exponent bits; a power of two (ulps differ on its two sides) defers.
+  bits[0] = result;
+  words[LOW_WORD] = 0;
+  words[HIGH_WORD] = (words[HIGH_WORD] as number) & 0xfff00000;
+  const binade = bits[0] as number;
+  if (binade === result) return correctlyRoundedPow(x, 0.2);
+  if (remainder < binade * TWO_POW_MINUS_52 * 0.5 - result * MIDPOINT_MARGIN) return result;
+  return correctlyRoundedPow(x, 0.2);
+}
+
 // Tables, computed once at load with the double-double routines themselves: the exp table by
 // Newton's method on v^64 = 2^j, then the log table by Newton's method on exp.
 for (let j = 0; j < EXP_TABLE_SIZE; j++) {

@@ -1,0 +1,168 @@
+/**
+ * @module Test reference (frozen copy of src/numeric/cec2022 before its batched rewrite, with a plain
+ * row-by-row matrix product): the straightforward implementation the optimised kernels must equal
+ * bit for bit (tests/unit/numeric/cec2022/batched-kernels.test.ts).
+ *
+ * Original module comment: The CEC2022 single-objective bound-constrained suite, F1–F12 in D = 10 and 20, equal to
+ * the official C code (`cec22_test_func.cpp`) at full double precision, including its quirks:
+ * F3 ignores its rotation, F4's rounding step has no effect, F7's Schaffer group reads the head
+ * of the permuted vector, composition weights are 1e99 at a component's optimum, F10 has three
+ * components. Values are F(x) = f(x) + F*, so the error of a point is value − optimum.
+ *
+ * Batches are evaluated point by point on Float64Arrays with scratch buffers made once per
+ * instance: nothing is allocated per call (an instance is therefore not re-entrant, which
+ * JavaScript's single thread makes harmless).
+ */
+import { CladeError } from '../../../src/core/errors.js';
+import {
+  type Cec2022Data,
+  type Cec2022Dimension,
+  isCec2022Case,
+  loadCec2022Data,
+} from '../../../src/numeric/cec2022/data.js';
+import type { BenchmarkFunction } from '../../../src/numeric/types.js';
+import { createComposition } from './composition.js';
+import { createHybrid02, createHybrid06, createHybrid10, type PointEvaluator } from './hybrid.js';
+import { levy, RATE, rastrigin, rosenbrock, schafferF7, shiftScaleRotate, zakharov } from './kernels.js';
+
+/** F* of F1..F12 (index 0 is F1): 300, 400, 600, 800, 900, 1800, 2000, 2200, 2300, 2400, 2600, 2700. */
+export const CEC2022_BIASES: readonly number[] = Object.freeze([
+  300, 400, 600, 800, 900, 1800, 2000, 2200, 2300, 2400, 2600, 2700,
+]);
+
+/** The search box of every CEC2022 function, the same for each coordinate. */
+export const cec2022Bounds: readonly [number, number] = Object.freeze([-100, 100] as const);
+
+/** Names of the twelve functions as the technical report gives them. */
+export const CEC2022_FUNCTION_NAMES: readonly string[] = Object.freeze([
+  'Shifted and full rotated Zakharov',
+  'Shifted and full rotated Rosenbrock',
+  'Shifted Expanded Schaffer f6 (as coded: Schaffer F7, unrotated)',
+  'Shifted and full rotated Non-Continuous Rastrigin (as coded: Rastrigin)',
+  'Shifted and full rotated Levy',
+  'Hybrid function 1 (N = 3)',
+  'Hybrid function 2 (N = 6)',
+  'Hybrid function 3 (N = 5)',
+  'Composition function 1 (N = 5)',
+  'Composition function 2 (N = 3)',
+  'Composition function 3 (N = 5)',
+  'Composition function 4 (N = 6)',
+]);
+
+/** A CEC2022 function instance. */
+export interface Cec2022Function extends BenchmarkFunction {
+  /** 1..12. */
+  readonly fn: number;
+  readonly dimension: Cec2022Dimension;
+  /** The search box [-100, 100], the same for every coordinate. */
+  readonly lower: number;
+  readonly upper: number;
+  /** The optimum o (the first shift row): value(o) = optimum. Do not modify. */
+  readonly shift: Float64Array;
+  /** f(point) for one point. */
+  evaluate(point: ArrayLike<number>): number;
+}
+
+/** The basic (F1–F5) evaluators: shift, rate, rotate, kernel. */
+function createBasic(data: Cec2022Data): PointEvaluator {
+  const { dimension, shift, rotation } = data;
+  const y = new Float64Array(dimension);
+  const z = new Float64Array(dimension);
+  switch (data.fn) {
+    case 1:
+      return (x, offset) => {
+        shiftScaleRotate(x, offset, shift, 0, RATE.one, rotation, 0, dimension, y, z);
+        return zakharov(z, dimension);
+      };
+    case 2:
+      return (x, offset) => {
+        shiftScaleRotate(x, offset, shift, 0, RATE.rosenbrock, rotation, 0, dimension, y, z);
+        return rosenbrock(z, dimension);
+      };
+    case 3:
+      // The C code rotates into z, then Schaffer F7 reads y = x − o: the rotation has no effect.
+      return (x, offset) => {
+        for (let i = 0; i < dimension; i++) y[i] = ((x[offset + i] as number) - (shift[i] as number)) * RATE.one;
+        return schafferF7(y, dimension);
+      };
+    case 4:
+      // step_rastrigin's rounding writes y, which sr_func then overwrites: plain Rastrigin.
+      return (x, offset) => {
+        shiftScaleRotate(x, offset, shift, 0, RATE.rastrigin, rotation, 0, dimension, y, z);
+        return rastrigin(z, dimension);
+      };
+    case 5:
+      return (x, offset) => {
+        shiftScaleRotate(x, offset, shift, 0, RATE.one, rotation, 0, dimension, y, z);
+        return levy(z, dimension);
+      };
+    default:
+      throw new RangeError(`F${data.fn} is not a basic function`);
+  }
+}
+
+/**
+ * A CEC2022 function instance from already loaded data (see `parseCec2022Data`): what the
+ * sandbox harness uses, with files it read before the agent loaded.
+ */
+export function createCec2022FunctionFromData(data: Cec2022Data): Cec2022Function {
+  const { fn, dimension } = data;
+  let evaluatePoint: PointEvaluator;
+  if (fn <= 5) evaluatePoint = createBasic(data);
+  else if (fn === 6) evaluatePoint = createHybrid02(data);
+  else if (fn === 7) evaluatePoint = createHybrid10(data);
+  else if (fn === 8) evaluatePoint = createHybrid06(data);
+  else evaluatePoint = createComposition(data);
+  const bias = CEC2022_BIASES[fn - 1] as number;
+  const id = `cec2022-f${fn}-d${dimension}`;
+  const single = new Float64Array(dimension);
+
+  const evaluateBatch = (points: Float64Array, count: number, out: Float64Array): void => {
+    if (!Number.isInteger(count) || count < 0 || points.length < count * dimension || out.length < count) {
+      throw new CladeError(
+        'TASK_INVALID',
+        `evaluateBatch(${id}) needs ${count} × ${dimension} point values and ${count} output slots; ` +
+          `got ${points.length} values and ${out.length} slots.`,
+      );
+    }
+    for (let point = 0; point < count; point++) {
+      out[point] = evaluatePoint(points, point * dimension) + bias;
+    }
+  };
+
+  return {
+    id,
+    fn,
+    dimension,
+    optimum: bias,
+    lower: cec2022Bounds[0],
+    upper: cec2022Bounds[1],
+    shift: data.shift.subarray(0, dimension),
+    evaluateBatch,
+    evaluate(point) {
+      if (point.length !== dimension) {
+        throw new CladeError('TASK_INVALID', `${id} takes points of length ${dimension}, got ${point.length}.`);
+      }
+      for (let i = 0; i < dimension; i++) single[i] = point[i] as number;
+      return evaluatePoint(single, 0) + bias;
+    },
+  };
+}
+
+/**
+ * Creates CEC2022 function `fn` (1..12) in `dimension` (10 or 20) from the official data files
+ * in `dataDirectory` (validated; see `loadCec2022Data`). `optimum` is the official bias F*
+ * (300, 400, …), `id` is `cec2022-f<fn>-d<dimension>`.
+ *
+ * @throws CladeError `TASK_INVALID` for an unknown case, or a missing or invalid data file
+ *   (the message names the file and says how to get it).
+ */
+export function createCec2022Function(fn: number, dimension: 10 | 20, dataDirectory: string): Cec2022Function {
+  if (!isCec2022Case(fn, dimension)) {
+    throw new CladeError(
+      'TASK_INVALID',
+      `CEC2022 has functions 1..12 in dimensions 10 and 20; got function ${fn} in dimension ${dimension}.`,
+    );
+  }
+  return createCec2022FunctionFromData(loadCec2022Data(fn, dimension, dataDirectory));
+}
