@@ -5,8 +5,6 @@
  */
 import type { CampaignConfig, SelfModifyMutationConfig } from '../config/schema.js';
 import type { ModelLedger } from '../model/ledger.js';
-import type { ModelClient } from '../model/types.js';
-import { createModelProxy } from '../model-proxy/model-proxy.js';
 import type { ModelProxy } from '../model-proxy/types.js';
 import type { Sandbox, SandboxLimits } from '../sandbox/types.js';
 import type { AgentBundler } from '../tasks/evaluate-node.js';
@@ -19,9 +17,7 @@ import type { Mutator } from './types.js';
 export interface SelfModifySetup extends MutationModels {
   config: SelfModifyMutationConfig;
   templates: SelfModifyTemplates;
-  /** The model the agent calls through the proxy (`agentModel`, else the first of `models`). */
-  agentClient: ModelClient;
-  /** Every key in use (diagnosis and agent models), scrubbed from what the proxy stores or sends. */
+  /** The diagnosis models' keys, for the campaign's proxy to scrub too. */
   secrets: readonly string[];
 }
 
@@ -41,31 +37,8 @@ export function prepareSelfModify(
   if (mutation.operator !== 'self-modify') return null;
   const models = prepareMutationModels(config, mutation.models, mutation.timeoutSeconds, options);
   const templates = loadSelfModifyTemplates(mutation.prompts, configDirectory);
-  const first = mutation.models[0];
-  const agentName = mutation.agentModel ?? (typeof first === 'string' ? first : first?.model);
-  const agentEntry = typeof first === 'object' && first.model === agentName ? first : { model: agentName ?? '' };
-  const agent = prepareMutationModels(config, [agentEntry], mutation.agentLimits.timeoutSeconds, options);
-  for (const warning of agent.warnings) if (!models.warnings.includes(warning)) models.warnings.push(warning);
-  const agentClient = agent.ensemble.members[0]?.client;
-  if (!agentClient) throw new Error('self-modify: no agent model resolved'); // The schema requires a model.
-  const secrets = [...new Set([...models.ensemble.secrets, ...agent.ensemble.secrets])];
-  return { config: mutation, ...models, templates, agentClient, secrets };
-}
-
-/**
- * The campaign's model proxy for coding agents: its calls go to the setup's agent model, are
- * charged at the campaign's prices, recorded through the ledger against each session's node, and
- * refused once the campaign's budget is spent. Close it when the run ends.
- */
-export function createAgentModelProxy(setup: SelfModifySetup, ledger: ModelLedger): ModelProxy {
-  return createModelProxy({
-    client: setup.agentClient,
-    prices: setup.prices,
-    recorder: ledger,
-    secrets: setup.secrets,
-    budgetExceeded: ledger.budgetExceeded,
-    retry: { retries: setup.config.retries },
-  });
+  // The agent's own model (`agentModel`) is prepared with the campaign's proxy (prepareAgentModel).
+  return { config: mutation, ...models, templates, secrets: models.ensemble.secrets };
 }
 
 /** What the wiring passes when it builds the mutator for a run. */

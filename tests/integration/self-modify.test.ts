@@ -3,12 +3,15 @@
  * the coding-agent runner, the model proxy, the seed coding agent) against the scripted model
  * server answering from recorded transcripts; then whole campaigns through the built CLI.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openArchive } from '../../src/archive/sqlite-store.js';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
 import { createRandom } from '../../src/core/random.js';
 import type { AgentFiles, AgentNode, EvaluationRecord } from '../../src/core/types.js';
+import { createGitCodeStore } from '../../src/lineage/git-store.js';
 import { createOpenAIClient } from '../../src/model/openai.js';
 import { createPriceTable } from '../../src/model/prices.js';
 import { resolveModelClients } from '../../src/model/registry.js';
@@ -25,7 +28,7 @@ import { connectDocker, inspectSandboxImage, probeEngine } from '../../src/sandb
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { loadHarness } from '../../src/sandbox/harness.js';
 import { createProcessSandbox } from '../../src/sandbox/process-sandbox.js';
-import { repositoryRoot } from '../helpers/campaign-fixture.js';
+import { repositoryRoot, runCli, temporaryDirectory } from '../helpers/campaign-fixture.js';
 import {
   type ScriptedModelServer,
   type ScriptFunction,
@@ -270,4 +273,161 @@ describe('the self-modify mutator with the real sandbox, harness, proxy and seed
     expect(details.report?.stopReason).toBe('time');
     expect(seconds).toBeLessThan(25);
   });
+});
+
+/** Every byte a campaign directory holds, git objects decompressed. */
+function everythingStored(directory: string): string {
+  const parts: string[] = [];
+  const walk = (current: string): void => {
+    for (const name of readdirSync(current)) {
+      const full = path.join(current, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else parts.push(readFileSync(full).toString('latin1'));
+    }
+  };
+  walk(directory);
+  parts.push(
+    execFileSync('git', ['--git-dir', path.join(directory, 'code.git'), 'cat-file', '--batch-all-objects', '--batch'], {
+      encoding: 'latin1',
+      maxBuffer: 256 * 1024 * 1024,
+    }),
+  );
+  return parts.join('\n');
+}
+
+function writeCampaign(root: string): string {
+  const file = path.join(root, 'self-modify.yaml');
+  writeFileSync(
+    file,
+    `name: self-modify-e2e
+seed: 3
+agent: ${JSON.stringify(AGENT_DIRECTORY)}
+task:
+  kind: coding
+  exercises: [two-fer, leap]
+  limits: { maxSteps: 8, maxTokens: 100000, timeoutSeconds: 60, testTimeoutSeconds: 30 }
+mutation:
+  operator: self-modify
+  models: [openai:gpt-4.1]
+  retries: 0
+  agentLimits: { maxSteps: 10, maxTokens: 200000, timeoutSeconds: 120 }
+evaluation:
+  stages:
+    - { jobs: 1, threshold: 0.5 }
+    - {}
+budget:
+  iterations: 1
+workers: 1
+sandbox:
+  timeoutSeconds: 300
+`,
+  );
+  return file;
+}
+
+const kindOf = (request: unknown): 'diagnosis' | 'self' | 'evaluation' => {
+  const text = JSON.stringify(request);
+  if (text.includes('expert on LLM-based coding agents')) return 'diagnosis';
+  if (text.includes('# Improve yourself')) return 'self';
+  return 'evaluation';
+};
+
+describe('a self-modify campaign through the built CLI', () => {
+  it.each(SANDBOXES)(
+    'creates, evaluates and records a self-modified child; no key anywhere (%s sandbox)',
+    async (sandboxKind) => {
+      const { script, log } = createSelfModifyScript(KEY);
+      const server = await serve(script);
+      const root = temporaryDirectory('clade-self-modify-e2e-');
+      cleanups.push(root.remove);
+      const file = writeCampaign(root.path);
+      const directory = path.join(root.path, 'run');
+      const result = await runCli(['run', file, '--dir', directory, '--sandbox', sandboxKind, '--json'], {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.baseURL },
+      });
+      expect(result.stderr).not.toContain('unexpected failure');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout + result.stderr).not.toContain(KEY);
+
+      const archive = openArchive(path.join(directory, 'archive.db'), { readonly: true });
+      const code = createGitCodeStore(path.join(directory, 'code.git'));
+      try {
+        const [seed, child] = archive.listNodes();
+        // The seed passes two-fer and fails leap (it skips the RangeError the statement asks for).
+        expect(seed?.status).toBe('scored');
+        expect(seed?.score).toBe(0.5);
+        expect(archive.evaluations(0).map((record) => [record.problem, record.score])).toEqual(
+          expect.arrayContaining([
+            ['two-fer', 1],
+            ['leap', 0],
+          ]),
+        );
+        // The child: the proposal in its details, prompt.ts edited by the agent, both stages passed.
+        expect(child?.parentId).toBe(0);
+        expect(child?.mutation.operator).toBe('self-modify');
+        expect(child?.mutation.summary).toBe(DIAGNOSIS.summary);
+        const details = child?.mutation.details as unknown as SelfModifyDetails;
+        expect(details.diagnosis).toEqual(DIAGNOSIS);
+        expect(details.changed).toEqual(['prompt.ts']);
+        expect(details.report).toMatchObject({ stopReason: 'done', steps: 5 });
+        expect(child?.status).toBe('scored');
+        expect(child?.score).toBe(1);
+        expect(archive.evaluations(1)).toHaveLength(2);
+
+        // The commit's diff is exactly the agent's edit.
+        const diff = await code.diff(seed?.commit ?? null, child?.commit ?? '');
+        const changedFiles = [...diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((match) => match[1]);
+        expect(changedFiles).toEqual(['prompt.ts']);
+        expect(diff).toMatch(new RegExp(`^\\+5\\. Before you call finish, ${SELF_EDIT_MARKER}`, 'm'));
+        expect(diff).toMatch(/^-5\. You have a limited number of turns and tokens:/m);
+        expect(diff).toMatch(/^\+6\. You have a limited number of turns and tokens:/m);
+
+        // Model calls: the seed's evaluations against node 0; diagnosis, self-modification and
+        // evaluations against the child.
+        const seedCalls = archive.modelCalls(0);
+        const childCalls = archive.modelCalls(1);
+        expect(seedCalls.every((call) => kindOf(call.request) === 'evaluation')).toBe(true);
+        expect(seedCalls).toHaveLength(8); // two-fer 4 steps + leap (hasty) 4 steps
+        const kinds = childCalls.map((call) => kindOf(call.request));
+        expect(kinds.filter((kind) => kind === 'diagnosis')).toHaveLength(1);
+        expect(kinds.filter((kind) => kind === 'self')).toHaveLength(5);
+        expect(kinds.filter((kind) => kind === 'evaluation')).toHaveLength(9); // two-fer 4 + leap (careful) 5
+        expect(archive.listModelCalls()).toHaveLength(8 + 15);
+        expect(log).toMatchObject({
+          diagnosis: 1,
+          self: 5,
+          evaluation: { 'two-fer': 8, 'leap-hasty': 4, 'leap-careful': 5 },
+        });
+
+        // Inside the sandbox, `env` shows the socket and no key; the scan of its files finds none.
+        const probe = server.requests.find(
+          (entry) =>
+            entry.messages.filter((message) => message.role === 'assistant').length === 1 &&
+            entry.messages.some((message) => message.content.includes('# Improve yourself')),
+        );
+        const output = probe?.messages.at(-1)?.content ?? '';
+        expect(output).toContain('CLADE_MODEL_SOCKET=');
+        expect(output).toContain('KEY-SCAN: clean');
+        expect(output).not.toContain(KEY);
+        expect(output).not.toMatch(/API_KEY/);
+      } finally {
+        archive.close();
+      }
+      // Nothing the campaign stored (archive, git objects, logs) holds the key.
+      expect(everythingStored(directory)).not.toContain(KEY);
+
+      // clade show tells the story: the proposal, the agent's run, the files, the diff.
+      const shown = await runCli(['show', directory, '1']);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`mutation   self-modify: ${DIAGNOSIS.summary}`);
+      expect(shown.stdout).toContain('Self-modification (diagnosis by openai:gpt-4.1):');
+      expect(shown.stdout).toContain(DIAGNOSIS.proposal.slice(0, 80));
+      expect(shown.stdout).toMatch(
+        /agent run {2}stopped: done after 5 step\(s\), \d+ tokens \(proxy: 5 call\(s\), \$0\.\d{4}, 0 refused\)/,
+      );
+      expect(shown.stdout).toContain('files      ~prompt.ts');
+      expect(shown.stdout).not.toContain(KEY);
+    },
+    300_000,
+  );
 });
