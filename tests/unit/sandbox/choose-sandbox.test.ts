@@ -46,6 +46,12 @@ describe('chooseSandbox without a Docker engine', () => {
     await expect(choice).rejects.toThrow(/llm-diff runs model-written code.*--sandbox process/s);
   });
 
+  it('refuses a self-modifying agent (model-written code) under auto, naming --sandbox process', async () => {
+    const choice = chooseSandbox(config('auto', 'self-modify'), () => {}, { docker: unreachable });
+    await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    await expect(choice).rejects.toThrow(/self-modify runs model-written code.*--sandbox process/s);
+  });
+
   it('runs model-written code in the process sandbox when the user chose it explicitly', async () => {
     const notes: string[] = [];
     const sandbox = await chooseSandbox(config('process', 'llm-rewrite'), () => {}, {
