@@ -235,9 +235,10 @@ const selfModifyMutation = z
     agentModel: z.string().min(3).optional(),
     /** The parent agent's limits while it edits itself. Default `{ maxSteps: 30, maxTokens: 400000, timeoutSeconds: 600 }`. */
     agentLimits: selfModifyAgentLimits.prefault({}),
-    /** Template files replacing the built-in prompts (`diagnosis`, `diagnosisError`, `task`), relative to the campaign file. Default: none. */
+    /** Template files replacing the built-in prompts (`system`, `diagnosis`, `diagnosisError`, `task`), relative to the campaign file. Default: none. */
     prompts: z
       .object({
+        system: z.string().min(1).optional(),
         diagnosis: z.string().min(1).optional(),
         diagnosisError: z.string().min(1).optional(),
         task: z.string().min(1).optional(),

@@ -52,6 +52,8 @@ export interface Diagnosis {
 
 /** The templates of `self-modify` (Markdown files in `src/mutation/prompts/`). */
 export interface SelfModifyTemplates {
+  /** The diagnosis model's system prompt. */
+  system: string;
   /** The diagnosis request. */
   diagnosis: string;
   /** The re-ask after an answer that held no usable JSON. */
@@ -61,6 +63,7 @@ export interface SelfModifyTemplates {
 }
 
 const TEMPLATE_FILES: Record<keyof SelfModifyTemplates, string> = {
+  system: 'self-modify-system.md',
   diagnosis: 'self-modify-diagnosis.md',
   diagnosisError: 'self-modify-diagnosis-error.md',
   task: 'self-modify-task.md',
@@ -68,6 +71,7 @@ const TEMPLATE_FILES: Record<keyof SelfModifyTemplates, string> = {
 
 /** Placeholders each `self-modify` template may use. */
 export const SELF_MODIFY_PLACEHOLDERS: Record<keyof SelfModifyTemplates, readonly string[]> = {
+  system: [],
   diagnosis: ['task', 'parent_id', 'parent_score', 'parent_code', 'failures', 'history', 'entry'],
   diagnosisError: ['error'],
   task: ['summary', 'proposal', 'implementation', 'entry'],
@@ -172,9 +176,6 @@ const FAILURES_TOTAL_CHARS = 16_000;
 /** Time the sandbox grants beyond the agent's own limit (start-up, writing the files back). */
 const SANDBOX_MARGIN_MS = 30_000;
 
-const SYSTEM_PROMPT =
-  'You are an expert on LLM-based coding agents. You read an agent\u2019s source code and the logs of the exercises it failed, find the weakness that matters most, and propose one concrete, general improvement to the agent\u2019s own code. You answer with JSON only.';
-
 /** Creates the `self-modify` mutator. */
 export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
   const caps = { ...DEFAULT_CAPS, ...options.caps };
@@ -210,7 +211,7 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
         const spent = options.budgetExceeded?.() ?? null;
         if (spent !== null) return fail('invalid', 'model budget spent', `No model call made: ${spent}.`);
         const modelRequest: ModelRequest = {
-          system: SYSTEM_PROMPT,
+          system: renderTemplate(options.templates.system, {}),
           messages: messages.map((message) => ({ ...message })),
           maxTokens: options.maxTokens,
           ...(options.temperature !== null ? { temperature: options.temperature } : {}),

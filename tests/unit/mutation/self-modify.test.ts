@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/core/random.js';
 import type { AgentFiles, AgentNode, EvaluationRecord } from '../../../src/core/types.js';
@@ -202,6 +205,25 @@ const request = (nodeId = 7) => ({
   parent: { node: parentNode(), files: PARENT },
   inspirations: [],
   random: createRandom(1, 'node', nodeId, 'mutation'),
+});
+
+describe('loadSelfModifyTemplates', () => {
+  it('loads the built-in templates and refuses an override with an unknown placeholder', () => {
+    const templates = loadSelfModifyTemplates();
+    expect(templates.system).toMatch(/expert on LLM-based coding agents/);
+    expect(templates.diagnosis).toContain('{{failures}}');
+    expect(templates.task).toContain('{{implementation}}');
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'clade-self-modify-prompts-'));
+    try {
+      writeFileSync(path.join(directory, 'mine.md'), 'Fix {{parent_code}} using {{inspirations}}.');
+      expect(() => loadSelfModifyTemplates({ diagnosis: 'mine.md' }, directory)).toThrow(
+        /mutation\.prompts\.diagnosis .*unknown placeholder \{\{inspirations\}\}/,
+      );
+      expect(() => loadSelfModifyTemplates({ task: 'missing.md' }, directory)).toThrow(/cannot read the template file/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('parseDiagnosis', () => {
