@@ -29,11 +29,13 @@ class BestState implements DerivedState {
 
   refresh(nodes: readonly SelectionCandidate[], position: number): void {
     if (this.rescan) return;
+    const node = nodes[position] as SelectionCandidate;
     if (this.best !== null && position === this.best.position) {
-      this.rescan = true;
+      // The best node changed: still the best if its score did not drop (a new child, say).
+      if (isScored(node) && node.id === this.best.id && node.score >= this.best.score) this.best.score = node.score;
+      else this.rescan = true;
       return;
     }
-    const node = nodes[position] as SelectionCandidate;
     if (isScored(node) && beatsRecord(node, this.best)) this.best = { position, id: node.id, score: node.score };
   }
 

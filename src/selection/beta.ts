@@ -71,27 +71,26 @@ const ZIGGURAT = (() => {
  * faster than `sampleBeta`, and a different stream: draws differ from `sampleBeta`'s for the same seed.
  */
 export class FastBetaSampler {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** sfc32's four words (a typed array: 32-bit values never become heap numbers). */
+  private readonly state = new Int32Array(4);
 
   constructor(random: Random) {
-    this.a = random.uint32();
-    this.b = random.uint32();
-    this.c = random.uint32();
-    this.d = random.uint32();
+    for (let word = 0; word < 4; word++) this.state[word] = random.uint32() | 0;
     for (let index = 0; index < 12; index++) this.uint32();
   }
 
   /** sfc32's step, as in `createRandom`. */
   uint32(): number {
-    let t = (this.a + this.b) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.d = (this.d + 1) | 0;
-    t = (t + this.d) | 0;
-    this.c = (((this.c << 21) | (this.c >>> 11)) + t) | 0;
+    const state = this.state;
+    const a = state[0] as number;
+    const b = state[1] as number;
+    const c = state[2] as number;
+    const d = ((state[3] as number) + 1) | 0;
+    const t = (((a + b) | 0) + d) | 0;
+    state[0] = b ^ (b >>> 9);
+    state[1] = (c + (c << 3)) | 0;
+    state[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+    state[3] = d;
     return t >>> 0;
   }
 

@@ -3,7 +3,9 @@
  */
 
 export { bestNodeId, bestSelector } from './best.js';
-export { sampleBeta, sampleGamma } from './beta.js';
+export { FastBetaSampler, gammaConstants, sampleBeta, sampleGamma } from './beta.js';
+export { type CandidateChange, CandidatePool } from './candidate-pool.js';
+export { type DerivedState, DerivedStateCache, isScored, ScoredPositions } from './derived-state.js';
 export { type DgmSelectorOptions, type DgmWeight, dgmSelector, dgmWeights } from './dgm.js';
 export { hgmCandidates, hgmSelector, thompsonArgmax } from './hgm.js';
 export {
@@ -23,6 +25,7 @@ export { randomSelector } from './random.js';
 export { createSelector } from './registry.js';
 export {
   assertCount,
+  CumulativeWeights,
   logSigmoid,
   median,
   probabilitiesFromLogWeights,
@@ -30,8 +33,16 @@ export {
   sampleProportional,
   scoredCandidates,
 } from './sample.js';
+export { SortedScores } from './sorted-scores.js';
+export { LogWeightTree, SumTree } from './sum-tree.js';
 export { type TournamentSelectorOptions, tournamentProbabilities, tournamentSelector } from './tournament.js';
-export type { OutcomeCounts, ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+export type {
+  CandidateJournal,
+  OutcomeCounts,
+  ParentSelector,
+  SelectionCandidate,
+  SelectionSnapshot,
+} from './types.js';
 export {
   type WeightedEntry,
   type WeightedSelectorOptions,

@@ -187,18 +187,37 @@ function iterationOf(node: { iteration?: number; id: number }): number {
   return node.iteration ?? node.id;
 }
 
-/** Islands rebuilt from typed columns: member lists, elites in the order their cells filled. */
-interface ColumnIslands {
+/**
+ * The replay of `buildIslands` over snapshot positions: feature ranges, each island's members and
+ * grid, migrations done so far. Kept while nodes only arrive at the end of the replay.
+ */
+interface Replay {
+  low: Float64Array;
+  high: Float64Array;
+  /** Iteration of the last node replayed. */
+  lastIteration: number;
+  migrations: number;
+  /** Positions per island, in joining order. */
   members: number[][];
-  elites: number[][];
+  /** Cells per island in the order they were first occupied (a Map's insertion order). */
+  cellOrder: number[][];
+  /** Occupant position by island · cellCount + cell (dense grids), or maps (large grids). */
+  grid: Int32Array | null;
+  sparse: Array<Map<number, number>>;
+  cellCount: number;
+  /** Home island by position: −1 for a seed (on every island), −2 not replayed. */
+  home: Int32Array;
+  cells: Float64Array;
+  migrated: Array<Set<number>>;
 }
 
 /**
- * The columns `buildIslands` reads (score, id, iteration, features), kept per position. Islands are
- * rebuilt only when one of them changed for some node (a new node, a new score): a child count
- * does not enter, so the draws between two recorded children reuse them. The rebuild replays the
- * same rules as `buildIslands` over typed arrays (a counting sort by iteration, grid cells in a typed
- * array), a few milliseconds at 100,000 nodes.
+ * The columns `buildIslands` reads (score, id, iteration, features), kept per position, and the
+ * replay built from them. A scored node that arrives after every replayed iteration with features
+ * inside the current ranges joins the replay as `buildIslands` would (O(1) plus due migrations);
+ * any other change of those columns (a rescored node, a node out of iteration order, a feature
+ * outside the ranges, which re-bins every node) replays from scratch over typed arrays. Child
+ * counts do not enter, so draws between recorded nodes reuse the islands as they are.
  */
 class MapElitesState implements DerivedState {
   private scored = new Uint8Array(16);
@@ -207,7 +226,8 @@ class MapElitesState implements DerivedState {
   private iterations = new Float64Array(16);
   private features: Float64Array;
   private count = 0;
-  private islands: ColumnIslands | null = null;
+  private replay: Replay | null = null;
+  private readonly pending: number[] = [];
   private cumulative = new Map<number, CumulativeWeights>();
 
   constructor(private readonly config: Resolved) {
@@ -222,14 +242,13 @@ class MapElitesState implements DerivedState {
     this.ids = ensureLength(this.ids, position + 1);
     this.iterations = ensureLength(this.iterations, position + 1);
     this.features = ensureLength(this.features, (position + 1) * featureCount);
-    let changed = position >= this.count;
-    if (changed) this.count = position + 1;
+    const added = position >= this.count;
+    if (added) this.count = position + 1;
     const was = this.scored[position] as number;
     const now = isScored(node) ? 1 : 0;
     const score = now === 1 ? (node.score as number) : 0;
     const iteration = iterationOf(node);
-    if (this.scored[position] !== now || this.scores[position] !== score || this.ids[position] !== node.id)
-      changed = true;
+    let changed = added || was !== now || this.scores[position] !== score || this.ids[position] !== node.id;
     if (this.iterations[position] !== iteration) changed = true;
     this.scored[position] = now;
     this.scores[position] = score;
@@ -242,16 +261,46 @@ class MapElitesState implements DerivedState {
       this.features[position * featureCount + feature] = value;
     }
     // A node that is not a candidate matters only if it was one before this change.
-    if (changed && (now === 1 || was === 1)) this.islands = null;
+    if (!changed || (now === 0 && was === 0)) return;
+    if (this.replay === null) return;
+    if (added && this.appendable(position)) this.pending.push(position);
+    else {
+      this.replay = null;
+      this.pending.length = 0;
+    }
   }
 
-  /** The islands for the current columns (rebuilt after a relevant change). */
-  current(): ColumnIslands {
-    if (this.islands === null) {
-      this.islands = this.rebuild();
+  /** A new scored node the replay can take as is: it comes after every replayed and pending node, inside the ranges. */
+  private appendable(position: number): boolean {
+    const replay = this.replay as Replay;
+    const iteration = this.iterations[position] as number;
+    const last =
+      this.pending.length > 0 ? (this.iterations[this.pending.at(-1) as number] as number) : replay.lastIteration;
+    if (!(iteration > last) || iteration === 0) return false;
+    const featureCount = this.config.features.length;
+    for (let feature = 0; feature < featureCount; feature++) {
+      const value = this.features[position * featureCount + feature] as number;
+      if (!(value >= (replay.low[feature] as number) && value <= (replay.high[feature] as number))) return false;
+    }
+    return true;
+  }
+
+  /** Members and elites (positions) of every island, for the current columns. */
+  current(): { members: number[][]; elites: (island: number) => number[] } {
+    if (this.replay === null) {
+      this.replay = this.rebuild();
       this.cumulative = new Map();
     }
-    return this.islands;
+    const replay = this.replay;
+    if (this.pending.length > 0) {
+      for (const position of this.pending) this.replayNode(replay, position);
+      this.pending.length = 0;
+      this.cumulative = new Map();
+    }
+    return {
+      members: replay.members,
+      elites: (island) => (replay.cellOrder[island] as number[]).map((cell) => this.occupant(replay, island, cell)),
+    };
   }
 
   /** Score-proportional draw among an island's members, `sampleProportional`'s rule. */
@@ -268,6 +317,75 @@ class MapElitesState implements DerivedState {
     const scoreA = this.scores[a] as number;
     const scoreB = this.scores[b] as number;
     return scoreA > scoreB || (scoreA === scoreB && (this.ids[a] as number) < (this.ids[b] as number));
+  }
+
+  private occupant(replay: Replay, island: number, cell: number): number {
+    if (replay.grid) return replay.grid[island * replay.cellCount + cell] as number;
+    return (replay.sparse[island] as Map<number, number>).get(cell) ?? -1;
+  }
+
+  private join(replay: Replay, island: number, position: number): void {
+    (replay.members[island] as number[]).push(position);
+    const cell = replay.cells[position] as number;
+    const current = this.occupant(replay, island, cell);
+    if (current !== -1 && !this.better(position, current)) return;
+    if (current === -1) (replay.cellOrder[island] as number[]).push(cell);
+    if (replay.grid) replay.grid[island * replay.cellCount + cell] = position;
+    else (replay.sparse[island] as Map<number, number>).set(cell, position);
+  }
+
+  private migrate(replay: Replay): void {
+    const islandCount = this.config.islands;
+    if (islandCount < 2 || this.config.migrationRate === 0) return;
+    const moves: Array<{ target: number; position: number }> = [];
+    for (let island = 0; island < islandCount; island++) {
+      const ranked = (replay.cellOrder[island] as number[])
+        .map((cell) => this.occupant(replay, island, cell))
+        .sort((a, b) => (this.better(a, b) ? -1 : 1));
+      const top = ranked.slice(0, Math.ceil(this.config.migrationRate * ranked.length));
+      const neighbours = new Set([(island + 1) % islandCount, (island - 1 + islandCount) % islandCount]);
+      neighbours.delete(island);
+      for (const position of top) for (const target of neighbours) moves.push({ target, position });
+    }
+    for (const { target, position } of moves) {
+      // The seed is on every island already; a node never migrates back home or twice.
+      const home = replay.home[position] as number;
+      if (home === -1 || home === target || replay.migrated[target]?.has(position)) continue;
+      replay.migrated[target]?.add(position);
+      this.join(replay, target, position);
+    }
+  }
+
+  /** The next node of the replay (in `buildIslands`' order), with the migrations due before it. */
+  private replayNode(replay: Replay, position: number): void {
+    const { config } = this;
+    const featureCount = config.features.length;
+    let cell = 0;
+    for (let feature = 0; feature < featureCount; feature++) {
+      const minimum = replay.low[feature] as number;
+      const width = (replay.high[feature] as number) - minimum;
+      const value = this.features[position * featureCount + feature] as number;
+      const bin = width > 0 ? Math.min(config.bins - 1, Math.floor(((value - minimum) / width) * config.bins)) : 0;
+      cell = cell * config.bins + bin;
+    }
+    replay.cells = ensureLength(replay.cells, position + 1);
+    replay.home = ensureLength(replay.home, position + 1);
+    replay.cells[position] = cell;
+    const iteration = this.iterations[position] as number;
+    const period = config.migrationInterval * config.islands;
+    while (iteration > 0 && Math.floor((iteration - 1) / period) > replay.migrations) {
+      replay.migrations++;
+      this.migrate(replay);
+    }
+    if (iteration === 0) {
+      replay.home[position] = -1;
+      for (let island = 0; island < config.islands; island++) this.join(replay, island, position);
+    } else {
+      const island = islandOf(iteration, config.islands);
+      replay.home[position] = island;
+      this.join(replay, island, position);
+    }
+    replay.lastIteration = iteration;
   }
 
   /** Scored positions in `buildIslands`' order: snapshot order, or by (iteration, id) when out of order. */
@@ -319,10 +437,9 @@ class MapElitesState implements DerivedState {
     return sorted;
   }
 
-  private rebuild(): ColumnIslands {
+  private rebuild(): Replay {
     const config = this.config;
     const order = this.order();
-    const total = order.length;
     const featureCount = config.features.length;
     const values = this.features;
     const low = new Float64Array(featureCount).fill(Number.POSITIVE_INFINITY);
@@ -334,87 +451,27 @@ class MapElitesState implements DerivedState {
         if (value > (high[feature] as number)) high[feature] = value;
       }
     }
-    const cells = new Float64Array(total);
     let cellCount = 1;
     for (let feature = 0; feature < featureCount; feature++) cellCount *= config.bins;
-    for (let index = 0; index < total; index++) {
-      const position = order[index] as number;
-      let cell = 0;
-      for (let feature = 0; feature < featureCount; feature++) {
-        const minimum = low[feature] as number;
-        const width = (high[feature] as number) - minimum;
-        const value = values[position * featureCount + feature] as number;
-        const bin = width > 0 ? Math.min(config.bins - 1, Math.floor(((value - minimum) / width) * config.bins)) : 0;
-        cell = cell * config.bins + bin;
-      }
-      cells[index] = cell;
-    }
-
     const islandCount = config.islands;
-    const members: number[][] = Array.from({ length: islandCount }, () => []);
-    const cellOrder: number[][] = Array.from({ length: islandCount }, () => []);
     // Grid occupants by (island, cell): a typed array when the grid is small, else maps.
     const dense = cellCount <= 1 << 16;
-    const grid = dense ? new Int32Array(islandCount * cellCount).fill(-1) : null;
-    const sparse = dense ? [] : Array.from({ length: islandCount }, () => new Map<number, number>());
-    const occupant = (island: number, cell: number): number =>
-      grid ? (grid[island * cellCount + cell] as number) : ((sparse[island] as Map<number, number>).get(cell) ?? -1);
-    const place = (island: number, cell: number, index: number): void => {
-      if (grid) grid[island * cellCount + cell] = index;
-      else (sparse[island] as Map<number, number>).set(cell, index);
+    const replay: Replay = {
+      low,
+      high,
+      lastIteration: Number.NEGATIVE_INFINITY,
+      migrations: 0,
+      members: Array.from({ length: islandCount }, () => []),
+      cellOrder: Array.from({ length: islandCount }, () => []),
+      grid: dense ? new Int32Array(islandCount * cellCount).fill(-1) : null,
+      sparse: dense ? [] : Array.from({ length: islandCount }, () => new Map<number, number>()),
+      cellCount,
+      home: new Int32Array(this.count).fill(-2),
+      cells: new Float64Array(this.count),
+      migrated: Array.from({ length: islandCount }, () => new Set<number>()),
     };
-    const better = (a: number, b: number): boolean => this.better(order[a] as number, order[b] as number);
-    const home = new Int32Array(total);
-    const migrated: Array<Set<number>> = Array.from({ length: islandCount }, () => new Set());
-    const join = (island: number, index: number): void => {
-      (members[island] as number[]).push(index);
-      const cell = cells[index] as number;
-      const current = occupant(island, cell);
-      if (current === -1) {
-        (cellOrder[island] as number[]).push(cell);
-        place(island, cell, index);
-      } else if (better(index, current)) place(island, cell, index);
-    };
-    const migrate = (): void => {
-      if (islandCount < 2 || config.migrationRate === 0) return;
-      const moves: Array<{ target: number; index: number }> = [];
-      for (let island = 0; island < islandCount; island++) {
-        const ranked = (cellOrder[island] as number[])
-          .map((cell) => occupant(island, cell))
-          .sort((a, b) => (better(a, b) ? -1 : 1));
-        const top = ranked.slice(0, Math.ceil(config.migrationRate * ranked.length));
-        const neighbours = new Set([(island + 1) % islandCount, (island - 1 + islandCount) % islandCount]);
-        neighbours.delete(island);
-        for (const index of top) for (const target of neighbours) moves.push({ target, index });
-      }
-      for (const { target, index } of moves) {
-        if (home[index] === -1 || home[index] === target || migrated[target]?.has(index)) continue;
-        migrated[target]?.add(index);
-        join(target, index);
-      }
-    };
-
-    const period = config.migrationInterval * islandCount;
-    let migrations = 0;
-    for (let index = 0; index < total; index++) {
-      const iteration = this.iterations[order[index] as number] as number;
-      while (iteration > 0 && Math.floor((iteration - 1) / period) > migrations) {
-        migrations++;
-        migrate();
-      }
-      if (iteration === 0) {
-        home[index] = -1;
-        for (let island = 0; island < islandCount; island++) join(island, index);
-      } else {
-        const island = islandOf(iteration, islandCount);
-        home[index] = island;
-        join(island, index);
-      }
-    }
-    return {
-      members: members.map((list) => list.map((index) => order[index] as number)),
-      elites: cellOrder.map((list, island) => list.map((cell) => order[occupant(island, cell)] as number)),
-    };
+    for (const position of order) this.replayNode(replay, position);
+    return replay;
   }
 }
 
@@ -439,7 +496,7 @@ export function mapElitesSelector(options: MapElitesSelectorOptions = {}): Paren
       const fallback = homeMembers.length === 0;
       const members = fallback ? islands.members.flat() : homeMembers;
       if (members.length === 0) return [];
-      const homeElites = islands.elites[homeIsland] as number[];
+      const homeElites = islands.elites(homeIsland);
       const elites = homeElites.length > 0 ? homeElites : members;
       const idAt = (position: number): number => (snapshot.nodes[position] as SelectionCandidate).id;
       const picks: number[] = [];

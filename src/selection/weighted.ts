@@ -9,7 +9,7 @@ import type { Random } from '../core/random.js';
 import { type DerivedState, DerivedStateCache, ensureLength, isScored } from './derived-state.js';
 import { assertCount, logSigmoid, median, probabilitiesFromLogWeights, scoredCandidates } from './sample.js';
 import { SortedScores } from './sorted-scores.js';
-import { LogWeightTree } from './sum-tree.js';
+import { SumTree } from './sum-tree.js';
 import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
 
 /** Parameters of the ShinkaEvolve weight. */
@@ -74,12 +74,14 @@ class WeightedState implements DerivedState {
   private readonly sorted = new SortedScores();
   private scored = new Uint8Array(16);
   private scores = new Float64Array(16);
-  private childLogs = new Float64Array(16);
+  /** h_i = 1 / (1 + n_i). */
+  private childFactors = new Float64Array(16);
   private count = 0;
   private center = Number.NaN;
   private spread = Number.NaN;
   private readonly changed: number[] = [];
-  readonly weights = new LogWeightTree();
+  private scratch = new Float64Array(16);
+  readonly weights = new SumTree();
 
   constructor(private readonly lambda: number) {}
 
@@ -87,7 +89,7 @@ class WeightedState implements DerivedState {
     const node = nodes[position] as SelectionCandidate;
     this.scored = ensureLength(this.scored, position + 1);
     this.scores = ensureLength(this.scores, position + 1);
-    this.childLogs = ensureLength(this.childLogs, position + 1);
+    this.childFactors = ensureLength(this.childFactors, position + 1);
     if (position >= this.count) this.count = position + 1;
     const wasScored = this.scored[position] === 1;
     const previous = this.scores[position] as number;
@@ -96,7 +98,7 @@ class WeightedState implements DerivedState {
     if (now && (!wasScored || node.score !== previous)) this.sorted.insert(node.score, position);
     this.scored[position] = now ? 1 : 0;
     this.scores[position] = now ? node.score : 0;
-    this.childLogs[position] = Math.log1p(Math.max(0, node.children));
+    this.childFactors[position] = 1 / (1 + Math.max(0, node.children));
     this.changed.push(position);
   }
 
@@ -111,20 +113,24 @@ class WeightedState implements DerivedState {
     if (center !== this.center || spread !== this.spread) {
       this.center = center;
       this.spread = spread;
-      const logs = new Float64Array(this.count);
-      for (let position = 0; position < this.count; position++) logs[position] = this.logWeight(position);
-      this.weights.assign(logs, this.count);
+      this.scratch = ensureLength(this.scratch, this.count);
+      for (let position = 0; position < this.count; position++) this.scratch[position] = this.weight(position);
+      this.weights.assign(this.scratch, this.count);
     } else {
-      for (const position of this.changed) this.weights.set(position, this.logWeight(position));
+      for (const position of this.changed) this.weights.set(position, this.weight(position));
     }
     this.changed.length = 0;
     return true;
   }
 
-  private logWeight(position: number): number {
-    if (this.scored[position] !== 1) return Number.NaN;
-    const score = this.scores[position] as number;
-    return logSigmoid((this.lambda * (score - this.center)) / this.spread) - (this.childLogs[position] as number);
+  /**
+   * s_i · h_i, directly (one exp): unlike DGM's fixed α0, the sigmoid is centred on the median, so
+   * the nodes nearest the median have |λ (a − α0) / MAD| ≤ λ and the total never underflows.
+   */
+  private weight(position: number): number {
+    if (this.scored[position] !== 1) return 0;
+    const x = (this.lambda * ((this.scores[position] as number) - this.center)) / this.spread;
+    return (this.childFactors[position] as number) / (1 + Math.exp(-x));
   }
 }
 

@@ -179,7 +179,7 @@ function apply(pool: CandidatePool, step: Step): void {
       status: step.status,
       score: step.status === 'scored' ? step.score : null,
       children: 0,
-      iteration: size === 0 ? 0 : Math.max(1, size - (step.length % 3)),
+      iteration: size === 0 ? 0 : Math.max(1, size - (step.length % 7)),
       features: { codeLength: 100 + step.length, diversity: step.length % 7 },
     });
     if (parentId !== null) {
@@ -256,6 +256,29 @@ describe('incremental selection state', () => {
     ).toEqual([3]);
     first.add({ id: 1, parentId: 0, status: 'crashed', score: null, children: 0 });
     expect(selector.select(first.snapshot(), createRandom(1), 2)).toEqual([0, 0]);
+  });
+
+  it('map-elites: a node recorded out of iteration order, across a migration, gives the islands of a full replay', () => {
+    // Iteration 5 arrives after 7 (several workers): the migration before iteration 7 must include
+    // it, as buildIslands' replay in iteration order does; appending it would leave it out.
+    const pool = new CandidatePool();
+    const selector = mapElitesSelector({ islands: 3, migrationInterval: 2, bins: 4 });
+    [0, 1, 2, 3, 4, 6, 7, 5, 8, 9, 10].forEach((iteration, index) => {
+      pool.add({
+        id: index,
+        parentId: null,
+        status: 'scored',
+        score: iteration === 5 ? 1 : ((index * 37) % 11) / 20,
+        children: 0,
+        iteration,
+        features: { codeLength: index === 0 ? 0 : index === 1 ? 100 : 50 + index, diversity: index % 3 },
+      });
+      const fresh = mapElitesSelector({ islands: 3, migrationInterval: 2, bins: 4 });
+      const snapshot = { nodes: pool.nodes.map((node) => ({ ...node })), iteration: index + 3 };
+      expect(selector.select(pool.snapshot(index + 3), createRandom(index), 20)).toEqual(
+        fresh.select(snapshot, createRandom(index), 20),
+      );
+    });
   });
 
   it('the journal records every add and change by position', () => {
