@@ -98,7 +98,7 @@ export function hybridGroupSizes(fractions: readonly number[], dimension: number
 function hybrid(
   data: Cec2022Data,
   fractions: readonly number[],
-  groups: (permuted: Float64Array, scratch: Float64Array, sizes: number[], starts: number[]) => number,
+  groups: (sizes: number[], starts: number[], scratch: Float64Array) => (permuted: Float64Array) => number,
 ): Cec2022Evaluator {
   const dimension = data.dimension;
   const sizes = hybridGroupSizes(fractions, dimension);
@@ -116,8 +116,7 @@ function hybrid(
   }
   const shifted = new Float64Array(BLOCK_POINTS * dimension);
   const permuted = new Float64Array(BLOCK_POINTS * dimension);
-  const scratch = new Float64Array(dimension);
-  const finish = (view: Float64Array): number => groups(view, scratch, sizes, starts);
+  const finish = groups(sizes, starts, new Float64Array(dimension));
   const single = new Float64Array(dimension);
   const point: PointEvaluator = (x, offset) => {
     shiftScaleRotate(x, offset, data.shift, 0, RATE.one, permutedRotation, 0, dimension, shifted, single);
@@ -130,20 +129,22 @@ function hybrid(
 
 /** F6 (hf02): bent cigar, HGBat, Rastrigin on 40 %, 40 %, 20 % of the coordinates. */
 export function createHybrid02(data: Cec2022Data): Cec2022Evaluator {
-  return hybrid(data, [0.4, 0.4, 0.2], (permuted, scratch, sizes, starts) => {
+  return hybrid(data, [0.4, 0.4, 0.2], (sizes, starts, scratch) => {
     const [n0, n1, n2] = sizes as [number, number, number];
     const [g0, g1, g2] = starts as [number, number, number];
-    scaleSlice(permuted, g0, n0, RATE.one, scratch);
-    const fit0 = bentCigar(scratch, n0);
-    scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
-    const fit1 = hgbat(scratch, n1);
-    scaleSlice(permuted, g2, n2, RATE.rastrigin, scratch);
-    const fit2 = rastrigin(scratch, n2);
-    let f = 0.0;
-    f += fit0;
-    f += fit1;
-    f += fit2;
-    return f;
+    return (permuted) => {
+      scaleSlice(permuted, g0, n0, RATE.one, scratch);
+      const fit0 = bentCigar(scratch, n0);
+      scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
+      const fit1 = hgbat(scratch, n1);
+      scaleSlice(permuted, g2, n2, RATE.rastrigin, scratch);
+      const fit2 = rastrigin(scratch, n2);
+      let f = 0.0;
+      f += fit0;
+      f += fit1;
+      f += fit2;
+      return f;
+    };
   });
 }
 
@@ -153,53 +154,57 @@ export function createHybrid02(data: Cec2022Data): Cec2022Evaluator {
  */
 export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
   const exponent1 = katsuuraExponent(hybridGroupSizes([0.1, 0.2, 0.2, 0.2, 0.1, 0.2], data.dimension)[1] as number);
-  return hybrid(data, [0.1, 0.2, 0.2, 0.2, 0.1, 0.2], (permuted, scratch, sizes, starts) => {
+  return hybrid(data, [0.1, 0.2, 0.2, 0.2, 0.1, 0.2], (sizes, starts, scratch) => {
     const [n0, n1, n2, n3, n4, n5] = sizes as [number, number, number, number, number, number];
     const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
-    scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
-    const fit0 = hgbat(scratch, n0);
-    scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
-    const fit1 = katsuura(scratch, n1, exponent1);
-    scaleSlice(permuted, g2, n2, RATE.one, scratch);
-    const fit2 = ackley(scratch, n2);
-    scaleSlice(permuted, g3, n3, RATE.rastrigin, scratch);
-    const fit3 = rastrigin(scratch, n3);
-    scaleSlice(permuted, g4, n4, RATE.schwefel, scratch);
-    const fit4 = schwefel(scratch, n4);
-    const fit5 = schafferF7(permuted, n5);
-    let f = 0.0;
-    f += fit0;
-    f += fit1;
-    f += fit2;
-    f += fit3;
-    f += fit4;
-    f += fit5;
-    return f;
+    return (permuted) => {
+      scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
+      const fit0 = hgbat(scratch, n0);
+      scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
+      const fit1 = katsuura(scratch, n1, exponent1);
+      scaleSlice(permuted, g2, n2, RATE.one, scratch);
+      const fit2 = ackley(scratch, n2);
+      scaleSlice(permuted, g3, n3, RATE.rastrigin, scratch);
+      const fit3 = rastrigin(scratch, n3);
+      scaleSlice(permuted, g4, n4, RATE.schwefel, scratch);
+      const fit4 = schwefel(scratch, n4);
+      const fit5 = schafferF7(permuted, n5);
+      let f = 0.0;
+      f += fit0;
+      f += fit1;
+      f += fit2;
+      f += fit3;
+      f += fit4;
+      f += fit5;
+      return f;
+    };
   });
 }
 
 /** F8 (hf06): Katsuura, HappyCat, Griewank-Rosenbrock, Schwefel, Ackley on 30/20/20/10/20 %. */
 export function createHybrid06(data: Cec2022Data): Cec2022Evaluator {
   const exponent0 = katsuuraExponent(hybridGroupSizes([0.3, 0.2, 0.2, 0.1, 0.2], data.dimension)[0] as number);
-  return hybrid(data, [0.3, 0.2, 0.2, 0.1, 0.2], (permuted, scratch, sizes, starts) => {
+  return hybrid(data, [0.3, 0.2, 0.2, 0.1, 0.2], (sizes, starts, scratch) => {
     const [n0, n1, n2, n3, n4] = sizes as [number, number, number, number, number];
     const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
-    scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
-    const fit0 = katsuura(scratch, n0, exponent0);
-    scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
-    const fit1 = happycat(scratch, n1);
-    scaleSlice(permuted, g2, n2, RATE.beyer, scratch);
-    const fit2 = griewankRosenbrock(scratch, n2);
-    scaleSlice(permuted, g3, n3, RATE.schwefel, scratch);
-    const fit3 = schwefel(scratch, n3);
-    scaleSlice(permuted, g4, n4, RATE.one, scratch);
-    const fit4 = ackley(scratch, n4);
-    let f = 0.0;
-    f += fit0;
-    f += fit1;
-    f += fit2;
-    f += fit3;
-    f += fit4;
-    return f;
+    return (permuted) => {
+      scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
+      const fit0 = katsuura(scratch, n0, exponent0);
+      scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
+      const fit1 = happycat(scratch, n1);
+      scaleSlice(permuted, g2, n2, RATE.beyer, scratch);
+      const fit2 = griewankRosenbrock(scratch, n2);
+      scaleSlice(permuted, g3, n3, RATE.schwefel, scratch);
+      const fit3 = schwefel(scratch, n3);
+      scaleSlice(permuted, g4, n4, RATE.one, scratch);
+      const fit4 = ackley(scratch, n4);
+      let f = 0.0;
+      f += fit0;
+      f += fit1;
+      f += fit2;
+      f += fit3;
+      f += fit4;
+      return f;
+    };
   });
 }

@@ -232,6 +232,9 @@ export function schwefel(z: Float64Array, n: number): number {
   return f;
 }
 
+/** √(1 + i) for i < 64, Griewank's divisors (the same doubles as computing them per call). */
+const GRIEWANK_DIVISORS = Float64Array.from({ length: 64 }, (_, i) => Math.sqrt(1.0 + i));
+
 /** Griewank. */
 export function griewank(z: Float64Array, n: number): number {
   let s = 0.0;
@@ -239,7 +242,7 @@ export function griewank(z: Float64Array, n: number): number {
   for (let i = 0; i < n; i++) {
     const zi = z[i] as number;
     s += zi * zi;
-    p *= Math.cos(zi / Math.sqrt(1.0 + i));
+    p *= Math.cos(zi / (i < 64 ? (GRIEWANK_DIVISORS[i] as number) : Math.sqrt(1.0 + i)));
   }
   return 1.0 + s / 4000.0 - p;
 }
