@@ -106,6 +106,9 @@ export async function createCampaign(
       `${directory} already holds a campaign. Continue it with \`clade resume ${directory}\`, or pick another --dir.`,
     );
   }
+  // A stage plan the task cannot satisfy (an unknown problem, more jobs than the task has, a middle
+  // stage without jobs) is a ConfigError (exit 2) here, before the directory exists.
+  createEvaluationPlan(createTask(loaded.config).jobs(), loaded.config.evaluation.stages);
   // Models and keys are checked before anything is created: a missing key costs no directory.
   const llm = prepareLlmMutation(loaded.config, path.dirname(loaded.file), options);
   const selfModify = prepareSelfModify(loaded.config, path.dirname(loaded.file), options);

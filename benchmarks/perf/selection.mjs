@@ -176,7 +176,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
     const section = rows.join('\n');
     const updated =
-      start < 0 ? `${text.trimEnd()}\n${section}\n` : `${text.slice(0, start)}${section}\n${next < 0 ? '' : text.slice(next)}`;
+      start < 0
+        ? `${text.trimEnd()}\n${section}\n`
+        : `${text.slice(0, start)}${section}\n${next < 0 ? '' : text.slice(next)}`;
     writeFileSync(file, updated);
     process.stderr.write('updated the selection section of benchmarks/perf/RESULTS.md\n');
   }
