@@ -13,7 +13,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const load = (file) => import(path.join(root, 'dist/src', file));
 
 const { BUILTIN_FUNCTION_NAMES, createBuiltinFunction } = await load('numeric/functions.js');
-const selection = await load('selection/index.js');
 const { createRandom } = await load('core/random.js');
 const { openArchive } = await load('archive/sqlite-store.js');
 const { createGitCodeStore } = await load('lineage/git-store.js');
@@ -101,54 +100,11 @@ for (const dimension of [10, 20]) {
   );
 }
 
-// 2. Parent selection, every selector, over archives of growing size. Nodes carry what each selector
-// reads (score, children, own and clade outcome counts, iteration, MAP-Elites features).
-const selectors = {
-  dgm: selection.dgmSelector(),
-  weighted: selection.weightedSelector(),
-  'power-law': selection.powerLawSelector(),
-  tournament: selection.tournamentSelector(),
-  hgm: selection.hgmSelector(),
-  'map-elites': selection.mapElitesSelector(),
-  best: selection.bestSelector(),
-  random: selection.randomSelector(),
-};
-const selectionSizes = [1_000, 10_000, 100_000];
-section(
-  'Parent selection, one draw (snapshot prepared), median ms',
-  `| selector | ${selectionSizes.map((size) => `${size.toLocaleString('en')} nodes`).join(' | ')} |`,
-);
-const snapshots = selectionSizes.map((size) => {
-  const random = createRandom('bench-selection', size);
-  const nodes = Array.from({ length: size }, (_, id) => ({
-    id,
-    parentId: id === 0 ? null : random.int(id),
-    status: random.next() < 0.9 ? 'scored' : 'crashed',
-    score: random.next(),
-    children: random.int(5),
-    iteration: id,
-    own: { passes: random.int(5), failures: random.int(5) },
-    clade: { passes: random.int(500), failures: random.int(500) },
-    features: { codeLength: 3000 + random.int(500), diversity: random.int(200) },
-  }));
-  for (const node of nodes) if (node.status !== 'scored') node.score = null;
-  return { nodes, iteration: size };
-});
-for (const [name, selector] of Object.entries(selectors)) {
-  const cells = [];
-  snapshots.forEach((snapshot, index) => {
-    const random = createRandom('bench-selection-draw', name, index);
-    for (let warm = 0; warm < 3; warm++) selector.select(snapshot, random, 1);
-    const times = [];
-    for (let repeat = 0; repeat < (quick ? 5 : 21); repeat++) {
-      const started = performance.now();
-      selector.select(snapshot, random, 1);
-      times.push(performance.now() - started);
-    }
-    cells.push(median(times).toFixed(3));
-  });
-  rows.push(`| \`${name}\` | ${cells.join(' | ')} |`);
-  log(`selection ${name}: ${cells.join(' / ')} ms`);
+// 2. Parent selection, every selector, at 1,000 / 10,000 / 100,000 nodes, per draw as the campaign
+// loop makes it (benchmarks/perf/selection.mjs; alone it rewrites only its section of RESULTS.md).
+{
+  const { selectionRows } = await import('./selection.mjs');
+  rows.push(...(await selectionRows({ load, quick, log })));
 }
 
 // 2b. Clade statistics: appending one evaluation updates the node and its ancestors, O(depth) rows.
