@@ -79,15 +79,13 @@ export async function chat(options: ChatOptions): Promise<ChatAnswer> {
     usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
   };
   const choice = completion.choices?.[0];
-  if (choice === undefined || typeof choice.message?.content !== 'string') {
-    throw new ModelError(
-      'bad-response',
-      `The model proxy's answer has no choices[0].message.content: ${clip(body)}`,
-      status,
-    );
+  if (choice === undefined) {
+    throw new ModelError('bad-response', `The model proxy's answer has no choices[0]: ${clip(body)}`, status);
   }
+  // A null or missing content (a refusal, an answer spent on reasoning) is an empty answer: the loop corrects it.
+  const content = choice.message?.content;
   return {
-    text: choice.message.content,
+    text: typeof content === 'string' ? content : '',
     finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : 'unknown',
     tokensIn: toCount(completion.usage?.prompt_tokens),
     tokensOut: toCount(completion.usage?.completion_tokens),

@@ -490,6 +490,14 @@ describe('coding agent: limits and errors', () => {
     );
     expect(budget.log.at(-1)).toMatch(/^stop: model-error \(the model budget is spent\)/);
 
+    const empty = await runAgent([
+      { status: 200, body: { choices: [{ message: { role: 'assistant', content: null }, finish_reason: 'length' }] } },
+      { status: 200, body: { object: 'chat.completion', choices: [] } },
+    ]);
+    expect(empty.report).toMatchObject({ stopReason: 'model-error', steps: 2 });
+    expect(lastUserMessage(empty.server, 1)).toContain('no tool block');
+    expect(empty.log).toContainEqual(expect.stringContaining("The model proxy's answer has no choices[0]"));
+
     const broken = await runAgent([
       { status: 502, body: { error: { type: 'upstream_error', message: 'provider unavailable' } } },
     ]);
