@@ -222,7 +222,35 @@ export function createComposition(data: Cec2022Data): Cec2022Evaluator {
       }
       fit[i] = componentValue(i, single);
     }
-    return combine(x, offset, 0);
+    // cf_cal, written out here as well: the single-point path (all of D = 10) runs faster without the call.
+    let weightMax = 0;
+    let weightSum = 0;
+    for (let i = 0; i < count; i++) {
+      fit[i] = (fit[i] as number) + (bias[i] as number);
+      let distance = 0;
+      const base = i * dimension;
+      for (let j = 0; j < dimension; j++) {
+        const difference = (x[offset + j] as number) - (shift[base + j] as number);
+        distance += difference * difference;
+      }
+      let w: number;
+      if (distance !== 0) {
+        const width = delta[i] as number;
+        w = Math.sqrt(1.0 / distance) * Math.exp(-distance / 2.0 / dimension / (width * width));
+      } else {
+        w = INF;
+      }
+      weight[i] = w;
+      if (w > weightMax) weightMax = w;
+    }
+    for (let i = 0; i < count; i++) weightSum = weightSum + (weight[i] as number);
+    if (weightMax === 0) {
+      for (let i = 0; i < count; i++) weight[i] = 1;
+      weightSum = count;
+    }
+    let f = 0.0;
+    for (let i = 0; i < count; i++) f = f + ((weight[i] as number) / weightSum) * (fit[i] as number);
+    return f;
   };
 
   const blocks = dimension >= BLOCK_MIN_DIMENSION;
