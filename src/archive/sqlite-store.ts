@@ -470,7 +470,6 @@ class SqliteArchiveStore implements ArchiveStore {
       maxAssignedNodeId: prepare<[], { id: number | null }>(
         `SELECT MAX(id) AS id FROM (
            SELECT MAX(id) AS id FROM nodes
-           UNION ALL SELECT MAX(node_id) FROM events WHERE type = 'node-created'
            UNION ALL SELECT MAX(node_id) FROM model_calls)`,
       ),
       childIds: prepare<[number], { id: number }>('SELECT id FROM nodes WHERE parent_id = ? ORDER BY id'),

@@ -83,9 +83,11 @@ export interface ArchiveStore {
   /** Largest node id, or null when there is none. */
   maxNodeId(): number | null;
   /**
-   * Largest node id ever handed out: over stored nodes, `node-created` events and model calls, so
-   * that a child lost to a crash (its creation event and model calls written, its row not) keeps its
-   * id and a resumed campaign never gives that id to a new child. Null when there is none.
+   * Largest node id that something is recorded under: stored nodes and model calls. A child lost to
+   * a crash after it called a model keeps its id, so a resumed campaign never files new calls under
+   * the old ones. A lost child with nothing recorded gives its id back: the resumed campaign remakes
+   * the same child (a seeded mutator makes the same code), whose queued evaluation it re-attaches to.
+   * Null when there is none.
    */
   maxAssignedNodeId(): number | null;
   /** Ids of the node's children, in id order (one indexed query). */

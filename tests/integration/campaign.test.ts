@@ -129,7 +129,7 @@ describe('a campaign end to end', () => {
     expect(after.slice(0, before.length)).toEqual(before);
   });
 
-  it('never gives a resumed child the id of a child lost in a crash (its creation and model calls were stored)', async () => {
+  it('never gives a resumed child the id of a child lost in a crash after it called a model', async () => {
     const root = workspace();
     const loaded = loadCampaignFile(writeSmallCampaign(root, { iterations: '3', workers: '1' }));
     const directory = path.join(root, 'run');
