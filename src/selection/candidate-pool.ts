@@ -11,12 +11,23 @@ export type CandidateChange = Partial<Omit<SelectionCandidate, 'id'>>;
 /**
  * Candidates by insertion order, with a journal of changes. Use `add`/`update` for every change:
  * a candidate changed behind the pool's back leaves selectors' derived state stale.
+ *
+ * The journal stays small: a position already journaled and not yet read by any selector is not
+ * written again (the selector re-reads the node as it is then), and entries far older than the
+ * newest (more than twice the pool's size) are dropped, so a selector that far behind rebuilds,
+ * which costs what replaying them would.
  */
 export class CandidatePool implements CandidateJournal {
   private readonly entries: SelectionCandidate[] = [];
   private readonly positions = new Map<number, number>();
   private journal = new Int32Array(1024);
-  private changes = 0;
+  /** Version of journal[0]. */
+  private base = 0;
+  private length = 0;
+  /** Per position: 1 + the version of its newest journal entry (0: none). */
+  private journaledAt = new Int32Array(1024);
+  /** Version when a selector last read the journal. */
+  private readMark = 0;
 
   /** The candidates in insertion order (the same array for the pool's whole life; entries change in place). */
   get nodes(): readonly SelectionCandidate[] {
@@ -24,18 +35,17 @@ export class CandidatePool implements CandidateJournal {
   }
 
   get version(): number {
-    return this.changes;
+    return this.base + this.length;
   }
 
   get size(): number {
     return this.entries.length;
   }
 
-  positionAt(change: number): number {
-    if (!(change >= 0 && change < this.changes)) {
-      throw new RangeError(`Journal entry ${change} does not exist; the journal has ${this.changes} entries`);
-    }
-    return this.journal[change] as number;
+  changesSince(version: number): Int32Array | null {
+    this.readMark = this.version;
+    if (version < this.base || version > this.version) return null;
+    return this.journal.subarray(version - this.base, this.length);
   }
 
   /** The candidate with this id (undefined when absent). Read-only: change it through `update`. */
@@ -77,11 +87,28 @@ export class CandidatePool implements CandidateJournal {
   }
 
   private log(position: number): void {
-    if (this.changes === this.journal.length) {
-      const grown = new Int32Array(this.journal.length * 2);
-      grown.set(this.journal);
-      this.journal = grown;
+    if (position >= this.journaledAt.length) {
+      const grown = new Int32Array(Math.max(2 * this.journaledAt.length, position + 1));
+      grown.set(this.journaledAt);
+      this.journaledAt = grown;
     }
-    this.journal[this.changes++] = position;
+    const newest = (this.journaledAt[position] as number) - 1;
+    // Journaled after the last read: every selector will still re-read it, as it is then.
+    if (newest >= this.readMark) return;
+    if (this.length === this.journal.length) {
+      const keep = 2 * this.entries.length + 1024;
+      if (this.length > keep) {
+        const drop = this.length - keep;
+        this.journal.copyWithin(0, drop, this.length);
+        this.base += drop;
+        this.length -= drop;
+      } else {
+        const grown = new Int32Array(this.journal.length * 2);
+        grown.set(this.journal);
+        this.journal = grown;
+      }
+    }
+    this.journaledAt[position] = this.version + 1;
+    this.journal[this.length++] = position;
   }
 }

@@ -30,11 +30,12 @@ export class DerivedStateCache<State extends DerivedState> {
   get(snapshot: SelectionSnapshot): State {
     const { journal, nodes } = snapshot;
     if (journal && journal === this.journal && this.state !== null && journal.version >= this.version) {
-      for (let change = this.version; change < journal.version; change++) {
-        this.state.refresh(nodes, journal.positionAt(change));
+      const changed = journal.changesSince(this.version);
+      if (changed !== null) {
+        for (const position of changed) this.state.refresh(nodes, position);
+        this.version = journal.version;
+        return this.state;
       }
-      this.version = journal.version;
-      return this.state;
     }
     const state = this.create();
     for (let position = 0; position < nodes.length; position++) state.refresh(nodes, position);
@@ -42,6 +43,7 @@ export class DerivedStateCache<State extends DerivedState> {
       this.journal = journal;
       this.version = journal.version;
       this.state = state;
+      journal.changesSince(journal.version); // read up to here
     }
     return state;
   }

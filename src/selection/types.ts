@@ -29,15 +29,18 @@ export type { OutcomeCounts };
 
 /**
  * The changes made to a snapshot's `nodes` over time (`CandidatePool` keeps one): entries are only
- * ever appended, and every append or in-place change of entry i writes i to the journal. Selectors
- * that see the same journal again apply the entries written since their last call to the state
- * they derive (sum trees, sorted scores, islands) instead of recomputing it from every node.
+ * ever appended, and every append or in-place change of entry i is journaled. Selectors that see
+ * the same journal again re-read only the entries changed since their last call, to update the
+ * state they derive (sum trees, sorted scores, islands) instead of recomputing it from every node.
  */
 export interface CandidateJournal {
-  /** Number of journal entries so far. */
+  /** Grows with every journaled change. */
   readonly version: number;
-  /** The position in `nodes` that journal entry `change` (0 ≤ change < version) added or changed. */
-  positionAt(change: number): number;
+  /**
+   * Positions in `nodes` changed since `version` (each at least once, after its last change), or
+   * null when the journal no longer reaches back that far (the caller rebuilds from every node).
+   */
+  changesSince(version: number): Int32Array | null;
 }
 
 export interface SelectionSnapshot {

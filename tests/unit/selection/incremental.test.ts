@@ -281,16 +281,40 @@ describe('incremental selection state', () => {
     });
   });
 
-  it('the journal records every add and change by position', () => {
+  it('the journal lists each changed position once between reads, and drops what is far behind', () => {
     const pool = new CandidatePool();
     pool.add({ id: 5, parentId: null, status: 'scored', score: 0.5, children: 0 });
     pool.add({ id: 9, parentId: 5, status: 'scored', score: 0.7, children: 0 });
-    pool.update(5, { children: 1 });
+    pool.update(5, { children: 1 }); // position 0 is still unread: not written again
     pool.update(42, { children: 1 }); // unknown: no entry
-    expect(pool.version).toBe(3);
-    expect([0, 1, 2].map((change) => pool.positionAt(change))).toEqual([0, 1, 0]);
-    expect(() => pool.positionAt(3)).toThrow(RangeError);
-    expect(pool.get(5)?.children).toBe(1);
+    expect(pool.version).toBe(2);
+    expect([...(pool.changesSince(0) ?? [])]).toEqual([0, 1]);
+    pool.update(5, { children: 2 }); // read since: written again
+    expect([...(pool.changesSince(2) ?? [])]).toEqual([0]);
+    expect(pool.get(5)?.children).toBe(2);
+    expect(pool.changesSince(99)).toBeNull();
+    // Thousands of changes between two reads of a 2-node pool: the oldest entries are dropped.
+    for (let round = 0; round < 3000; round++) {
+      pool.update(9, { children: round });
+      pool.changesSince(pool.version);
+    }
+    expect(pool.changesSince(0)).toBeNull();
+  });
+
+  it('a selector that fell behind the journal rebuilds and draws what a fresh selector draws', () => {
+    const pool = new CandidatePool();
+    const selector = weightedSelector();
+    for (let id = 0; id < 20; id++) pool.add({ id, parentId: null, status: 'scored', score: id / 20, children: 0 });
+    expect(selector.select(pool.snapshot(), createRandom('behind'), 3)).toHaveLength(3);
+    const other = dgmSelector();
+    for (let round = 0; round < 4000; round++) {
+      pool.update(round % 20, { score: (round % 7) / 7, children: round % 5 });
+      other.select(pool.snapshot(), createRandom(round), 1); // another reader keeps reading
+    }
+    expect(pool.changesSince(0)).toBeNull();
+    expect(selector.select(pool.snapshot(), createRandom('after'), 5)).toEqual(
+      weightedSelector().select(plainCopy(pool, 20), createRandom('after'), 5),
+    );
   });
 });
 
