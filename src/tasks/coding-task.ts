@@ -20,8 +20,8 @@ import {
 } from './coding-job.js';
 import {
   TEST_EXERCISES_DIRECTORY,
-  TEST_FREEZE_FILE,
-  TEST_FREEZE_SOURCE,
+  TEST_GUARD_FILE,
+  TEST_GUARD_SOURCE,
   TEST_PLAN_FILE,
   TEST_RESULT_FILE,
   TEST_RUNNER_FILE,
@@ -245,7 +245,7 @@ async function judgeWithHiddenTests(
   });
   const files: Record<string, string> = {
     [TEST_RUNNER_FILE]: TEST_RUNNER_SOURCE,
-    [TEST_FREEZE_FILE]: TEST_FREEZE_SOURCE,
+    [TEST_GUARD_FILE]: TEST_GUARD_SOURCE,
   };
   const plan: TestPlan = { exercises: [], timeoutMs: limits.testTimeoutSeconds * 1000, detailChars: TEST_DETAIL_CHARS };
   const skippedFiles = new Map<string, string[]>();

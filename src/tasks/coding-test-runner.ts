@@ -1,8 +1,8 @@
 /**
  * @module The program of a coding task's test run: a sandbox run without the agent, holding each
  * exercise's final files plus its hidden tests under `exercises/<slug>/`. For each exercise it runs
- * `node --test --test-reporter=tap <hidden tests>` (node and `node:assert` frozen first, so the
- * code under test cannot disable the assertions), reads the TAP summary, and writes
+ * `node --test --test-reporter=tap <hidden tests>` (with `TEST_GUARD_SOURCE` preloaded, so the
+ * code under test cannot disable the assertions or read the tests), reads the TAP summary, and writes
  * `result.json` after each exercise (so an exercise that hangs does not lose the others).
  */
 
@@ -40,8 +40,8 @@ export interface TestRunOutput {
 
 /** Entry file of the test run. */
 export const TEST_RUNNER_FILE = 'run-tests.mjs';
-/** Module preloaded into every test process (`--import`) that freezes `node:assert`. */
-export const TEST_FREEZE_FILE = 'freeze-assert.mjs';
+/** Module preloaded into every test process (`--import`), see `TEST_GUARD_SOURCE`. */
+export const TEST_GUARD_FILE = 'test-guard.mjs';
 /** The runner's plan (a `TestPlan` as JSON). */
 export const TEST_PLAN_FILE = 'tests.json';
 /** The runner's output (a `TestRunOutput` as JSON). */
@@ -50,17 +50,62 @@ export const TEST_RESULT_FILE = 'result.json';
 export const TEST_EXERCISES_DIRECTORY = 'exercises';
 
 /**
- * Frozen before any test or solution code loads: a solution cannot replace `assert.equal` and the
- * like with functions that never throw.
+ * Loaded (`--import`) into every process of a test run before any test or solution code: freezes
+ * `node:assert` (a solution cannot replace `assert.equal` with a function that never throws) and, in
+ * the processes that run a test file, refuses reading hidden test files (beyond the module loader's
+ * one read of the file being run) and starting subprocesses, so a solution cannot copy expected
+ * values out of the tests. These stop the simple cheats, not every one.
  */
-export const TEST_FREEZE_SOURCE = `import assert from 'node:assert';
+export const TEST_GUARD_SOURCE = String.raw`import assert from 'node:assert';
 import strict from 'node:assert/strict';
+import childProcess from 'node:child_process';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 for (const target of [assert, strict]) {
   for (const key of Object.getOwnPropertyNames(target)) {
     const value = target[key];
     if (typeof value === 'function' || (typeof value === 'object' && value !== null)) Object.freeze(value);
   }
   Object.freeze(target);
+}
+if (process.env.NODE_TEST_CONTEXT) {
+  const where = (file) => {
+    const text = file instanceof URL ? file.href : String(file);
+    try {
+      return resolve(text.startsWith('file:') ? fileURLToPath(text) : text);
+    } catch {
+      return text;
+    }
+  };
+  const hidden = (file) => /\.test\.mjs$/.test(where(file));
+  // The test file this process runs: the loader's one read of it is let through.
+  const entry = process.argv[1] ? resolve(process.argv[1]) : '';
+  const refuse = (name) => { throw new Error(name + ': the hidden tests cannot be read while they run'); };
+  const lock = (object, name, wrapped) => Object.defineProperty(object, name, { value: wrapped, writable: false, configurable: false, enumerable: true });
+  for (const name of ['readFileSync', 'openSync', 'createReadStream', 'readFile', 'open']) {
+    const original = fs[name];
+    lock(fs, name, function (file, ...rest) { if (hidden(file)) refuse(name); return original.call(this, file, ...rest); });
+  }
+  // node's module loader reads each test file once through fs.promises.readFile, before any code
+  // under test runs: that first read is the loader's, every later one is refused.
+  const loaded = new Set();
+  for (const name of ['readFile', 'open']) {
+    const original = fs.promises[name];
+    lock(fs.promises, name, function (file, ...rest) {
+      if (hidden(file)) {
+        const key = where(file);
+        if (name !== 'readFile' || key !== entry || loaded.has(key)) return Promise.reject(new Error(name + ': the hidden tests cannot be read while they run'));
+        loaded.add(key);
+      }
+      return original.call(this, file, ...rest);
+    });
+  }
+  for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
+    lock(childProcess, name, () => refuse(name));
+  }
+  syncBuiltinESMExports();
 }
 `;
 
@@ -71,7 +116,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const plan = JSON.parse(readFileSync(${JSON.stringify(TEST_PLAN_FILE)}, 'utf8'));
-const freeze = pathToFileURL(resolve(${JSON.stringify(TEST_FREEZE_FILE)})).href;
+const guard = pathToFileURL(resolve(${JSON.stringify(TEST_GUARD_FILE)})).href;
 const results = [];
 const write = () => {
   writeFileSync('result.json.tmp', JSON.stringify({ exercises: results }));
@@ -112,7 +157,7 @@ for (const exercise of plan.exercises) {
   const outcome = await new Promise((done) => {
     let output = '';
     let timedOut = false;
-    const child = spawn(process.execPath, ['--import', freeze, '--test', '--test-reporter=tap', ...exercise.tests], {
+    const child = spawn(process.execPath, ['--import', guard, '--test', '--test-reporter=tap', ...exercise.tests], {
       cwd: resolve(${JSON.stringify(TEST_EXERCISES_DIRECTORY)}, exercise.slug),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

@@ -65,12 +65,13 @@ function perfectAgent(slugs: readonly string[] | 'all' = 'all'): string {
 
 const DO_NOTHING = `export async function solve() { return { stopReason: 'done', steps: 0, tokensIn: 0, tokensOut: 0 }; }`;
 
-/** Writes `content` into every starting file: a solution that cheats. */
-const cheatingAgent = (content: string): string => `
+/** Writes `content` into every starting file (and `extra` files beside them): a solution that cheats. */
+const cheatingAgent = (content: string, extra: Record<string, string> = {}): string => `
   import { readdirSync, writeFileSync } from 'node:fs';
   import { join } from 'node:path';
   export async function solve(task: { workDir: string }) {
     for (const name of readdirSync(task.workDir)) writeFileSync(join(task.workDir, name), ${JSON.stringify(content)});
+    for (const [name, text] of Object.entries(${JSON.stringify(extra)})) writeFileSync(join(task.workDir, name), text);
     return { stopReason: 'done', steps: 1, tokensIn: 0, tokensOut: 0 };
   }`;
 
@@ -180,6 +181,49 @@ describe('coding task in the process sandbox', () => {
       ),
     );
     expect(patchesAssert.score).toBe(0);
+    // A solution that is right only if it can read the hidden test file (by fs, fs.promises or a
+    // subprocess) fails; one that reads a file of its own through fs passes.
+    const readsTests = await evaluate(
+      codingTask(['leap']),
+      sandbox,
+      harness,
+      cheatingAgent(
+        [
+          "import fs from 'node:fs';",
+          "import { execSync } from 'node:child_process';",
+          "const file = new URL('./leap.test.mjs', import.meta.url);",
+          'let seen = 0;',
+          'try { seen += fs.readFileSync(file, "utf8").length; } catch {}',
+          'try { seen += (await fs.promises.readFile(file, "utf8")).length; } catch {}',
+          'try { seen += String(execSync("cat leap.test.mjs")).length; } catch {}',
+          'export const isLeap = (year) => {',
+          "  if (seen === 0) return 'the tests were not readable';",
+          "  if (!Number.isInteger(year) || year <= 0) throw new RangeError('year must be a positive integer');",
+          '  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;',
+          '};',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(readsTests.score).toBe(0);
+    const ownFile = await evaluate(
+      codingTask(['leap']),
+      sandbox,
+      harness,
+      cheatingAgent(
+        [
+          "import fs from 'node:fs';",
+          "const rule = JSON.parse(fs.readFileSync(new URL('./rule.json', import.meta.url), 'utf8')).every;",
+          'export const isLeap = (year) => {',
+          "  if (!Number.isInteger(year) || year <= 0) throw new RangeError('year must be a positive integer');",
+          '  return (year % 4 === 0 && year % 100 !== 0) || year % rule === 0;',
+          '};',
+          '',
+        ].join('\n'),
+        { 'rule.json': '{"every":400}' },
+      ),
+    );
+    expect(ownFile.score, ownFile.evaluations[0]?.logExcerpt).toBe(1);
   }, 120_000);
 
   it('never puts the hidden tests into the agent sandbox', async () => {
