@@ -82,6 +82,7 @@ class PowerLawState implements DerivedState {
   /** rankWeights[r] = r^−α, filled as ranks grow. */
   private rankWeights = new Float64Array(16);
   private knownRanks = 0;
+  private scratch = new Float64Array(16);
   readonly tree = new SumTree();
 
   constructor(private readonly alpha: number) {}
@@ -113,7 +114,9 @@ class PowerLawState implements DerivedState {
     this.rankWeights = ensureLength(this.rankWeights, sorted.length + 1);
     for (let rank = this.knownRanks + 1; rank <= sorted.length; rank++) this.rankWeights[rank] = rank ** -this.alpha;
     this.knownRanks = Math.max(this.knownRanks, sorted.length);
-    const weights = new Float64Array(this.count);
+    this.scratch = ensureLength(this.scratch, this.count);
+    const weights = this.scratch;
+    weights.fill(0, 0, this.count);
     // From the top: a run of equal scores shares rank 1 + (number of strictly higher scores).
     let end = sorted.length;
     while (end > 0) {
