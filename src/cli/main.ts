@@ -71,17 +71,17 @@ export function buildProgram(): Command {
     )
     .option(
       '--model <provider:model>',
-      'foundation model of the LLM mutator, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, openai-compatible:qwen2.5-coder:7b (a parametric campaign switches to llm-diff); keys from OPENAI_API_KEY / ANTHROPIC_API_KEY, servers from OPENAI_BASE_URL',
+      'foundation model of the LLM mutator, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, openai-compatible:qwen2.5-coder:7b (a parametric campaign switches to llm-diff; self-modify: the diagnosis model, and the agents model unless agentModel is set); keys from OPENAI_API_KEY / ANTHROPIC_API_KEY, servers from OPENAI_BASE_URL',
     )
     .option(
       '--selection <name>',
       'parent selection: dgm | weighted | power-law | tournament | hgm | map-elites | best | random',
     )
-    .option('--mutator <name>', 'mutation operator: parametric | llm-diff | llm-rewrite')
+    .option('--mutator <name>', 'mutation operator: parametric | llm-diff | llm-rewrite | self-modify')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
     .addHelpText(
       'after',
-      '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n  OPENAI_API_KEY=sk-... clade run benchmarks/llm-diff-builtin.yaml --model openai:gpt-4.1-mini --sandbox process\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 clade run benchmarks/llm-diff-builtin.yaml --model openai-compatible:qwen2.5-coder:7b --sandbox process\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
+      '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n  OPENAI_API_KEY=sk-... clade run benchmarks/llm-diff-builtin.yaml --model openai:gpt-4.1-mini --sandbox process\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 clade run benchmarks/llm-diff-builtin.yaml --model openai-compatible:qwen2.5-coder:7b --sandbox process\n  ANTHROPIC_API_KEY=... clade run benchmarks/coding-self-modify.yaml --dir archive/coding-sm   # coding agents that edit themselves\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
     )
     .action(lazy(async () => (await import('./run.js')).runCommand));
 
