@@ -104,7 +104,7 @@ function evaluate(
   sandbox: Sandbox,
   harness: string,
   agentSource: string,
-  extra: { jobs?: readonly EvaluationJob[]; modelProxy?: ModelProxy; nodeId?: number } = {},
+  extra: { jobs?: readonly EvaluationJob[]; modelProxy?: ModelProxy; nodeId?: number; limits?: SandboxLimits } = {},
 ): Promise<NodeEvaluation> {
   return evaluateNode(
     { 'agent.ts': agentSource },
@@ -324,6 +324,29 @@ describe('coding task in the process sandbox', () => {
       for (const server of servers) server.close();
       directory.remove();
     }
+  }, 120_000);
+
+  it('keeps the exercises finished before an agent blocked its sandbox run until the time limit', async () => {
+    const task = createCodingTask({
+      exercisesDir: root,
+      exercises: ['leap', 'two-fer', 'clock'],
+      limits: { ...AGENT_LIMITS, timeoutSeconds: 1 },
+      campaignSeed: 3,
+    });
+    const blocking = perfectAgent(['leap']).replace(
+      'const slug = basename(task.workDir);',
+      "const slug = basename(task.workDir);\n      if (slug === 'two-fer') for (;;) {}",
+    );
+    // The agent run's limit: at least 3 exercises × 1 s + 30 s, whatever the campaign's.
+    const result = await evaluate(task, sandbox, harness, blocking, { limits: { ...LIMITS, timeoutMs: 5_000 } });
+    expect(result.status).toBe('scored');
+    expect(result.evaluations.map((evaluation) => [evaluation.problem, evaluation.status, evaluation.score])).toEqual([
+      ['leap', 'ok', 1],
+      ['two-fer', 'timeout', 0],
+      ['clock', 'timeout', 0],
+    ]);
+    expect(result.evaluations[1]?.logExcerpt).toMatch(/wrote no result for this exercise/);
+    expect(result.score).toBeCloseTo(1 / 3);
   }, 120_000);
 
   it('refuses an agent tree without agent.ts or solve before running anything', async () => {
