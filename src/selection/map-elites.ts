@@ -339,10 +339,21 @@ class MapElitesState implements DerivedState {
     if (islandCount < 2 || this.config.migrationRate === 0) return;
     const moves: Array<{ target: number; position: number }> = [];
     for (let island = 0; island < islandCount; island++) {
-      const ranked = (replay.cellOrder[island] as number[])
-        .map((cell) => this.occupant(replay, island, cell))
-        .sort((a, b) => (this.better(a, b) ? -1 : 1));
-      const top = ranked.slice(0, Math.ceil(this.config.migrationRate * ranked.length));
+      // The best ⌈rate · elites⌉ elites, best first: an insertion into a short sorted list (the
+      // sort of every elite it replaces gave the same list; ids make the order total).
+      const cells = replay.cellOrder[island] as number[];
+      const wanted = Math.ceil(this.config.migrationRate * cells.length);
+      const top: number[] = [];
+      for (const cell of cells) {
+        const position = this.occupant(replay, island, cell);
+        if (top.length === wanted && !this.better(position, top[wanted - 1] as number)) continue;
+        let at = top.length === wanted ? wanted - 1 : top.length;
+        while (at > 0 && this.better(position, top[at - 1] as number)) {
+          top[at] = top[at - 1] as number;
+          at--;
+        }
+        top[at] = position;
+      }
       const neighbours = new Set([(island + 1) % islandCount, (island - 1 + islandCount) % islandCount]);
       neighbours.delete(island);
       for (const position of top) for (const target of neighbours) moves.push({ target, position });

@@ -77,32 +77,40 @@ const previous: Record<string, (snapshot: SelectionSnapshot, random: Random, cou
     const id = bestNodeId(snapshot);
     return id === null ? [] : new Array<number>(count).fill(id);
   },
-  'map-elites': (snapshot, random, count) => {
-    const options = { islands: 3, migrationInterval: 2, bins: 4 };
-    const islands = buildIslands(snapshot, options);
-    const iteration = snapshot.iteration ?? snapshot.nodes.length;
-    const home = islands[islandOf(Math.max(1, iteration), 3)];
-    if (!home) return [];
-    const members = home.members.length > 0 ? home.members : islands.flatMap((island) => island.members);
-    if (members.length === 0) return [];
-    const elites = home.elites.size > 0 ? [...home.elites.values()] : members;
-    const picks: number[] = [];
-    for (let draw = 0; draw < count; draw++) {
-      const roll = random.next();
-      if (roll < 0.2) picks.push(random.pick(members).id);
-      else if (roll < 0.9) picks.push(random.pick(elites).id);
-      else {
-        const [index] = sampleProportional(
-          members.map((node) => Math.max(0, node.score)),
-          random,
-          1,
-        );
-        picks.push(members[index as number]?.id as number);
-      }
-    }
-    return picks;
-  },
+  'map-elites': (snapshot, random, count) =>
+    previousMapElites(snapshot, random, count, { islands: 3, migrationInterval: 2, bins: 4 }),
 };
+
+/** The previous map-elites selector: islands rebuilt by `buildIslands`, OpenEvolve's default mix. */
+function previousMapElites(
+  snapshot: SelectionSnapshot,
+  random: Random,
+  count: number,
+  options: { islands: number; migrationInterval: number; bins: number; migrationRate?: number },
+): number[] {
+  const islands = buildIslands(snapshot, options);
+  const iteration = snapshot.iteration ?? snapshot.nodes.length;
+  const home = islands[islandOf(Math.max(1, iteration), options.islands)];
+  if (!home) return [];
+  const members = home.members.length > 0 ? home.members : islands.flatMap((island) => island.members);
+  if (members.length === 0) return [];
+  const elites = home.elites.size > 0 ? [...home.elites.values()] : members;
+  const picks: number[] = [];
+  for (let draw = 0; draw < count; draw++) {
+    const roll = random.next();
+    if (roll < 0.2) picks.push(random.pick(members).id);
+    else if (roll < 0.9) picks.push(random.pick(elites).id);
+    else {
+      const [index] = sampleProportional(
+        members.map((node) => Math.max(0, node.score)),
+        random,
+        1,
+      );
+      picks.push(members[index as number]?.id as number);
+    }
+  }
+  return picks;
+}
 
 const factories: Record<string, () => ParentSelector> = {
   dgm: () => dgmSelector(),
@@ -279,6 +287,30 @@ describe('incremental selection state', () => {
         fresh.select(snapshot, createRandom(index), 20),
       );
     });
+  });
+
+  it('map-elites: many elites per island migrate in the order buildIslands ranks them', () => {
+    // 10 × 10 bins and half of each island's elites migrating: dozens of migrants per migration.
+    const options = { islands: 3, migrationInterval: 3, bins: 10, migrationRate: 0.5 };
+    const pool = new CandidatePool();
+    const selector = mapElitesSelector(options);
+    const random = createRandom('many-elites');
+    for (let id = 0; id < 400; id++) {
+      pool.add({
+        id,
+        parentId: id === 0 ? null : 0,
+        status: 'scored',
+        score: random.next(),
+        children: 0,
+        iteration: id,
+        features: { codeLength: random.int(1000), diversity: random.int(1000) },
+      });
+      if (id % 25 !== 24) continue;
+      const snapshot = { nodes: pool.nodes.map((node) => ({ ...node })), iteration: id + 1 };
+      expect(selector.select(pool.snapshot(id + 1), createRandom(id), 100)).toEqual(
+        previousMapElites(snapshot, createRandom(id), 100, options),
+      );
+    }
   });
 
   it('the journal lists each changed position once between reads, and drops what is far behind', () => {
