@@ -122,6 +122,14 @@ export function createConfiguredLlmMutator(context: LlmMutatorContext): Mutator 
 
 /** What the model is told about the task (numeric tasks: problems, budget, scoring). */
 export function describeTaskForModel(config: CampaignConfig, description: string): string {
+  if (config.task.kind === 'coding') {
+    return (
+      `Improve a coding agent written in TypeScript: its \`solve(task)\` gets a programming exercise (a statement and starting files in a work directory) ` +
+      'and must leave a solution there, calling a model through the socket it is given and running shell commands, within its step, token and time limits. ' +
+      `It is run on these exercises: ${description}. After it stops, hidden tests it never sees run on its files: ` +
+      "an exercise scores 1 when every hidden test passes, else 0. The program's score is the share of exercises passed: higher is better."
+    );
+  }
   const task = config.task as Partial<{
     evaluationsPerDim: number;
     errorFloor: number;
