@@ -16,7 +16,6 @@ import { loadCampaignFile } from '../../src/config/load.js';
 import { createCampaign, createTask } from '../../src/create-campaign.js';
 import type { ModelProxy, ProxySession, ProxySessionOptions } from '../../src/model-proxy/types.js';
 import { bundleAgent } from '../../src/sandbox/bundle-agent.js';
-import { connectDocker, inspectSandboxImage, probeEngine } from '../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { loadHarness } from '../../src/sandbox/harness.js';
 import { createProcessSandbox } from '../../src/sandbox/process-sandbox.js';
@@ -26,6 +25,7 @@ import { createCodingTask } from '../../src/tasks/coding-task.js';
 import { evaluateNode, type NodeEvaluation } from '../../src/tasks/evaluate-node.js';
 import type { EvaluationJob, Task } from '../../src/tasks/types.js';
 import { temporaryDirectory } from '../helpers/campaign-fixture.js';
+import { dockerForTests } from '../helpers/docker.js';
 
 const LIMITS: SandboxLimits = {
   timeoutMs: 60_000,
@@ -459,19 +459,7 @@ sandbox:
   }, 300_000);
 });
 
-const docker = connectDocker();
-const probe = await probeEngine(docker);
-const image = probe.reachable ? await inspectSandboxImage(docker) : null;
-const dockerSkipReason = !probe.reachable
-  ? `no Docker engine: ${probe.reason}`
-  : image === null
-    ? 'the sandbox image is missing (run `clade sandbox build --offline`)'
-    : null;
-if (dockerSkipReason !== null) {
-  process.stderr.write(`coding task Docker suite skipped: ${dockerSkipReason}\n`);
-  if (process.env.CLADE_REQUIRE_DOCKER === '1')
-    throw new Error(`The Docker tests must run here, but ${dockerSkipReason}`);
-}
+const { docker, skipReason: dockerSkipReason } = await dockerForTests('coding task Docker suite');
 
 describe.skipIf(dockerSkipReason !== null)('coding task in the Docker sandbox', () => {
   let harness: string;

@@ -20,32 +20,16 @@ import type { AgentFiles, AgentNode } from '../../src/core/types.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';
 import type { Mutator } from '../../src/mutation/types.js';
 import { bundleAgent } from '../../src/sandbox/bundle-agent.js';
-import {
-  CONTAINER_OWNER_LABEL,
-  connectDocker,
-  inspectSandboxImage,
-  ownerLabel,
-  probeEngine,
-} from '../../src/sandbox/docker-engine.js';
+import { CONTAINER_OWNER_LABEL, ownerLabel } from '../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { loadHarness } from '../../src/sandbox/harness.js';
 import type { SandboxLimits } from '../../src/sandbox/types.js';
 import { evaluateNode } from '../../src/tasks/evaluate-node.js';
 import { createNumericTask } from '../../src/tasks/numeric-task.js';
 import { seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
+import { dockerForTests } from '../helpers/docker.js';
 
-const docker = connectDocker();
-const probe = await probeEngine(docker);
-const image = probe.reachable ? await inspectSandboxImage(docker) : null;
-const skipReason = !probe.reachable
-  ? `no Docker engine: ${probe.reason}`
-  : image === null
-    ? 'the sandbox image is missing (run `clade sandbox build --offline`)'
-    : null;
-if (skipReason !== null) {
-  process.stderr.write(`docker hostile suite skipped: ${skipReason}\n`);
-  if (process.env.CLADE_REQUIRE_DOCKER === '1') throw new Error(`The Docker tests must run here, but ${skipReason}`);
-}
+const { docker, skipReason } = await dockerForTests('docker hostile suite');
 
 /** The fake key planted in the campaign process's environment. */
 const PLANTED_KEY = 'sk-clade-hostile-PLANTED-0123456789abcdef';

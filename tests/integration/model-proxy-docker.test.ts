@@ -16,29 +16,13 @@ import { createPriceTable } from '../../src/model/prices.js';
 import type { ModelCallRecordInput } from '../../src/model/types.js';
 import { createModelProxy } from '../../src/model-proxy/model-proxy.js';
 import { MODEL_SOCKET_ENV, type ModelProxy, SANDBOX_MODEL_SOCKET } from '../../src/model-proxy/types.js';
-import {
-  CONTAINER_OWNER_LABEL,
-  connectDocker,
-  inspectSandboxImage,
-  ownerLabel,
-  probeEngine,
-} from '../../src/sandbox/docker-engine.js';
+import { CONTAINER_OWNER_LABEL, connectDocker, ownerLabel } from '../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import type { SandboxLimits } from '../../src/sandbox/types.js';
+import { dockerForTests } from '../helpers/docker.js';
 import { type ModelServer, openAICompletion, startModelServer } from '../helpers/model-server.js';
 
-const docker = connectDocker();
-const probe = await probeEngine(docker);
-const image = probe.reachable ? await inspectSandboxImage(docker) : null;
-const skipReason = !probe.reachable
-  ? `no Docker engine: ${probe.reason}`
-  : image === null
-    ? 'the sandbox image is missing (run `clade sandbox build --offline`)'
-    : null;
-if (skipReason !== null) {
-  process.stderr.write(`model proxy Docker suite skipped: ${skipReason}\n`);
-  if (process.env.CLADE_REQUIRE_DOCKER === '1') throw new Error(`The Docker tests must run here, but ${skipReason}`);
-}
+const { docker, image, skipReason } = await dockerForTests('model proxy Docker suite');
 
 /** The key the campaign process holds (planted in its environment too). */
 const PLANTED_KEY = 'sk-clade-proxy-PLANTED-9f8e7d6c5b4a39281706';

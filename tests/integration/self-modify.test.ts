@@ -24,11 +24,11 @@ import {
   type SelfModifyOptions,
 } from '../../src/mutation/self-modify.js';
 import { bundleAgent } from '../../src/sandbox/bundle-agent.js';
-import { connectDocker, inspectSandboxImage, probeEngine } from '../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { loadHarness } from '../../src/sandbox/harness.js';
 import { createProcessSandbox } from '../../src/sandbox/process-sandbox.js';
 import { repositoryRoot, runCli, temporaryDirectory } from '../helpers/campaign-fixture.js';
+import { dockerForTests } from '../helpers/docker.js';
 import {
   type ScriptedModelServer,
   type ScriptFunction,
@@ -36,18 +36,7 @@ import {
 } from '../helpers/scripted-model-server.js';
 import { createSelfModifyScript, SELF_EDIT_MARKER, SELF_MODIFY_FIXTURES } from '../helpers/self-modify-script.js';
 
-const docker = connectDocker();
-const probe = await probeEngine(docker);
-const image = probe.reachable ? await inspectSandboxImage(docker) : null;
-const dockerSkip = !probe.reachable
-  ? `no Docker engine: ${probe.reason}`
-  : image === null
-    ? 'the sandbox image is missing (run `clade sandbox build --offline`)'
-    : null;
-if (dockerSkip !== null) {
-  process.stderr.write(`self-modify Docker tests skipped: ${dockerSkip}\n`);
-  if (process.env.CLADE_REQUIRE_DOCKER === '1') throw new Error(`The Docker tests must run here, but ${dockerSkip}`);
-}
+const { docker, skipReason: dockerSkip } = await dockerForTests('self-modify Docker tests');
 const SANDBOXES = dockerSkip === null ? (['process', 'docker'] as const) : (['process'] as const);
 
 const KEY = 'sk-selfmod-e2e-4f1c9a77d2b0e3c85a61-do-not-leak';

@@ -4,29 +4,12 @@
  * sandbox image is missing; `.ci/run` starts an engine and builds the image, so they run in CI.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CONTAINER_OWNER_LABEL,
-  connectDocker,
-  inspectSandboxImage,
-  ownerLabel,
-  probeEngine,
-} from '../../../src/sandbox/docker-engine.js';
+import { CONTAINER_OWNER_LABEL, ownerLabel } from '../../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../../src/sandbox/docker-sandbox.js';
 import { programRequest, runSandboxContract } from '../../contracts/sandbox.contract.js';
+import { dockerForTests } from '../../helpers/docker.js';
 
-const docker = connectDocker();
-const probe = await probeEngine(docker);
-const image = probe.reachable ? await inspectSandboxImage(docker) : null;
-const skipReason = !probe.reachable
-  ? `no Docker engine: ${probe.reason}`
-  : image === null
-    ? 'the sandbox image is missing (run `clade sandbox build --offline`)'
-    : null;
-if (skipReason !== null) {
-  process.stderr.write(`docker-sandbox tests skipped: ${skipReason}\n`);
-  // .ci/run sets this after it started an engine and built the image: then skipping is a failure.
-  if (process.env.CLADE_REQUIRE_DOCKER === '1') throw new Error(`The Docker tests must run here, but ${skipReason}`);
-}
+const { docker, probe, image, skipReason } = await dockerForTests('docker-sandbox tests');
 
 describe.skipIf(skipReason !== null)('docker sandbox', () => {
   runSandboxContract('docker (fresh container per run)', () => createDockerSandbox({ docker }));
