@@ -25,6 +25,7 @@ import {
 } from './build-prompt.js';
 import { editableRegions, isCodeFile } from './edit-regions.js';
 import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from './evolve-annotations.js';
+import { mutatorCallOptions } from './model-call-settings.js';
 import { type PromptTemplates, renderTemplate } from './prompt-templates.js';
 import { applySearchReplace, parseSearchReplace } from './search-replace.js';
 import { checkSyntax } from './syntax-check.js';
@@ -119,16 +120,11 @@ export function createLlmMutator(options: LlmMutatorOptions): Mutator {
         let answer: string;
         let truncated = false;
         try {
-          const result = await callModel(client, modelRequest, {
-            nodeId: request.nodeId ?? null,
-            prices: options.prices,
-            retries: options.retries,
-            secrets: options.ensemble.secrets,
-            ...(options.recorder ? { recorder: options.recorder } : {}),
-            ...(request.signal ? { signal: request.signal } : {}),
-            ...(options.sleep ? { sleep: options.sleep } : {}),
-            ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
-          });
+          const result = await callModel(
+            client,
+            modelRequest,
+            mutatorCallOptions(options, request.nodeId ?? null, request.signal),
+          );
           answer = result.response.text;
           truncated = result.response.finishReason === 'length';
           details.tokensIn += result.response.tokensIn;

@@ -32,6 +32,7 @@ import {
 import { type AgentBundler, EvaluationAbortedError } from '../tasks/evaluate-node.js';
 import type { HarnessInput, HarnessJobResult } from '../tasks/types.js';
 import { formatHistory, formatParentCode, type MutationHistory } from './build-prompt.js';
+import { mutatorCallOptions } from './model-call-settings.js';
 import { loadTemplateSet, renderTemplate } from './prompt-templates.js';
 import { checkSyntax } from './syntax-check.js';
 import type { MutationRequest, MutationResult, Mutator } from './types.js';
@@ -220,16 +221,11 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
         details.diagnosisRounds = round + 1;
         let answer: string;
         try {
-          const result = await callModel(client, modelRequest, {
-            nodeId: request.nodeId ?? null,
-            prices: options.prices,
-            retries: options.retries,
-            secrets: options.ensemble.secrets,
-            ...(options.recorder ? { recorder: options.recorder } : {}),
-            ...(request.signal ? { signal: request.signal } : {}),
-            ...(options.sleep ? { sleep: options.sleep } : {}),
-            ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
-          });
+          const result = await callModel(
+            client,
+            modelRequest,
+            mutatorCallOptions(options, request.nodeId ?? null, request.signal),
+          );
           answer = result.response.text;
           details.tokensIn += result.response.tokensIn;
           details.tokensOut += result.response.tokensOut;
