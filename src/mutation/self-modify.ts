@@ -20,7 +20,7 @@ import type { PriceTable } from '../model/prices.js';
 import type { ModelEnsemble } from '../model/registry.js';
 import type { ModelCallRecorder, ModelMessage, ModelRequest } from '../model/types.js';
 import type { ModelProxy, ProxyUsage } from '../model-proxy/types.js';
-import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
+import { HARNESS_AGENT_FILE, harnessRequest } from '../sandbox/harness.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
 import {
   CODING_AGENT_JOB_KIND,
@@ -284,22 +284,19 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
       });
       let result: SandboxResult;
       try {
-        result = await options.sandbox.run({
-          files: {
-            [HARNESS_ENTRY_FILE]: options.harness,
-            [HARNESS_AGENT_FILE]: bundled.code,
-            [HARNESS_INPUT_FILE]: JSON.stringify(input),
-          },
-          entry: HARNESS_ENTRY_FILE,
-          resultFile: HARNESS_RESULT_FILE,
-          consumedFiles: [HARNESS_INPUT_FILE],
-          limits: {
-            ...options.limits,
-            timeoutMs: Math.max(options.limits.timeoutMs, options.agentLimits.timeoutMs + SANDBOX_MARGIN_MS),
-          },
-          modelSocket: session.socketPath,
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
+        result = await options.sandbox.run(
+          harnessRequest({
+            harness: options.harness,
+            agentCode: bundled.code,
+            input,
+            limits: {
+              ...options.limits,
+              timeoutMs: Math.max(options.limits.timeoutMs, options.agentLimits.timeoutMs + SANDBOX_MARGIN_MS),
+            },
+            modelSocket: session.socketPath,
+            ...(request.signal ? { signal: request.signal } : {}),
+          }),
+        );
       } finally {
         details.agentUsage = session.usage();
         await session.close();

@@ -11,7 +11,7 @@
 import { CladeError } from '../core/errors.js';
 import { deriveSeed } from '../core/random.js';
 import type { AgentFiles } from '../core/types.js';
-import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
+import { HARNESS_AGENT_FILE, harnessRequest } from '../sandbox/harness.js';
 import type { Sandbox, SandboxLimits } from '../sandbox/types.js';
 import type { AgentBundler } from '../tasks/evaluate-node.js';
 import type { HarnessInput, HarnessOutput } from '../tasks/types.js';
@@ -240,17 +240,15 @@ export async function runProtocol(options: RunProtocolOptions): Promise<Protocol
       message,
     });
     const input: HarnessInput = { kind: PROTOCOL_JOB_KIND, agent: HARNESS_AGENT_FILE, jobs: [item.job] };
-    const result = await options.sandbox.run({
-      files: {
-        [HARNESS_ENTRY_FILE]: options.harness,
-        [HARNESS_AGENT_FILE]: agentCode,
-        [HARNESS_INPUT_FILE]: JSON.stringify(input),
-      },
-      entry: HARNESS_ENTRY_FILE,
-      resultFile: HARNESS_RESULT_FILE,
-      limits: options.limits,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const result = await options.sandbox.run(
+      harnessRequest({
+        harness: options.harness,
+        agentCode,
+        input,
+        limits: options.limits,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
     if (result.exit === 'aborted' && options.signal?.aborted) return null;
     if (result.exit !== 'exited') {
       return fail(`the run ended by ${result.exit} after ${result.durationMs} ms`, result.durationMs);

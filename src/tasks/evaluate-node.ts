@@ -6,7 +6,7 @@
 import { CladeError } from '../core/errors.js';
 import type { AgentFiles, EvaluationRecord, Metrics, NodeStatus } from '../core/types.js';
 import type { ModelProxy, ProxySession } from '../model-proxy/types.js';
-import { HARNESS_AGENT_FILE, HARNESS_ENTRY_FILE, HARNESS_INPUT_FILE, HARNESS_RESULT_FILE } from '../sandbox/harness.js';
+import { HARNESS_AGENT_FILE, harnessRequest } from '../sandbox/harness.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
 import type { EvaluationJob, HarnessInput, HarnessJobResult, HarnessOutput, JobOutcome, Task } from './types.js';
 
@@ -109,20 +109,18 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   }
   let result: SandboxResult;
   try {
-    result = await options.sandbox.run({
-      files: {
-        ...task.sandboxFiles?.(),
-        [HARNESS_ENTRY_FILE]: options.harness,
-        [HARNESS_AGENT_FILE]: bundled.code,
-        [HARNESS_INPUT_FILE]: JSON.stringify(input),
-      },
-      entry: HARNESS_ENTRY_FILE,
-      resultFile: HARNESS_RESULT_FILE,
-      consumedFiles: [HARNESS_INPUT_FILE],
-      limits,
-      ...(session ? { modelSocket: session.socketPath } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const files = task.sandboxFiles?.();
+    result = await options.sandbox.run(
+      harnessRequest({
+        harness: options.harness,
+        agentCode: bundled.code,
+        input,
+        ...(files ? { files } : {}),
+        limits,
+        ...(session ? { modelSocket: session.socketPath } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
   } finally {
     await session?.close();
   }
