@@ -25,7 +25,6 @@ import { type AgentModelSetup, createConfiguredModelProxy, prepareAgentModel } f
 import {
   type CampaignModelOptions,
   createConfiguredLlmMutator,
-  describeTaskForModel,
   type LlmMutatorContext,
   type LlmSetup,
   prepareLlmMutation,
@@ -232,7 +231,7 @@ function openedCampaign(
               setup: selfModify,
               ledger,
               history,
-              taskDescription: `The agent is scored on ${task.description}: the share of exercises whose hidden tests pass.`,
+              taskDescription: task.describeForModel(),
               entry: task.agentEntry,
               proxy,
               sandbox,
@@ -246,7 +245,7 @@ function openedCampaign(
             setup: llm,
             ledger,
             history: { nodes: () => archive.listNodes(), evaluations: (id) => archive.evaluations(id) },
-            taskDescription: describeTaskForModel(config, task.description),
+            taskDescription: task.describeForModel(),
           }
         : undefined;
       const settings: CampaignSettings = {

@@ -119,39 +119,3 @@ export function createConfiguredLlmMutator(context: LlmMutatorContext): Mutator 
     stream: setup.config.stream,
   });
 }
-
-/** What the model is told about the task (numeric tasks: problems, budget, scoring). */
-export function describeTaskForModel(config: CampaignConfig, description: string): string {
-  if (config.task.kind === 'coding') {
-    return (
-      `Improve a coding agent written in TypeScript: its \`solve(task)\` gets a programming exercise (a statement and starting files in a work directory) ` +
-      'and must leave a solution there, calling a model through the socket it is given and running shell commands, within its step, token and time limits. ' +
-      `It is run on these exercises: ${description}. After it stops, hidden tests it never sees run on its files: ` +
-      "an exercise scores 1 when every hidden test passes, else 0. The program's score is the share of exercises passed: higher is better."
-    );
-  }
-  const task = config.task as Partial<{
-    evaluationsPerDim: number;
-    errorFloor: number;
-    errorCeiling: number;
-    bounds: [number, number];
-    repeats: number;
-  }>;
-  const lines = [
-    `Improve a black-box minimisation algorithm (an "optimizer agent" written in TypeScript). It is run on these problems: ${description}.`,
-  ];
-  if (task.evaluationsPerDim !== undefined) {
-    lines.push(
-      `On each problem it may evaluate the objective ${task.evaluationsPerDim} × dimension times (asking for more ends the run), ` +
-        `inside the box ${JSON.stringify(task.bounds ?? [-100, 100])} in every coordinate, and returns its best point.`,
-    );
-  }
-  if (task.errorFloor !== undefined && task.errorCeiling !== undefined) {
-    lines.push(
-      `A problem scores 1 when the final error (f(x) − f*) is at most ${task.errorFloor}, 0 when it is at least ${task.errorCeiling}, ` +
-        "and linearly in log10(error) in between. The program's score is the mean over problems" +
-        `${task.repeats && task.repeats > 1 ? ` and ${task.repeats} seeds` : ''}: higher is better.`,
-    );
-  }
-  return lines.join(' ');
-}

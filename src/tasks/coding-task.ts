@@ -124,6 +124,15 @@ export function createCodingTask(options: CodingTaskOptions): Task {
     // Models answer differently from one call to the next: replays compare within an interval.
     deterministic: false,
 
+    describeForModel() {
+      return (
+        'Improve a coding agent written in TypeScript: its `solve(task)` gets a programming exercise (a statement and starting files in a work directory) ' +
+        'and must leave a solution there, calling a model through the socket it is given and running shell commands, within its step, token and time limits. ' +
+        `It is run on these exercises: ${this.description}. After it stops, hidden tests it never sees run on its files: ` +
+        "an exercise scores 1 when every hidden test passes, else 0. The program's score is the share of exercises passed: higher is better."
+      );
+    },
+
     jobs: () => jobs.map((job) => ({ ...job })),
 
     harnessJobs(selected) {

@@ -162,6 +162,17 @@ export function createNumericTask(
       `${config.repeats} repeat${config.repeats === 1 ? '' : 's'})`,
     agentEntry: NUMERIC_AGENT_ENTRY,
 
+    describeForModel() {
+      const repeats = config.repeats > 1 ? ` and ${config.repeats} seeds` : '';
+      return [
+        `Improve a black-box minimisation algorithm (an "optimizer agent" written in TypeScript). It is run on these problems: ${this.description}.`,
+        `On each problem it may evaluate the objective ${config.evaluationsPerDim} × dimension times (asking for more ends the run), ` +
+          `inside the box ${JSON.stringify(bounds)} in every coordinate, and returns its best point.`,
+        `A problem scores 1 when the final error (f(x) − f*) is at most ${config.errorFloor}, 0 when it is at least ${config.errorCeiling}, ` +
+          `and linearly in log10(error) in between. The program's score is the mean over problems${repeats}: higher is better.`,
+      ].join(' ');
+    },
+
     jobs: () => jobs.map((job) => ({ ...job })),
 
     harnessJobs(selected) {

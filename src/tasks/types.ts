@@ -95,6 +95,12 @@ export interface Task {
    * confidence interval stored in the node's metrics (`scoreCiLow`, `scoreCiHigh`).
    */
   readonly deterministic?: boolean;
+  /**
+   * What a mutator tells a model about this task: what the program is, what it is run on, how it
+   * is scored and which way is better. Mutators ask the task; nothing outside a task branches on
+   * its kind.
+   */
+  describeForModel(): string;
   /** Jobs that evaluate one node, in order. Identical for every node of a campaign. */
   jobs(): EvaluationJob[];
   /**
