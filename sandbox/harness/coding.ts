@@ -7,7 +7,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { assertSafeRelativePath } from '../../src/lineage/safe-path.js';
+import { assertSafeRelativePath } from '../../src/core/safe-path.js';
 import {
   CODING_OUTPUT_MAX_BYTES,
   CODING_OUTPUT_MAX_FILES,

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
 import { ArchiveError, CladeError, describeError } from '../core/errors.js';
 import type { AgentFiles } from '../core/types.js';
-import { assertSafeRelativePath } from './safe-path.js';
+import { assertSafeRelativePath } from '../core/safe-path.js';
 import type { CodeStore } from './types.js';
 
 /** Options of `createGitCodeStore`. */

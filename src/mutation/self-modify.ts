@@ -13,7 +13,7 @@
  */
 import { describeError, UnsafePathError } from '../core/errors.js';
 import type { AgentFiles, EvaluationRecord, MutationInfo } from '../core/types.js';
-import { assertSafeRelativePath } from '../lineage/safe-path.js';
+import { assertSafeRelativePath } from '../core/safe-path.js';
 import { callModel } from '../model/call-model.js';
 import { ModelCallError } from '../model/errors.js';
 import type { PriceTable } from '../model/prices.js';

@@ -11,7 +11,7 @@ import { access, chmod, lstat, mkdir, mkdtemp, open, readdir, rm, writeFile } fr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CladeError, describeError, SandboxError } from '../core/errors.js';
-import { assertSafeRelativePath } from '../lineage/safe-path.js';
+import { assertSafeRelativePath } from '../core/safe-path.js';
 import { MODEL_SOCKET_ENV } from '../model-proxy/types.js';
 import { assertModelSocket } from './model-socket.js';
 import type { Sandbox, SandboxExit, SandboxRequest, SandboxResult } from './types.js';

@@ -9,7 +9,7 @@
 import { CladeError } from '../core/errors.js';
 import { deriveSeed } from '../core/random.js';
 import type { AgentFiles, Metrics } from '../core/types.js';
-import { assertSafeRelativePath } from '../lineage/safe-path.js';
+import { assertSafeRelativePath } from '../core/safe-path.js';
 import type { SandboxLimits } from '../sandbox/types.js';
 import { type CodingExercise, loadCodingExercises } from './coding-exercises.js';
 import {

@@ -1,7 +1,7 @@
 /**
  * @module Checks that a path named by an agent, a patch or an archive stays inside the agent's tree.
  */
-import { UnsafePathError } from '../core/errors.js';
+import { UnsafePathError } from './errors.js';
 
 /**
  * Throws `UnsafePathError` unless `path` is a plain relative POSIX path inside a tree:

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnsafePathError } from '../../../src/core/errors.js';
-import { assertSafeRelativePath, isSafeRelativePath } from '../../../src/lineage/safe-path.js';
+import { assertSafeRelativePath, isSafeRelativePath } from '../../../src/core/safe-path.js';
 
 describe('assertSafeRelativePath', () => {
   it('accepts plain relative paths, including unicode and dot files', () => {
