@@ -7,8 +7,8 @@
  *
  * `npm run bench` includes this table in RESULTS.md; run alone it writes CEC2022-RESULTS.md:
  *   node benchmarks/perf/cec2022.mjs [--data-dir DIR] [--quick]
- * Data: --data-dir, else CLADE_CEC2022_DATA or the cache of `clade data fetch cec2022`, else
- * ../shared/cec2022/input_data beside the repository.
+ * Data: --data-dir, else CLADE_CEC2022_DATA, else the copy shipped in data/cec2022/input_data
+ * (or the cache of `clade data fetch cec2022`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -24,11 +24,9 @@ export async function cec2022Rows({ quick = false, dataDirectory, log = () => {}
   const { createCec2022Function } = await load('numeric/cec2022/index.js');
   const { resolveCec2022DataDirectory } = await load('numeric/cec2022/data-directory.js');
   const { createRandom } = await load('core/random.js');
-  const candidates = [
-    dataDirectory,
-    resolveCec2022DataDirectory({}).directory,
-    path.join(root, '../shared/cec2022/input_data'),
-  ].filter((candidate) => candidate !== undefined && existsSync(path.join(candidate, 'M_12_D20.txt')));
+  const candidates = [dataDirectory, resolveCec2022DataDirectory({}).directory].filter(
+    (candidate) => candidate !== undefined && existsSync(path.join(candidate, 'M_12_D20.txt')),
+  );
   const directory = candidates[0];
   const header = '| function | D | clade (Float64Array) | numpy (vectorised) | clade / numpy |';
   const rows = [

@@ -142,7 +142,7 @@ export function registerProblemsCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nValues are F(x) as the official code defines it: for CEC2022 the error of a point is F(x) − F* (300, 400, … for F1, F2, …).\n\nExamples:\n' +
-        "  echo '[[0,0,0,0,0,0,0,0,0,0]]' | clade problems eval --suite cec2022 --fn 1 --dim 10 --data-dir ../shared/cec2022/input_data\n" +
+        "  echo '[[0,0,0,0,0,0,0,0,0,0]]' | clade problems eval --suite cec2022 --fn 1 --dim 10\n" +
         "  echo '[[1,2],[3,4]]' | clade problems eval --suite builtin --fn rastrigin --dim 2 --seed 7",
     )
     .action(async (options: ProblemsEvalFlags) => {

@@ -5,19 +5,19 @@
  * Decisions the suite fixes for every backend:
  * - values match the typed Float64Array kernels (the reference) on random points of the box and on
  *   points within 1e-2 of the optimum: exactly for float64 backends, at float32 tolerance otherwise;
- * - CEC2022 F1–F12 are required (with the shared data), at float32 tolerance on float32 backends
+ * - CEC2022 F1–F12 are required (with the data shipped in data/cec2022/), at float32 tolerance on float32 backends
  *   (tests/unit/numeric/tensor-cec2022.test.ts checks the tfjs graphs more closely, per function);
  * - an empty batch gives an empty result; a disposed evaluator refuses to evaluate.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
 import { loadCec2022Data } from '../../src/numeric/cec2022/data.js';
 import { BUILTIN_FUNCTION_NAMES, createBuiltinFunction } from '../../src/numeric/functions.js';
 import { createTypedBackend } from '../../src/numeric/tensor/typed-backend.js';
 import type { TensorBackend } from '../../src/numeric/tensor/types.js';
+import { CEC2022_DATA } from '../helpers/cec2022.js';
 
-const DATA = new URL('../../../shared/cec2022/input_data', import.meta.url).pathname;
+const DATA = CEC2022_DATA;
 const reference = createTypedBackend();
 
 /** 48 points uniform in the box and 16 within 1e-2 of the optimum (small values). */
@@ -85,7 +85,7 @@ export function runTensorBackendContract(name: string, create: () => Promise<Ten
       });
     }
 
-    it.runIf(existsSync(DATA))('matches the typed CEC2022 F1–F12 (D = 10, 20)', async () => {
+    it('matches the typed CEC2022 F1–F12 (D = 10, 20)', async () => {
       // Relative: values include F* ≥ 300; F1 and F5 amplify float32 rounding most (see tensor-cec2022.test.ts).
       const [relative, absolute] = await tolerance(3e-4, 1e-3);
       for (const dimension of [10, 20] as const) {

@@ -1,15 +1,15 @@
 /**
- * @module Test helpers for the CEC2022 suite: the shared data set beside the project (development
- * and CI only; the project itself never reads it at run time), hex floats and ulp distances.
+ * @module Test helpers for the CEC2022 suite: the data set the repository ships (`data/cec2022/`:
+ * the 42 official files and the official C code's reference values), hex floats and ulp distances.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** `../shared/cec2022/` relative to the repository root. */
-export const CEC2022_SHARED = fileURLToPath(new URL('../../../shared/cec2022/', import.meta.url));
+/** `data/cec2022/` of this repository. */
+export const CEC2022_ROOT = fileURLToPath(new URL('../../data/cec2022/', import.meta.url));
 
-/** The official data files. */
-export const CEC2022_DATA = `${CEC2022_SHARED}input_data`;
+/** The official data files, as shipped with clade. */
+export const CEC2022_DATA = `${CEC2022_ROOT}input_data`;
 
 export interface ReferencePoint {
   name: string;
@@ -25,7 +25,7 @@ export interface Cec2022Reference {
 
 /** `reference_values.json`: values of the official C code, bit-exact. */
 export function readCec2022Reference(): Cec2022Reference {
-  return JSON.parse(readFileSync(`${CEC2022_SHARED}reference_values.json`, 'utf8')) as Cec2022Reference;
+  return JSON.parse(readFileSync(`${CEC2022_ROOT}reference_values.json`, 'utf8')) as Cec2022Reference;
 }
 
 /** The double a C99 hex-float literal such as `0x1.2c00000000000p+8` denotes (normal numbers). */

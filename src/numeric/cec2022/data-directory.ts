@@ -2,14 +2,16 @@
  * @module Where the CEC2022 data files live, and the checksums of the official ones.
  *
  * Order of precedence: `--data-dir` (flag), `task.dataDir` (campaign file), the
- * `CLADE_CEC2022_DATA` environment variable, else the user cache directory
- * (`$XDG_CACHE_HOME/clade/cec2022`, or `~/.cache/clade/cec2022`) that
+ * `CLADE_CEC2022_DATA` environment variable, then the copy shipped with clade
+ * (`data/cec2022/input_data/` under the package root, when it holds all 42 files), else the user
+ * cache directory (`$XDG_CACHE_HOME/clade/cec2022`, or `~/.cache/clade/cec2022`) that
  * `clade data fetch cec2022` fills. The project never reads data from anywhere else at run time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CladeError } from '../../core/errors.js';
 import { cec2022DataFiles } from './data.js';
 
@@ -63,7 +65,10 @@ export const CEC2022_FILE_SHA256: Readonly<Record<string, string>> = Object.free
 });
 
 /** Where a data directory came from. */
-export type DataDirectorySource = 'flag' | 'campaign' | 'environment' | 'cache';
+export type DataDirectorySource = 'flag' | 'campaign' | 'environment' | 'shipped' | 'cache';
+
+/** Where the package keeps its copy of the official files, relative to the package root. */
+export const CEC2022_SHIPPED_PATH = 'data/cec2022/input_data';
 
 export interface ResolvedDataDirectory {
   /** Absolute path. */
@@ -79,6 +84,46 @@ export interface DataDirectoryOptions {
   environment?: NodeJS.ProcessEnv;
   /** Home directory (default `os.homedir()`). */
   home?: string;
+  /**
+   * The copy shipped with clade (default `cec2022ShippedDirectory()`); `null` leaves it out, so
+   * only the flag, the campaign file, the environment and the cache count.
+   */
+  shipped?: string | null;
+}
+
+let shippedDirectory: string | null | undefined;
+
+/**
+ * `data/cec2022/input_data` under the clade package root (found by walking up from this module to
+ * the `package.json` named `clade`, so it holds in a checkout, in `dist/` and in an installed
+ * package), or null when there is no such root.
+ */
+export function cec2022ShippedDirectory(): string | null {
+  if (shippedDirectory !== undefined) return shippedDirectory;
+  shippedDirectory = null;
+  let directory = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(directory, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'clade') {
+          shippedDirectory = path.join(directory, CEC2022_SHIPPED_PATH);
+          break;
+        }
+      } catch {
+        // An unreadable package.json: keep walking up.
+      }
+    }
+    const parent = path.dirname(directory);
+    if (parent === directory) break;
+    directory = parent;
+  }
+  return shippedDirectory;
+}
+
+/** Whether `directory` holds every official file (by name; contents are checked when read). */
+function holdsEveryFile(directory: string): boolean {
+  return Object.keys(CEC2022_FILE_SHA256).every((name) => existsSync(path.join(directory, name)));
 }
 
 /** The user cache directory for CEC2022 data: `$XDG_CACHE_HOME/clade/cec2022` or `~/.cache/clade/cec2022`. */
@@ -88,7 +133,10 @@ export function cec2022CacheDirectory(environment: NodeJS.ProcessEnv = process.e
   return path.join(base, 'clade', 'cec2022');
 }
 
-/** Picks the data directory by precedence: flag, campaign file, environment, cache. */
+/**
+ * Picks the data directory by precedence: flag, campaign file, environment, the shipped copy (when
+ * it holds all 42 files), cache.
+ */
 export function resolveCec2022DataDirectory(options: DataDirectoryOptions = {}): ResolvedDataDirectory {
   const environment = options.environment ?? process.env;
   if (options.flag !== undefined && options.flag.length > 0) {
@@ -101,6 +149,8 @@ export function resolveCec2022DataDirectory(options: DataDirectoryOptions = {}):
   if (fromEnvironment !== undefined && fromEnvironment.length > 0) {
     return { directory: path.resolve(fromEnvironment), source: 'environment' };
   }
+  const shipped = options.shipped === undefined ? cec2022ShippedDirectory() : options.shipped;
+  if (shipped !== null && holdsEveryFile(shipped)) return { directory: shipped, source: 'shipped' };
   return { directory: cec2022CacheDirectory(environment, options.home), source: 'cache' };
 }
 
@@ -108,6 +158,7 @@ const SOURCE_NAMES: Record<DataDirectorySource, string> = {
   flag: '--data-dir',
   campaign: 'task.dataDir of the campaign file',
   environment: CEC2022_DATA_ENVIRONMENT,
+  shipped: 'the copy shipped with clade',
   cache: 'the default cache directory',
 };
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
 import { createCec2022ProtocolSuite } from '../../../src/numeric/cec2022-suite.js';
@@ -6,9 +5,10 @@ import { runProtocol } from '../../../src/numeric/protocol.js';
 import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
 import { buildHarnessFromSources } from '../../../src/sandbox/harness.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
+import { CEC2022_DATA } from '../../helpers/cec2022.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const DATA = new URL('../../../../shared/cec2022/input_data', import.meta.url).pathname;
+const DATA = CEC2022_DATA;
 
 describe('CEC2022 under the protocol', () => {
   const sandbox = createProcessSandbox();
@@ -20,7 +20,6 @@ describe('CEC2022 under the protocol', () => {
   });
 
   it('carries only the data files of the function in each job', () => {
-    if (!existsSync(DATA)) return;
     const spec = createCec2022ProtocolSuite(DATA).spec(7, 20);
     expect(spec.suite === 'cec2022' ? Object.keys(spec.files).sort() : []).toEqual([
       'M_7_D20.txt',
@@ -29,29 +28,25 @@ describe('CEC2022 under the protocol', () => {
     ]);
   });
 
-  it.runIf(existsSync(DATA))(
-    'runs CEC2022 F1 (D=10) with the official data and reaches error 0',
-    async () => {
-      const harness = await buildHarnessFromSources(ROOT);
-      const suite = createCec2022ProtocolSuite(DATA);
-      const runs = await runProtocol({
-        suite: { ...suite, budget: () => 60_000 },
-        agent: readAgentDirectory(`${ROOT}agents/lshade`),
-        agentEntry: 'optimizer.ts',
-        functions: [1],
-        dimensions: [10],
-        runs: 1,
-        workers: 1,
-        seed: 1,
-        sandbox,
-        limits,
-        bundle: bundleAgent,
-        harness,
-      });
-      expect(runs[0]?.message).toBeNull();
-      expect(runs[0]?.error).toBe(0);
-      expect(runs[0]?.evaluations).toBeLessThan(60_000);
-    },
-    60_000,
-  );
+  it('runs CEC2022 F1 (D=10) with the official data and reaches error 0', async () => {
+    const harness = await buildHarnessFromSources(ROOT);
+    const suite = createCec2022ProtocolSuite(DATA);
+    const runs = await runProtocol({
+      suite: { ...suite, budget: () => 60_000 },
+      agent: readAgentDirectory(`${ROOT}agents/lshade`),
+      agentEntry: 'optimizer.ts',
+      functions: [1],
+      dimensions: [10],
+      runs: 1,
+      workers: 1,
+      seed: 1,
+      sandbox,
+      limits,
+      bundle: bundleAgent,
+      harness,
+    });
+    expect(runs[0]?.message).toBeNull();
+    expect(runs[0]?.error).toBe(0);
+    expect(runs[0]?.evaluations).toBeLessThan(60_000);
+  }, 60_000);
 });

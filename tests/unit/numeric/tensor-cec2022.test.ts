@@ -11,7 +11,6 @@
  * the worst relative error measured on both flavours (noted per function), and the reason it is
  * larger than a few ulps is the function's worst amplifier of float32 rounding:
  */
-import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/core/random.js';
 import { COMPOSITIONS } from '../../../src/numeric/cec2022/composition.js';
@@ -19,8 +18,9 @@ import { loadCec2022Data } from '../../../src/numeric/cec2022/data.js';
 import { createTensorBackend, describeTensorBackends } from '../../../src/numeric/tensor/registry.js';
 import { createTypedBackend } from '../../../src/numeric/tensor/typed-backend.js';
 import type { TensorBackend } from '../../../src/numeric/tensor/types.js';
+import { CEC2022_DATA } from '../../helpers/cec2022.js';
 
-const DATA = new URL('../../../../shared/cec2022/input_data', import.meta.url).pathname;
+const DATA = CEC2022_DATA;
 
 /** Relative tolerance per function (index 0 is F1), with the measured worst case and its cause. */
 const TOLERANCE: readonly number[] = [
@@ -70,7 +70,7 @@ function cec2022Batch(dimension: number, shifts: Float64Array, components: numbe
 
 const flavours = (await describeTensorBackends()).filter((info) => info.available && info.name !== 'typed');
 
-describe.runIf(existsSync(DATA))('tfjs CEC2022 F1–F12 against the typed kernels (float32 tolerance)', () => {
+describe('tfjs CEC2022 F1–F12 against the typed kernels (float32 tolerance)', () => {
   const typed = createTypedBackend();
   it('has at least the cpu flavour to check', () => {
     expect(flavours.map((info) => info.name)).toContain('tfjs-cpu');

@@ -9,6 +9,7 @@ import {
   cec2022AllDataFiles,
   cec2022CacheDirectory,
   cec2022DataFiles,
+  cec2022ShippedDirectory,
   createCec2022Function,
   describeCec2022Data,
   fetchCec2022Data,
@@ -201,14 +202,30 @@ describe('CEC2022 data directory', () => {
     expect(partial.note).toMatch(
       /41 of 42 files .*1 missing, 1 differ from the official files \(M_1_D10\.txt\).*clade data fetch cec2022/,
     );
-    const none = describeCec2022Data({ environment: {}, home: path.join(scratch.path, 'nobody') });
+    const none = describeCec2022Data({ environment: {}, home: path.join(scratch.path, 'nobody'), shipped: null });
     expect(none.present).toBe(0);
     expect(none.note).toMatch(/not found in .*nobody\/\.cache\/clade\/cec2022/);
   });
 
   const home = '/home/someone';
-  it('takes --data-dir, then task.dataDir, then CLADE_CEC2022_DATA, then the cache', () => {
+  it('takes --data-dir, then task.dataDir, then CLADE_CEC2022_DATA, then the shipped copy, then the cache', () => {
     const environment = { CLADE_CEC2022_DATA: '/env/data', XDG_CACHE_HOME: '/xdg' };
+    // The copy in data/cec2022/ is the default: a clone or an installed package needs nothing else.
+    expect(cec2022ShippedDirectory()).toBe(CEC2022_DATA);
+    expect(resolveCec2022DataDirectory({ environment: { XDG_CACHE_HOME: '/xdg' }, home })).toEqual({
+      directory: CEC2022_DATA,
+      source: 'shipped',
+    });
+    expect(describeCec2022Data({ environment: {}, home })).toMatchObject({
+      present: 42,
+      missing: [],
+      modified: [],
+      source: 'shipped',
+    });
+    // An incomplete shipped copy gives way to the cache.
+    const partial = copyOfData();
+    rmSync(path.join(partial, 'M_12_D20.txt'));
+    expect(resolveCec2022DataDirectory({ environment: {}, home, shipped: partial }).source).toBe('cache');
     expect(resolveCec2022DataDirectory({ flag: '/flag', campaign: '/campaign', environment, home })).toEqual({
       directory: '/flag',
       source: 'flag',
@@ -218,7 +235,7 @@ describe('CEC2022 data directory', () => {
       directory: '/env/data',
       source: 'environment',
     });
-    expect(resolveCec2022DataDirectory({ environment: { XDG_CACHE_HOME: '/xdg' }, home })).toEqual({
+    expect(resolveCec2022DataDirectory({ environment: { XDG_CACHE_HOME: '/xdg' }, home, shipped: null })).toEqual({
       directory: '/xdg/clade/cec2022',
       source: 'cache',
     });
@@ -231,7 +248,11 @@ describe('CEC2022 data directory', () => {
   });
 
   it('says where it looked and how to fix a missing data set', () => {
-    const resolved = resolveCec2022DataDirectory({ environment: {}, home: path.join(scratch.path, 'empty-home') });
+    const resolved = resolveCec2022DataDirectory({
+      environment: {},
+      home: path.join(scratch.path, 'empty-home'),
+      shipped: null,
+    });
     expectError(
       () => requireCec2022Data(resolved, [{ fn: 3, dim: 10 }]),
       'DATA_NOT_FOUND',
