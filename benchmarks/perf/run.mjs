@@ -363,8 +363,8 @@ if (!process.argv.includes('--skip-queue')) {
     const { createQueueSandbox } = await load('sandbox/queue-sandbox.js');
     const { createNumericTask } = await load('tasks/numeric-task.js');
     const { evaluateNode } = await load('tasks/evaluate-node.js');
-    const { bundleAgent } = await load('sandbox/bundle-agent.js');
-    const { loadHarness } = await load('sandbox/harness.js');
+    const { bundleAgent } = await load('harness/bundle-agent.js');
+    const { loadHarness } = await load('harness/load-harness.js');
     const { readAgentDirectory } = await load('campaign/agent-directory.js');
     const { loadCampaignFile } = await load('config/load.js');
     const scratchQueue = mkdtempSync(path.join(os.tmpdir(), 'clade-bench-queue-'));

@@ -16,7 +16,7 @@ import {
   type CodingAgentOutput,
   type CodingTask,
   type SolveReport,
-} from '../../src/tasks/coding-job.js';
+} from '../../src/harness/coding-agent-job.js';
 import type { JobContext, JobRunner } from './types.js';
 
 /** Stop reasons an agent may report. */

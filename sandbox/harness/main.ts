@@ -15,7 +15,7 @@ import { readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } fro
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import type { HarnessInput, HarnessJobResult, HarnessOutput } from '../../src/tasks/types.js';
+import type { HarnessInput, HarnessJobResult, HarnessOutput } from '../../src/harness/types.js';
 import { preloadCec2022Data } from './cec2022-data.js';
 import { runCodingAgentJob } from './coding.js';
 import { runNumericJob } from './numeric.js';

@@ -12,7 +12,7 @@
  */
 import type { EventRecord } from '../archive/types.js';
 import type { AgentNode, RunEvent } from '../core/types.js';
-import { EvaluationAbortedError } from '../tasks/evaluate-node.js';
+import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { CampaignSchedule } from './types.js';
 
 /** One change of the archive. */

@@ -15,7 +15,7 @@ import {
   probeEngine,
   SANDBOX_IMAGE,
 } from '../sandbox/docker-engine.js';
-import { HARNESS_VERSION } from '../sandbox/harness.js';
+import { HARNESS_VERSION } from '../harness/types.js';
 
 /** The report `clade doctor --json` prints. */
 export interface DoctorReport {

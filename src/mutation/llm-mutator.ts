@@ -13,7 +13,7 @@ import { ModelCallError } from '../model/errors.js';
 import type { PriceTable } from '../model/prices.js';
 import type { ModelEnsemble } from '../model/registry.js';
 import type { ModelCallRecorder, ModelMessage, ModelRequest } from '../model/types.js';
-import { EvaluationAbortedError } from '../tasks/evaluate-node.js';
+import { EvaluationAbortedError } from '../harness/run-harness.js';
 import {
   describeEditable,
   formatHistory,

@@ -12,25 +12,25 @@
  * failed diagnosis call `invalid`; the campaign goes on.
  */
 import { describeError, UnsafePathError } from '../core/errors.js';
-import type { AgentFiles, EvaluationRecord, MutationInfo } from '../core/types.js';
 import { assertSafeRelativePath } from '../core/safe-path.js';
-import { callModel } from '../model/call-model.js';
-import { ModelCallError } from '../model/errors.js';
-import type { PriceTable } from '../model/prices.js';
-import type { ModelEnsemble } from '../model/registry.js';
-import type { ModelCallRecorder, ModelMessage, ModelRequest } from '../model/types.js';
-import type { ModelProxy, ProxyUsage } from '../model-proxy/types.js';
-import { HARNESS_AGENT_FILE, harnessRequest } from '../sandbox/harness.js';
-import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox/types.js';
+import type { AgentFiles, EvaluationRecord, MutationInfo } from '../core/types.js';
+import type { AgentBundler } from '../harness/bundle-agent.js';
 import {
   CODING_AGENT_JOB_KIND,
   type CodingAgentJob,
   type CodingAgentLimits,
   parseCodingAgentOutput,
   type SolveReport,
-} from '../tasks/coding-job.js';
-import { type AgentBundler, EvaluationAbortedError } from '../tasks/evaluate-node.js';
-import type { HarnessInput, HarnessJobResult } from '../tasks/types.js';
+} from '../harness/coding-agent-job.js';
+import { EvaluationAbortedError, type HarnessRunResult, harnessJobResult, runHarness } from '../harness/run-harness.js';
+import type { HarnessJobResult } from '../harness/types.js';
+import { callModel } from '../model/call-model.js';
+import { ModelCallError } from '../model/errors.js';
+import type { PriceTable } from '../model/prices.js';
+import type { ModelEnsemble } from '../model/registry.js';
+import type { ModelCallRecorder, ModelMessage, ModelRequest } from '../model/types.js';
+import type { ModelProxy, ProxyUsage } from '../model-proxy/types.js';
+import type { Sandbox, SandboxLimits } from '../sandbox/types.js';
 import { formatHistory, formatParentCode, type MutationHistory } from './build-prompt.js';
 import { mutatorCallOptions } from './model-call-settings.js';
 import { loadTemplateSet, renderTemplate } from './prompt-templates.js';
@@ -273,7 +273,6 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
         files: { ...parentFiles },
         limits: { ...options.agentLimits },
       };
-      const input: HarnessInput = { kind: CODING_AGENT_JOB_KIND, agent: HARNESS_AGENT_FILE, jobs: [job] };
       const spent = options.budgetExceeded?.() ?? null;
       if (spent !== null) return fail('invalid', 'model budget spent', `The agent was not started: ${spent}.`);
       const session = await options.proxy.openSession({
@@ -282,27 +281,26 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
         budget: { tokens: options.agentLimits.maxTokens, calls: options.agentLimits.maxSteps },
         ...(request.signal ? { signal: request.signal } : {}),
       });
-      let result: SandboxResult;
+      let run: HarnessRunResult;
       try {
-        result = await options.sandbox.run(
-          harnessRequest({
-            harness: options.harness,
-            agentCode: bundled.code,
-            input,
-            limits: {
-              ...options.limits,
-              timeoutMs: Math.max(options.limits.timeoutMs, options.agentLimits.timeoutMs + SANDBOX_MARGIN_MS),
-            },
-            modelSocket: session.socketPath,
-            ...(request.signal ? { signal: request.signal } : {}),
-          }),
-        );
+        run = await runHarness({
+          sandbox: options.sandbox,
+          harness: options.harness,
+          agentCode: bundled.code,
+          kind: CODING_AGENT_JOB_KIND,
+          jobs: [job],
+          limits: {
+            ...options.limits,
+            timeoutMs: Math.max(options.limits.timeoutMs, options.agentLimits.timeoutMs + SANDBOX_MARGIN_MS),
+          },
+          modelSocket: session.socketPath,
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
       } finally {
         details.agentUsage = session.usage();
         await session.close();
       }
-      if (result.exit === 'aborted') throw new EvaluationAbortedError();
-      const jobResult = readSelfJob(result);
+      const jobResult = selfJobResult(run);
       if (typeof jobResult === 'string') return fail('patch_failed', summary, jobResult);
       details.agentLog = tail(jobResult.log, AGENT_LOG_CHARS);
       const parsed = parseCodingAgentOutput(jobResult.output);
@@ -451,34 +449,16 @@ function jsonObjectCandidates(text: string): string[] {
   return spans;
 }
 
-/** The `self` job's result from a sandbox run, or why there is none. */
-function readSelfJob(result: SandboxResult): HarnessJobResult | string {
-  const outputTail = (): string => {
-    const text = `${result.stderr}${result.stdout}`.trim();
-    return text ? `\nOutput tail:\n${text.slice(-1000)}` : '';
-  };
-  switch (result.exit) {
-    case 'timeout':
-      return `The agent's run on its own source was killed at the sandbox's wall-clock limit.${outputTail()}`;
-    case 'memory':
-      return `The agent's run on its own source was killed for passing the memory cap.${outputTail()}`;
-    case 'disk':
-      return `The agent's run on its own source filled its work directory (${result.resultError ?? 'disk cap'}).${outputTail()}`;
-    case 'lost':
-      return `The agent's run on its own source was lost: ${result.resultError ?? 'its worker failed'}.`;
-    default:
-      break;
+/** The `self` job's result from the harness run, or why there is none. */
+function selfJobResult(run: HarnessRunResult): HarnessJobResult | string {
+  if (!run.ok) return `The agent's run on its own source did not finish: ${run.reason}`;
+  const job = harnessJobResult(run.output, 0);
+  if (job === undefined) {
+    const { sandbox } = run;
+    const how = sandbox.signal ? `was killed by ${sandbox.signal}` : `exited with code ${sandbox.exitCode}`;
+    return `The harness ${how} without a result for the agent's run on its own source.`;
   }
-  const value = result.result as { jobs?: unknown } | undefined;
-  const jobs = value && typeof value === 'object' && Array.isArray(value.jobs) ? value.jobs : null;
-  const job = jobs?.find((entry) => (entry as { index?: unknown } | null)?.index === 0) as
-    | Partial<HarnessJobResult>
-    | undefined;
-  if (!job || typeof job.ok !== 'boolean' || typeof job.log !== 'string') {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-    return `The harness ${how} without a result for the agent's run on its own source (${result.resultError ?? 'no job result'}).${outputTail()}`;
-  }
-  return job as HarnessJobResult;
+  return job;
 }
 
 /** Outcome of `checkAgentTree`. */

@@ -1,10 +1,8 @@
 /**
- * @module The sandbox area: the `Sandbox` plug-in point, the `process` driver, the in-sandbox
- * harness bundle and agent bundling.
+ * @module The sandbox area: the `Sandbox` plug-in point, its drivers (`process`, `docker`,
+ * `queue`), their registry and the sandbox policy, the shared driver helpers, the Docker image.
  */
 
-export type { BundleAgentOptions, BundleAgentResult } from './bundle-agent.js';
-export { bundleAgent } from './bundle-agent.js';
 export type { EngineProbe, PruneReport, SandboxImageInfo } from './docker-engine.js';
 export {
   CONTAINER_LABEL,
@@ -18,15 +16,6 @@ export type { BuildImageOptions } from './docker-image.js';
 export { buildImageFromDockerfile, buildOfflineImage } from './docker-image.js';
 export type { DockerSandboxOptions } from './docker-sandbox.js';
 export { createDockerSandbox } from './docker-sandbox.js';
-export {
-  buildHarnessFromSources,
-  HARNESS_AGENT_FILE,
-  HARNESS_ENTRY_FILE,
-  HARNESS_INPUT_FILE,
-  HARNESS_RESULT_FILE,
-  HARNESS_VERSION,
-  loadHarness,
-} from './harness.js';
 export type { ProcessSandboxOptions } from './process-sandbox.js';
 export { createProcessSandbox } from './process-sandbox.js';
 export type { EvaluationJobData, EvaluationJobResult } from './queue-protocol.js';

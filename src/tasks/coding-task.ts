@@ -8,16 +8,16 @@
  */
 import { CladeError } from '../core/errors.js';
 import { deriveSeed } from '../core/random.js';
-import type { AgentFiles, Metrics } from '../core/types.js';
 import { assertSafeRelativePath } from '../core/safe-path.js';
-import type { SandboxLimits } from '../sandbox/types.js';
-import { type CodingExercise, loadCodingExercises } from './coding-exercises.js';
+import type { AgentFiles, Metrics } from '../core/types.js';
 import {
   CODING_OUTPUT_MAX_BYTES,
   type CodingAgentJob,
   type CodingAgentOutput,
   parseCodingAgentOutput,
-} from './coding-job.js';
+} from '../harness/coding-agent-job.js';
+import type { SandboxLimits } from '../sandbox/types.js';
+import { type CodingExercise, loadCodingExercises } from './coding-exercises.js';
 import {
   TEST_EXERCISES_DIRECTORY,
   TEST_GUARD_FILE,
@@ -29,7 +29,7 @@ import {
   type TestPlan,
   type TestRunEntry,
 } from './coding-test-runner.js';
-import { EvaluationAbortedError } from './evaluate-node.js';
+import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { AgentJobResult, EvaluationJob, JobOutcome, JudgeRunContext, Task, TaskScore } from './types.js';
 
 /** Task kind (and harness kind: the harness runs it with its `coding-agent` runner). */
@@ -120,7 +120,6 @@ export function createCodingTask(options: CodingTaskOptions): Task {
     description: `coding: ${exercises.length} exercise${exercises.length === 1 ? '' : 's'} (${exercises
       .map((exercise) => exercise.slug)
       .join(', ')}), hidden tests with node --test`,
-    agentEntry: CODING_AGENT_ENTRY,
     // Models answer differently from one call to the next: replays compare within an interval.
     deterministic: false,
 
@@ -135,17 +134,24 @@ export function createCodingTask(options: CodingTaskOptions): Task {
 
     jobs: () => jobs.map((job) => ({ ...job })),
 
-    harnessJobs(selected) {
-      return selected.map((job): CodingAgentJob => {
-        const exercise = exerciseOf(job);
-        return {
-          id: exercise.slug,
-          workDir: `${CODING_WORK_DIRECTORY}/${exercise.slug}`,
-          statement: agentStatement(exercise),
-          files: { ...exercise.startFiles },
-          limits: { maxSteps: limits.maxSteps, maxTokens: limits.maxTokens, timeoutMs: limits.timeoutSeconds * 1000 },
-        };
-      });
+    harness: {
+      agentEntry: CODING_AGENT_ENTRY,
+      inputs(selected) {
+        return selected.map((job): CodingAgentJob => {
+          const exercise = exerciseOf(job);
+          return {
+            id: exercise.slug,
+            workDir: `${CODING_WORK_DIRECTORY}/${exercise.slug}`,
+            statement: agentStatement(exercise),
+            files: { ...exercise.startFiles },
+            limits: { maxSteps: limits.maxSteps, maxTokens: limits.maxTokens, timeoutMs: limits.timeoutSeconds * 1000 },
+          };
+        });
+      },
+
+      async judgeRun(entries, context) {
+        return judgeWithHiddenTests(entries, context, exerciseOf, limits);
+      },
     },
 
     modelAccess(selected) {
@@ -164,18 +170,6 @@ export function createCodingTask(options: CodingTaskOptions): Task {
         ),
         resultBytes: Math.max(campaignLimits.resultBytes, selected.length * RESULT_BYTES_PER_JOB),
       };
-    },
-
-    judge(job) {
-      // Coding jobs are judged by their hidden tests (judgeRun); this path is never taken by evaluateNode.
-      throw new CladeError(
-        'TASK_INVALID',
-        `Coding job ${job.problem} needs its hidden tests run; evaluate coding tasks with evaluateNode (judgeRun).`,
-      );
-    },
-
-    async judgeRun(entries, context) {
-      return judgeWithHiddenTests(entries, context, exerciseOf, limits);
     },
 
     aggregate(outcomes): TaskScore {
@@ -286,7 +280,7 @@ async function judgeWithHiddenTests(
     files[TEST_PLAN_FILE] = JSON.stringify(plan);
     const run = await context.sandbox.run({
       files,
-      entry: TEST_RUNNER_FILE,
+      command: ['node', TEST_RUNNER_FILE],
       resultFile: TEST_RESULT_FILE,
       limits: {
         ...context.limits,

@@ -5,17 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { NumericTaskConfig } from '../config/schema.js';
 import { CladeError } from '../core/errors.js';
 import { deriveSeed } from '../core/random.js';
 import type { AgentFiles, Metrics } from '../core/types.js';
+import { reportedValueMatches } from '../harness/recheck.js';
+import type { HarnessJobResult } from '../harness/types.js';
 import { cec2022DataFiles } from '../numeric/cec2022/data.js';
 import { requireCec2022Data, resolveCec2022DataDirectory } from '../numeric/cec2022/data-directory.js';
 import { type Cec2022Function, createCec2022Function } from '../numeric/cec2022/suite.js';
 import { type BuiltinFunction, type BuiltinFunctionName, createBuiltinFunction } from '../numeric/functions.js';
 import { type NumericJob, parseNumericJobOutput } from '../numeric/job.js';
 import { errorToLog10, errorToScore } from '../numeric/scoring.js';
-import type { EvaluationJob, HarnessJobResult, JobOutcome, Task, TaskScore } from './types.js';
+import type { NumericTaskConfig } from './numeric-kind.js';
+import type { EvaluationJob, JobOutcome, Task, TaskHarness, TaskScore } from './types.js';
 
 /** The agent entry file of numeric tasks. */
 export const NUMERIC_AGENT_ENTRY = 'optimizer.ts';
@@ -31,8 +33,6 @@ export interface NumericTaskOptions {
   home?: string;
 }
 
-/** Relative tolerance between the reported best value and the host's recomputation. */
-const VALUE_TOLERANCE = 1e-9;
 /** Log excerpts kept per job. */
 const LOG_EXCERPT_CHARS = 2000;
 
@@ -154,28 +154,10 @@ export function createNumericTask(
     logExcerpt: tail(result.log ? `${result.log}\n${reason}` : reason),
   });
 
-  return {
-    kind: 'numeric',
-    description:
-      `${config.suite}: ${problems.map((problem) => problem.id).join(', ')} ` +
-      `(${config.evaluationsPerDim}·D evaluations, bounds [${bounds[0]}, ${bounds[1]}], ` +
-      `${config.repeats} repeat${config.repeats === 1 ? '' : 's'})`,
+  const harness: TaskHarness = {
     agentEntry: NUMERIC_AGENT_ENTRY,
 
-    describeForModel() {
-      const repeats = config.repeats > 1 ? ` and ${config.repeats} seeds` : '';
-      return [
-        `Improve a black-box minimisation algorithm (an "optimizer agent" written in TypeScript). It is run on these problems: ${this.description}.`,
-        `On each problem it may evaluate the objective ${config.evaluationsPerDim} × dimension times (asking for more ends the run), ` +
-          `inside the box ${JSON.stringify(bounds)} in every coordinate, and returns its best point.`,
-        `A problem scores 1 when the final error (f(x) − f*) is at most ${config.errorFloor}, 0 when it is at least ${config.errorCeiling}, ` +
-          `and linearly in log10(error) in between. The program's score is the mean over problems${repeats}: higher is better.`,
-      ].join(' ');
-    },
-
-    jobs: () => jobs.map((job) => ({ ...job })),
-
-    harnessJobs(selected) {
+    inputs(selected) {
       return selected.map((job): NumericJob => {
         const problem = spec(job.problem);
         const common = {
@@ -198,7 +180,7 @@ export function createNumericTask(
       });
     },
 
-    sandboxFiles: () => sandboxFiles,
+    files: () => sandboxFiles,
 
     judge(job, result) {
       const problem = spec(job.problem);
@@ -219,7 +201,7 @@ export function createNumericTask(
         );
       }
       const value = fn.evaluate(bestPoint);
-      if (Math.abs(value - bestValue) > VALUE_TOLERANCE * Math.max(Math.abs(value), Math.abs(bestValue))) {
+      if (!reportedValueMatches(bestValue, value)) {
         return failedOutcome(
           job,
           result,
@@ -243,6 +225,28 @@ export function createNumericTask(
         logExcerpt: tail(result.log),
       };
     },
+  };
+
+  return {
+    kind: 'numeric',
+    description:
+      `${config.suite}: ${problems.map((problem) => problem.id).join(', ')} ` +
+      `(${config.evaluationsPerDim}·D evaluations, bounds [${bounds[0]}, ${bounds[1]}], ` +
+      `${config.repeats} repeat${config.repeats === 1 ? '' : 's'})`,
+    describeForModel() {
+      const repeats = config.repeats > 1 ? ` and ${config.repeats} seeds` : '';
+      return [
+        `Improve a black-box minimisation algorithm (an "optimizer agent" written in TypeScript). It is run on these problems: ${this.description}.`,
+        `On each problem it may evaluate the objective ${config.evaluationsPerDim} × dimension times (asking for more ends the run), ` +
+          `inside the box ${JSON.stringify(bounds)} in every coordinate, and returns its best point.`,
+        `A problem scores 1 when the final error (f(x) − f*) is at most ${config.errorFloor}, 0 when it is at least ${config.errorCeiling}, ` +
+          `and linearly in log10(error) in between. The program's score is the mean over problems${repeats}: higher is better.`,
+      ].join(' ');
+    },
+
+    jobs: () => jobs.map((job) => ({ ...job })),
+
+    harness,
 
     aggregate(outcomes): TaskScore {
       const publicMetrics: Metrics = {};

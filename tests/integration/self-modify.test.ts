@@ -23,9 +23,9 @@ import {
   type SelfModifyDetails,
   type SelfModifyOptions,
 } from '../../src/mutation/self-modify.js';
-import { bundleAgent } from '../../src/sandbox/bundle-agent.js';
+import { bundleAgent } from '../../src/harness/bundle-agent.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
-import { loadHarness } from '../../src/sandbox/harness.js';
+import { loadHarness } from '../../src/harness/load-harness.js';
 import { createProcessSandbox } from '../../src/sandbox/process-sandbox.js';
 import { repositoryRoot, runCli, temporaryDirectory } from '../helpers/campaign-fixture.js';
 import { dockerForTests } from '../helpers/docker.js';

@@ -17,7 +17,7 @@ import { solve as solveDirect } from '../../../agents/coding-agent/agent.js';
 import { parseTurn } from '../../../agents/coding-agent/protocol.js';
 import { createFile, editFile, viewPath } from '../../../agents/coding-agent/tools.js';
 import type { CodingLimits, CodingTask, SolveReport } from '../../../agents/coding-agent/types.js';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import { repositoryRoot } from '../../helpers/campaign-fixture.js';
 import {
   type ScriptedAnswer,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../../src/archive/types.js';
 import { readCampaignSchedule, SegmentGate } from '../../../src/campaign/replay-schedule.js';
 import type { AgentNode, RunEvent } from '../../../src/core/types.js';
-import { EvaluationAbortedError } from '../../../src/tasks/evaluate-node.js';
+import { EvaluationAbortedError } from '../../../src/harness/run-harness.js';
 
 let nextEventId = 1;
 function event(type: string, nodeId: number | null, data: unknown = {}): EventRecord {

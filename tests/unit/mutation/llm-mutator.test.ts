@@ -10,7 +10,7 @@ import type { ModelCallRecordInput } from '../../../src/model/types.js';
 import type { MutationHistory } from '../../../src/mutation/build-prompt.js';
 import { createLlmMutator, type LlmMutatorOptions } from '../../../src/mutation/llm-mutator.js';
 import { loadPromptTemplates } from '../../../src/mutation/prompt-templates.js';
-import { EvaluationAbortedError } from '../../../src/tasks/evaluate-node.js';
+import { EvaluationAbortedError } from '../../../src/harness/run-harness.js';
 import { repositoryRoot, seedAgent } from '../../helpers/campaign-fixture.js';
 import {
   anthropicStream,

@@ -17,7 +17,7 @@ import {
   type SelfModifyDetails,
   type SelfModifyOptions,
 } from '../../../src/mutation/self-modify.js';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import type { Sandbox, SandboxRequest, SandboxResult } from '../../../src/sandbox/types.js';
 
 const PARENT: AgentFiles = {

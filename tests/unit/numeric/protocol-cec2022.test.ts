@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
 import { createCec2022ProtocolSuite } from '../../../src/numeric/cec2022-suite.js';
 import { runProtocol } from '../../../src/numeric/protocol.js';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
-import { buildHarnessFromSources } from '../../../src/sandbox/harness.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
+import { buildHarnessFromSources } from '../../../src/harness/load-harness.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import { CEC2022_DATA } from '../../helpers/cec2022.js';
 

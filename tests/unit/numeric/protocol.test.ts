@@ -15,8 +15,8 @@ import {
   summariseProtocol,
 } from '../../../src/numeric/protocol.js';
 import { parseProtocolJob } from '../../../src/numeric/protocol-job.js';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
-import { buildHarnessFromSources } from '../../../src/sandbox/harness.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
+import { buildHarnessFromSources } from '../../../src/harness/load-harness.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;

@@ -5,18 +5,18 @@
  * jobs survive a later job that blocks the harness until the sandbox kills it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import {
   HARNESS_AGENT_FILE,
   HARNESS_ENTRY_FILE,
   HARNESS_INPUT_FILE,
   HARNESS_RESULT_FILE,
   loadHarness,
-} from '../../../src/sandbox/harness.js';
+} from '../../../src/harness/index.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../../../src/sandbox/types.js';
-import { type CodingAgentJob, type CodingAgentOutput, parseCodingAgentOutput } from '../../../src/tasks/coding-job.js';
-import type { HarnessInput, HarnessOutput } from '../../../src/tasks/types.js';
+import { type CodingAgentJob, type CodingAgentOutput, parseCodingAgentOutput } from '../../../src/harness/coding-agent-job.js';
+import type { HarnessInput, HarnessOutput } from '../../../src/harness/types.js';
 
 const LIMITS: SandboxLimits = {
   timeoutMs: 30_000,

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as seedAgent from '../../../agents/de-optimizer/optimizer.js';
 import { runNumericJob } from '../../../sandbox/harness/numeric.js';
-import type { NumericTaskConfig } from '../../../src/config/schema.js';
 import { CladeError } from '../../../src/core/errors.js';
 import { deriveSeed } from '../../../src/core/random.js';
+import type { HarnessJobResult } from '../../../src/harness/types.js';
 import { createBuiltinFunction } from '../../../src/numeric/functions.js';
 import { type NumericJob, type NumericJobOutput, parseNumericJob } from '../../../src/numeric/job.js';
 import { errorToScore } from '../../../src/numeric/scoring.js';
+import type { NumericTaskConfig } from '../../../src/tasks/numeric-kind.js';
 import { createNumericTask, exportsOptimizer } from '../../../src/tasks/numeric-task.js';
-import type { EvaluationJob, HarnessJobResult, JobOutcome } from '../../../src/tasks/types.js';
+import type { EvaluationJob, JobOutcome, TaskHarness } from '../../../src/tasks/types.js';
 
 const config = (overrides: Partial<NumericTaskConfig> = {}): NumericTaskConfig => ({
   kind: 'numeric',
@@ -31,10 +32,12 @@ const okResult = (output: unknown, log = ''): HarnessJobResult => ({ index: 0, o
 
 describe('numeric task', () => {
   const task = createNumericTask(config(), 77);
+  const harness = task.harness as TaskHarness;
+  const judge = harness.judge as NonNullable<TaskHarness['judge']>;
 
   it('names problems, suffixes duplicates, and derives common-random-number seeds', () => {
     expect(task.kind).toBe('numeric');
-    expect(task.agentEntry).toBe('optimizer.ts');
+    expect(task.harness?.agentEntry).toBe('optimizer.ts');
     expect(task.description).toContain('sphere-d3, rastrigin-d2, sphere-d3-2');
     const jobs = task.jobs();
     expect(jobs.map((job) => `${job.problem}#${job.repeat}`)).toEqual([
@@ -53,7 +56,7 @@ describe('numeric task', () => {
 
   it('writes harness jobs the runner accepts, with budget = evaluationsPerDim × dim', () => {
     const jobs = task.jobs();
-    const harnessJobs = task.harnessJobs(jobs) as NumericJob[];
+    const harnessJobs = harness.inputs(jobs) as NumericJob[];
     expect(harnessJobs[2]).toEqual({
       problem: 'rastrigin-d2',
       fn: 'rastrigin',
@@ -66,14 +69,14 @@ describe('numeric task', () => {
     for (const job of harnessJobs) expect(parseNumericJob(job).ok).toBe(true);
     // The duplicate is another instance of the same function.
     expect(harnessJobs[4]?.instanceSeed).not.toBe(harnessJobs[0]?.instanceSeed);
-    expect(() => task.harnessJobs([{ problem: 'nope-d1', repeat: 0, seed: 1 }])).toThrow(CladeError);
+    expect(() => harness.inputs([{ problem: 'nope-d1', repeat: 0, seed: 1 }])).toThrow(CladeError);
   });
 
   it('judges a real run by recomputing its value on the host', async () => {
     const [job] = task.jobs() as [EvaluationJob];
-    const [harnessJob] = task.harnessJobs([job]) as [NumericJob];
+    const [harnessJob] = harness.inputs([job]) as [NumericJob];
     const output = (await runNumericJob(harnessJob, seedAgent, { log: () => {} })) as NumericJobOutput;
-    const outcome = task.judge(job, okResult(output, 'agent says hi'));
+    const outcome = judge(job, okResult(output, 'agent says hi'));
     const fn = createBuiltinFunction('sphere', 3, harnessJob.instanceSeed, [-100, 100]);
     const error = fn.evaluate(output.bestPoint);
     expect(outcome.status).toBe('ok');
@@ -85,18 +88,18 @@ describe('numeric task', () => {
 
   describe('rejects what it cannot trust', () => {
     const [job] = task.jobs() as [EvaluationJob];
-    const [harnessJob] = task.harnessJobs([job]) as [NumericJob];
+    const [harnessJob] = harness.inputs([job]) as [NumericJob];
     const fn = createBuiltinFunction('sphere', 3, harnessJob.instanceSeed, [-100, 100]);
     const point = [1, 2, 3];
     const honest = { bestPoint: point, bestValue: fn.evaluate(point), evaluations: 10, returnedValid: true };
 
     it('accepts the honest output', () => {
-      expect(task.judge(job, okResult(honest)).status).toBe('ok');
+      expect(judge(job, okResult(honest)).status).toBe('ok');
     });
 
     it('a tampered bestValue', () => {
       for (const bestValue of [0, honest.bestValue * (1 - 1e-6), honest.bestValue / 2]) {
-        const outcome = task.judge(job, okResult({ ...honest, bestValue }));
+        const outcome = judge(job, okResult({ ...honest, bestValue }));
         expect(outcome.status).toBe('invalid');
         expect(outcome.score).toBe(0);
         expect(String(outcome.metrics.reason)).toMatch(/does not match the host's recomputation/);
@@ -105,7 +108,7 @@ describe('numeric task', () => {
 
     it('a point outside the box', () => {
       const outside = [1, 2, 100.5];
-      const outcome = task.judge(job, okResult({ ...honest, bestPoint: outside, bestValue: fn.evaluate(outside) }));
+      const outcome = judge(job, okResult({ ...honest, bestPoint: outside, bestValue: fn.evaluate(outside) }));
       expect(outcome.status).toBe('invalid');
       expect(outcome.score).toBe(0);
       expect(String(outcome.metrics.reason)).toMatch(/coordinate 2 = 100.5 is outside the box/);
@@ -121,14 +124,14 @@ describe('numeric task', () => {
         { ...honest, evaluations: 1.5 },
         { ...honest, returnedValid: undefined },
       ]) {
-        const outcome = task.judge(job, okResult(output));
+        const outcome = judge(job, okResult(output));
         expect(outcome.status, JSON.stringify(output)).toBe('invalid');
         expect(outcome.score).toBe(0);
       }
     });
 
     it('a failed job scores 0 and keeps the error', () => {
-      const outcome = task.judge(job, {
+      const outcome = judge(job, {
         index: 0,
         ok: false,
         error: 'TypeError: x is undefined',

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as harnessMain from '../../../sandbox/harness/main.js';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import {
   buildHarnessFromSources,
   HARNESS_AGENT_FILE,
@@ -15,10 +15,10 @@ import {
   HARNESS_RESULT_FILE,
   HARNESS_VERSION,
   loadHarness,
-} from '../../../src/sandbox/harness.js';
+} from '../../../src/harness/index.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox, SandboxResult } from '../../../src/sandbox/types.js';
-import type { HarnessInput, HarnessOutput } from '../../../src/tasks/types.js';
+import type { HarnessInput, HarnessOutput } from '../../../src/harness/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 

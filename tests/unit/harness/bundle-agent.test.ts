@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bundleAgent } from '../../../src/sandbox/bundle-agent.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 
 /** Imports a bundled module from a data URL: nothing touches the disk. */
 async function importBundle(code: string): Promise<Record<string, unknown>> {

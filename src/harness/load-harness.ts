@@ -1,65 +1,14 @@
 /**
- * @module The in-sandbox harness as one JavaScript source (see `sandbox/harness/main.ts`), ready
- * to be written into a sandbox next to the bundled agent and `input.json`.
+ * @module Loads the in-sandbox harness as one JavaScript source (see `sandbox/harness/main.ts`),
+ * ready to be written into a sandbox next to the bundled agent and `input.json`: the built bundle,
+ * or a fresh in-memory bundle of the sources in a checkout being edited.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError, SandboxError } from '../core/errors.js';
-import type { SandboxLimits, SandboxRequest } from './types.js';
-
-/** Harness protocol version; equal to `HARNESS_VERSION` in `sandbox/harness/main.ts` (a test checks). */
-export const HARNESS_VERSION = '1';
-
-/** File name to give the harness in a sandbox request (its `entry`). */
-export const HARNESS_ENTRY_FILE = 'harness.mjs';
-
-/** File name to give the bundled agent in a sandbox request (`.mjs`: node loads it as ESM). */
-export const HARNESS_AGENT_FILE = 'agent.mjs';
-
-/** The harness's input (a `HarnessInput` as JSON); the harness deletes it before the agent loads. */
-export const HARNESS_INPUT_FILE = 'input.json';
-
-/** The harness's output (a `HarnessOutput` as JSON): the sandbox request's `resultFile`. */
-export const HARNESS_RESULT_FILE = 'result.json';
-
-/** What `harnessRequest` puts in a sandbox request besides the harness's own files. */
-export interface HarnessRunOptions {
-  /** The harness's source (`loadHarness`). */
-  harness: string;
-  /** The bundled agent (`bundleAgent`). */
-  agentCode: string;
-  /** The harness input (a `HarnessInput`), written as `input.json`. */
-  input: unknown;
-  /** Further files for the work directory (a task's data files). */
-  files?: Readonly<Record<string, string | Uint8Array>>;
-  limits: SandboxLimits;
-  /** A model proxy session's socket, for agents that call models. */
-  modelSocket?: string;
-  signal?: AbortSignal;
-}
-
-/**
- * The sandbox request that runs the harness on `input` with the bundled agent: the harness as entry,
- * `input.json` consumed (the harness deletes it before the agent loads), `result.json` as result.
- */
-export function harnessRequest(options: HarnessRunOptions): SandboxRequest {
-  return {
-    files: {
-      ...options.files,
-      [HARNESS_ENTRY_FILE]: options.harness,
-      [HARNESS_AGENT_FILE]: options.agentCode,
-      [HARNESS_INPUT_FILE]: JSON.stringify(options.input),
-    },
-    entry: HARNESS_ENTRY_FILE,
-    resultFile: HARNESS_RESULT_FILE,
-    consumedFiles: [HARNESS_INPUT_FILE],
-    limits: options.limits,
-    ...(options.modelSocket !== undefined ? { modelSocket: options.modelSocket } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-}
+import { HARNESS_VERSION } from './types.js';
 
 /** Where `npm run build` puts the bundle, relative to the package root. */
 const BUNDLE_PATH = 'dist/sandbox/harness.mjs';

@@ -6,11 +6,14 @@
 import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 import type { Loader, Message, Plugin } from 'esbuild';
+import { isSafeRelativePath } from '../core/safe-path.js';
 import type { AgentFiles } from '../core/types.js';
-import { isSafeRelativePath } from '../lineage/safe-path.js';
 
 /** What `bundleAgent` returns: the module's code, or an error a model can act on. */
 export type BundleAgentResult = { ok: true; code: string } | { ok: false; error: string };
+
+/** Bundles an agent tree from its entry file into one ES module (`bundleAgent`, or a test's own). */
+export type AgentBundler = (files: AgentFiles, entry: string) => Promise<BundleAgentResult>;
 
 /** Options of `bundleAgent`. */
 export interface BundleAgentOptions {
