@@ -1,13 +1,14 @@
 /**
  * @module The in-sandbox runner of benchmark-protocol jobs (`kind: 'numeric-protocol'`, see
- * `src/numeric/protocol-job.ts`): one run of the agent on one function, with the best error
+ * `src/benchmark/protocol-job.ts`): one run of the agent on one function, with the best error
  * recorded at the protocol's checkpoints and the run stopped once the error reaches the target
  * (CEC: 1e-8). It reuses the numeric runner's tracked problem, so evaluations are counted and
  * checked exactly as in campaigns.
  */
+
+import { buildProtocolFunction } from '../../src/benchmark/protocol-functions.js';
+import { type ProtocolJobOutput, parseProtocolJob } from '../../src/benchmark/protocol-job.js';
 import { createRandom } from '../../src/core/random.js';
-import { buildProtocolFunction } from '../../src/numeric/protocol-functions.js';
-import { type ProtocolJobOutput, parseProtocolJob } from '../../src/numeric/protocol-job.js';
 import type { BoxedFunction } from './numeric.js';
 import { checkReturnedPoint, createTrackedProblem, findOptimizer, isBudgetExhausted } from './numeric.js';
 import type { JobContext, JobRunner } from './types.js';

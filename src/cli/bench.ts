@@ -9,19 +9,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { renderProtocolCsv, renderProtocolMarkdown, summariseProtocol } from '../benchmark/protocol-report.js';
+import { createBuiltinSuite, type ProtocolSuite } from '../benchmark/protocol-suite.js';
+import { type ProtocolRun, runProtocol } from '../benchmark/run-protocol.js';
 import { readAgentDirectory } from '../campaign/agent-directory.js';
 import { CladeError } from '../core/errors.js';
-import {
-  createBuiltinSuite,
-  type ProtocolRun,
-  type ProtocolSuite,
-  renderProtocolCsv,
-  renderProtocolMarkdown,
-  runProtocol,
-  summariseProtocol,
-} from '../numeric/protocol.js';
-import { bundleAgent } from '../sandbox/bundle-agent.js';
-import { loadHarness } from '../sandbox/harness.js';
+import { bundleAgent } from '../harness/bundle-agent.js';
+import { loadHarness } from '../harness/load-harness.js';
 import { createProcessSandbox } from '../sandbox/process-sandbox.js';
 import { NUMERIC_AGENT_ENTRY } from '../tasks/numeric-task.js';
 
@@ -76,7 +70,7 @@ export function parseNumberList(flag: string, text: string): number[] {
 async function loadSuite(name: string, flags: BenchFlags): Promise<ProtocolSuite> {
   if (name === 'builtin') return createBuiltinSuite();
   if (name === 'cec2022') {
-    const { createCec2022ProtocolSuite } = await import('../numeric/cec2022-suite.js');
+    const { createCec2022ProtocolSuite } = await import('../benchmark/cec2022-suite.js');
     return createCec2022ProtocolSuite(flags.dataDir);
   }
   throw new CladeError('USAGE', `Unknown benchmark suite "${name}". Use one of: ${BENCH_SUITES.join(', ')}.`);

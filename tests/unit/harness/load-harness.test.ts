@@ -58,7 +58,7 @@ describe('sandbox harness', () => {
         [HARNESS_AGENT_FILE]: agentCode,
         [HARNESS_INPUT_FILE]: JSON.stringify(input),
       },
-      entry: HARNESS_ENTRY_FILE,
+      command: ['node', HARNESS_ENTRY_FILE],
       resultFile: HARNESS_RESULT_FILE,
       limits: LIMITS,
     });
@@ -223,7 +223,7 @@ describe('sandbox harness', () => {
         [HARNESS_AGENT_FILE]: agent,
         [HARNESS_INPUT_FILE]: JSON.stringify(input),
       },
-      entry: HARNESS_ENTRY_FILE,
+      command: ['node', HARNESS_ENTRY_FILE],
       resultFile: HARNESS_RESULT_FILE,
       limits: { ...LIMITS, timeoutMs: 1_500 },
     });
@@ -266,7 +266,7 @@ describe('sandbox harness', () => {
   it('exits with code 2 on unusable input', async () => {
     const result = await sandbox.run({
       files: { [HARNESS_ENTRY_FILE]: harness, [HARNESS_INPUT_FILE]: '{"kind": "numeric"' },
-      entry: HARNESS_ENTRY_FILE,
+      command: ['node', HARNESS_ENTRY_FILE],
       resultFile: HARNESS_RESULT_FILE,
       limits: LIMITS,
     });

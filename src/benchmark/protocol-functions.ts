@@ -3,11 +3,11 @@
  * the host alike: a built-in instance, or a CEC2022 function from the data files' text that the job
  * carries.
  */
-import { parseCec2022Data } from './cec2022/data.js';
-import { createCec2022FunctionFromData } from './cec2022/suite.js';
-import { createBuiltinFunction } from './functions.js';
+import { parseCec2022Data } from '../numeric/cec2022/data.js';
+import { createCec2022FunctionFromData } from '../numeric/cec2022/suite.js';
+import { createBuiltinFunction } from '../numeric/functions.js';
+import type { BenchmarkFunction } from '../numeric/types.js';
 import type { ProtocolFunctionSpec } from './protocol-job.js';
-import type { BenchmarkFunction } from './types.js';
 
 /** A benchmark function with its search box (the same for every coordinate). */
 export type BoxedBenchmarkFunction = BenchmarkFunction & { readonly lower: number; readonly upper: number };

@@ -1,22 +1,20 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTrackedProblem } from '../../../sandbox/harness/numeric.js';
 import { runProtocolJob } from '../../../sandbox/harness/protocol.js';
-import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
-import { createRandom } from '../../../src/core/random.js';
-import { createBuiltinFunction } from '../../../src/numeric/functions.js';
+import { parseProtocolJob } from '../../../src/benchmark/protocol-job.js';
 import {
-  cec2022Checkpoints,
   compareWith,
-  createBuiltinSuite,
-  type ProtocolRun,
   renderProtocolCsv,
   renderProtocolMarkdown,
-  runProtocol,
   summariseProtocol,
-} from '../../../src/numeric/protocol.js';
-import { parseProtocolJob } from '../../../src/numeric/protocol-job.js';
+} from '../../../src/benchmark/protocol-report.js';
+import { cec2022Checkpoints, createBuiltinSuite } from '../../../src/benchmark/protocol-suite.js';
+import { type ProtocolRun, runProtocol } from '../../../src/benchmark/run-protocol.js';
+import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
+import { createRandom } from '../../../src/core/random.js';
 import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import { buildHarnessFromSources } from '../../../src/harness/load-harness.js';
+import { createBuiltinFunction } from '../../../src/numeric/functions.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;

@@ -1,11 +1,11 @@
 /**
  * @module The benchmark-protocol job (`kind: 'numeric-protocol'`): one run of an optimizer on one
  * function under a fixed budget, with the best value recorded at checkpoints and an early stop at a
- * target error. Shared by the host (`src/numeric/protocol.ts`) and the in-sandbox runner
+ * target error. Shared by the host (`src/benchmark/run-protocol.ts`) and the in-sandbox runner
  * (`sandbox/harness/protocol.ts`); both parse what crosses the sandbox boundary with the functions here.
  */
-import { isBuiltinFunctionName } from './functions.js';
-import type { Parsed } from './job.js';
+import { isBuiltinFunctionName } from '../numeric/functions.js';
+import type { Parsed } from '../numeric/job.js';
 
 /** Harness task kind of protocol jobs. */
 export const PROTOCOL_JOB_KIND = 'numeric-protocol';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCec2022ProtocolSuite } from '../../../src/benchmark/cec2022-suite.js';
+import { runProtocol } from '../../../src/benchmark/run-protocol.js';
 import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
-import { createCec2022ProtocolSuite } from '../../../src/numeric/cec2022-suite.js';
-import { runProtocol } from '../../../src/numeric/protocol.js';
 import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import { buildHarnessFromSources } from '../../../src/harness/load-harness.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';

@@ -6,16 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cec2022DataFiles } from './cec2022/data.js';
-import { requireCec2022Data, resolveCec2022DataDirectory } from './cec2022/data-directory.js';
-import { createCec2022Function } from './cec2022/suite.js';
+import { cec2022DataFiles } from '../numeric/cec2022/data.js';
+import { requireCec2022Data, resolveCec2022DataDirectory } from '../numeric/cec2022/data-directory.js';
+import { createCec2022Function } from '../numeric/cec2022/suite.js';
 import {
   CEC2022_TARGET_ERROR,
   cec2022Budget,
   cec2022Checkpoints,
   cec2022Published,
   type ProtocolSuite,
-} from './protocol.js';
+} from './protocol-suite.js';
 
 /**
  * The CEC2022 protocol suite reading its data from `dataDirectory` (else `CLADE_CEC2022_DATA`,
