@@ -12,43 +12,32 @@ import { createEvaluationPlan } from './campaign/evaluation-plan.js';
 import { type DirectoryLock, lockCampaignDirectory } from './campaign/lock.js';
 import { runCampaign } from './campaign/run-campaign.js';
 import type { CampaignSchedule, CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
+import { validateCampaign } from './campaign-file.js';
 import type { LoadedCampaign } from './config/load.js';
-import { validateCampaign } from './config/load.js';
 import type { CampaignConfig, ExecutorConfig } from './config/schema.js';
 import { CladeError } from './core/errors.js';
 import { createRandom } from './core/random.js';
 import type { AgentFiles, RunEvent } from './core/types.js';
+import { bundleAgent } from './harness/bundle-agent.js';
+import { loadHarness } from './harness/load-harness.js';
 import { createGitCodeStore } from './lineage/git-store.js';
 import type { CodeStore } from './lineage/types.js';
 import { createModelLedger } from './model/ledger.js';
 import { type AgentModelSetup, createConfiguredModelProxy, prepareAgentModel } from './model-proxy/setup.js';
 import {
   type CampaignModelOptions,
-  createConfiguredLlmMutator,
-  type LlmMutatorContext,
-  type LlmSetup,
-  prepareLlmMutation,
-} from './mutation/llm-setup.js';
-import { createParametricMutator } from './mutation/parametric.js';
-import {
-  createConfiguredSelfModifyMutator,
-  prepareSelfModify,
-  type SelfModifyContext,
-  type SelfModifySetup,
-} from './mutation/self-modify-setup.js';
-import type { Mutator } from './mutation/types.js';
-import { bundleAgent } from './sandbox/bundle-agent.js';
+  type MutatorKind,
+  mutatorKinds,
+  type PreparedMutator,
+} from './mutation/registry.js';
 import { connectDocker, probeEngine } from './sandbox/docker-engine.js';
 import { createDockerSandbox } from './sandbox/docker-sandbox.js';
-import { loadHarness } from './sandbox/harness.js';
 import { createProcessSandbox } from './sandbox/process-sandbox.js';
 import { createQueueSandbox } from './sandbox/queue-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
-import { createSelector } from './selection/registry.js';
-import { builtinExercisesDirectory } from './tasks/coding-exercises.js';
-import { createCodingTask } from './tasks/coding-task.js';
+import { createCandidateDescriber, createEvaluationScheduler, createSelector } from './selection/registry.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
-import { createNumericTask } from './tasks/numeric-task.js';
+import { taskKinds } from './tasks/registry.js';
 import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
 import type { Task } from './tasks/types.js';
 
@@ -92,6 +81,46 @@ export interface Campaign {
  */
 export type CampaignOptions = CampaignModelOptions;
 
+/**
+ * What a campaign's plug-ins checked before anything was created: the mutator's models, keys and
+ * templates, and the agents' model. Nothing here has touched the disk or a model.
+ */
+interface PreparedCampaign {
+  config: CampaignConfig;
+  /** Absolute directory of the campaign file (relative paths in it were resolved there). */
+  configDirectory: string;
+  /** Absolute directory of the seed agent. */
+  agentDirectory: string;
+  mutatorKind: MutatorKind;
+  mutator: PreparedMutator;
+  agentModel: AgentModelSetup | null;
+}
+
+/**
+ * Everything an open campaign runs with: the prepared plug-ins and the directory's stores. One value
+ * instead of a list of positional parameters; each run builds its sandbox, task, mutator and model
+ * proxy from it.
+ */
+export interface CampaignRuntime extends PreparedCampaign {
+  directory: string;
+  archive: ArchiveStore;
+  code: CodeStore;
+  lock: DirectoryLock;
+}
+
+/** Looks up the campaign's kinds and prepares them. @throws ConfigError (a missing key, an unknown kind …). */
+function prepareCampaign(
+  config: CampaignConfig,
+  configDirectory: string,
+  agentDirectory: string,
+  options: CampaignOptions,
+): PreparedCampaign {
+  const mutatorKind = mutatorKinds.get(config.mutation.operator);
+  const mutator = mutatorKind.prepare(config.mutation, { campaign: config, configDirectory, options });
+  const agentModel = prepareAgentModel(config, mutatorKind.defaultAgentModel?.(config.mutation), options);
+  return { config, configDirectory, agentDirectory, mutatorKind, mutator, agentModel };
+}
+
 /** Starts a new campaign in `directory` (created; must not already hold a campaign). */
 export async function createCampaign(
   loaded: LoadedCampaign,
@@ -105,20 +134,15 @@ export async function createCampaign(
       `${directory} already holds a campaign. Continue it with \`clade resume ${directory}\`, or pick another --dir.`,
     );
   }
+  const { config } = loaded;
   // A stage plan the task cannot satisfy (an unknown problem, more jobs than the task has, a middle
   // stage without jobs) is a ConfigError (exit 2) here, before the directory exists.
-  createEvaluationPlan(createTask(loaded.config).jobs(), loaded.config.evaluation.stages);
+  createEvaluationPlan(createTask(config).jobs(), config.evaluation.stages);
   // Models and keys are checked before anything is created: a missing key costs no directory.
-  const llm = prepareLlmMutation(loaded.config, path.dirname(loaded.file), options);
-  const selfModify = prepareSelfModify(loaded.config, path.dirname(loaded.file), options);
-  const agentModel = prepareAgentModel(loaded.config, options);
+  const prepared = prepareCampaign(config, path.dirname(loaded.file), loaded.agentDirectory, options);
   // Model-written code without a usable Docker sandbox is refused before anything is created.
-  if (
-    loaded.config.mutation.operator !== 'parametric' &&
-    loaded.config.sandbox.kind !== 'process' &&
-    loaded.config.executor.kind !== 'bullmq' // the workers choose their own sandbox
-  ) {
-    await (await chooseSandbox(loaded.config, () => {}, { pruneOrphans: false })).close();
+  if (prepared.mutatorKind.writesCode && config.sandbox.kind !== 'process' && config.executor.kind !== 'bullmq') {
+    await (await chooseSandbox(config, () => {}, { pruneOrphans: false })).close();
   }
   mkdirSync(absolute, { recursive: true });
   const lock = lockCampaignDirectory(absolute);
@@ -126,26 +150,16 @@ export async function createCampaign(
     const archive = openArchive(path.join(absolute, CAMPAIGN_FILES.archive));
     const suffix = createRandom(Date.now(), process.pid).uint32().toString(16).padStart(8, '0');
     archive.createCampaign({
-      id: `${loaded.config.name}-${suffix}`,
-      name: loaded.config.name,
-      seed: loaded.config.seed,
-      config: loaded.config,
+      id: `${config.name}-${suffix}`,
+      name: config.name,
+      seed: config.seed,
+      config,
       configPath: loaded.file,
       createdAt: new Date().toISOString(),
     });
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(
-      absolute,
-      loaded.config,
-      loaded.agentDirectory,
-      archive,
-      code,
-      lock,
-      llm,
-      selfModify,
-      agentModel,
-    );
+    return openedCampaign({ ...prepared, directory: absolute, archive, code, lock });
   } catch (error) {
     lock.release();
     throw error;
@@ -172,30 +186,19 @@ export async function openCampaign(directory: string, options: CampaignOptions =
         `${databasePath} has no campaign record; it was not made by \`clade run\`.`,
       );
     const config = validateCampaign(record.config, `${databasePath} (stored configuration)`);
-    const agentDirectory = path.resolve(path.dirname(record.configPath), config.agent);
-    const llm = prepareLlmMutation(config, path.dirname(record.configPath), options);
-    const selfModify = prepareSelfModify(config, path.dirname(record.configPath), options);
-    const agentModel = prepareAgentModel(config, options);
+    const configDirectory = path.dirname(record.configPath);
+    const prepared = prepareCampaign(config, configDirectory, path.resolve(configDirectory, config.agent), options);
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     await code.init();
-    return openedCampaign(absolute, config, agentDirectory, archive, code, lock, llm, selfModify, agentModel);
+    return openedCampaign({ ...prepared, directory: absolute, archive, code, lock });
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-function openedCampaign(
-  directory: string,
-  config: CampaignConfig,
-  agentDirectory: string,
-  archive: ArchiveStore,
-  code: CodeStore,
-  lock: DirectoryLock,
-  llm: LlmSetup | null = null,
-  selfModify: SelfModifySetup | null = null,
-  agentModel: AgentModelSetup | null = null,
-): Campaign {
+function openedCampaign(runtime: CampaignRuntime): Campaign {
+  const { directory, config, archive, code, lock, agentModel } = runtime;
   let closed = false;
   return {
     directory,
@@ -215,39 +218,13 @@ function openedCampaign(
       const harness = await loadHarness();
       const limits = sandboxLimits(config);
       const ledger = createModelLedger(archive, config.budget);
-      // The agents' model's own warnings, unless it is the self-modify model (already warned about).
+      // The agents' model's own warnings, unless it is the mutator's model (already warned about).
       const agentWarnings = agentModel?.source === 'agentModel.model' ? agentModel.warnings : [];
-      for (const warning of [...(llm?.warnings ?? []), ...(selfModify?.warnings ?? []), ...agentWarnings])
-        warn(warning);
-      // Coding agents reach models only through the proxy (the key stays here); one per run.
-      // The model is `agentModel.model`, else the self-modify campaign's agent model (prepareAgentModel).
+      for (const warning of [...(runtime.mutator.warnings ?? []), ...agentWarnings]) warn(warning);
+      // Agents reach models only through the proxy (the key stays here); one per run.
       const proxy = agentModel
-        ? createConfiguredModelProxy(agentModel, { ledger, secrets: selfModify?.secrets ?? [] })
+        ? createConfiguredModelProxy(agentModel, { ledger, secrets: runtime.mutator.secrets ?? [] })
         : null;
-      const history = { nodes: () => archive.listNodes(), evaluations: (id: number) => archive.evaluations(id) };
-      const selfModifyContext: SelfModifyContext | undefined =
-        selfModify && proxy
-          ? {
-              setup: selfModify,
-              ledger,
-              history,
-              taskDescription: task.describeForModel(),
-              entry: task.agentEntry,
-              proxy,
-              sandbox,
-              limits,
-              bundle: bundleAgent,
-              harness,
-            }
-          : undefined;
-      const llmContext: LlmMutatorContext | undefined = llm
-        ? {
-            setup: llm,
-            ledger,
-            history: { nodes: () => archive.listNodes(), evaluations: (id) => archive.evaluations(id) },
-            taskDescription: task.describeForModel(),
-          }
-        : undefined;
       const settings: CampaignSettings = {
         seed: config.seed,
         iterations: options.iterations ?? config.budget.iterations,
@@ -257,6 +234,15 @@ function openedCampaign(
         limits,
       };
       try {
+        const mutator = await runtime.mutatorKind.create(runtime.mutator, {
+          taskDescription: task.describeForModel(),
+          agentEntry: task.harness?.agentEntry,
+          ledger,
+          history: { nodes: () => archive.listNodes(), evaluations: (id: number) => archive.evaluations(id) },
+          sandbox,
+          limits,
+          proxy,
+        });
         return await runCampaign(settings, {
           archive,
           code,
@@ -269,14 +255,15 @@ function openedCampaign(
               harness,
               ...(signal ? { signal } : {}),
               ...(jobs ? { jobs } : {}),
-              // Coding agents call models through the proxy, charged to the node evaluated.
+              // Agents that call models go through the proxy, charged to the node evaluated.
               ...(proxy && nodeId !== undefined ? { modelProxy: proxy, nodeId } : {}),
             }),
           evaluation: createEvaluationScheme(config, task),
-          mutator: createMutator(config, llmContext, selfModifyContext),
+          mutator,
           budgetExceeded: ledger.budgetExceeded,
           selector: createSelector(config.selection),
-          seedFiles: options.seedFiles ?? (async () => readAgentDirectory(agentDirectory)),
+          describer: createCandidateDescriber(config.selection),
+          seedFiles: options.seedFiles ?? (async () => readAgentDirectory(runtime.agentDirectory)),
           ...(options.schedule ? { schedule: options.schedule } : {}),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
           ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
@@ -298,53 +285,20 @@ function openedCampaign(
 
 /**
  * How evaluation effort is spent: the plan (job order and `evaluation.stages`), the task's summary
- * of all a node's evaluations, and HGM's scheduling when `selection.strategy` is `hgm`.
+ * of all a node's evaluations, and the selection strategy's own scheduler when it has one (HGM's).
  */
 export function createEvaluationScheme(config: CampaignConfig, task: Task): EvaluationScheme {
-  const scheme: EvaluationScheme = {
+  const scheduler = createEvaluationScheduler(config.selection);
+  return {
     plan: createEvaluationPlan(task.jobs(), config.evaluation.stages),
     summarize: (records) => summarizeEvaluations(task, records),
+    ...(scheduler ? { scheduler } : {}),
   };
-  if (config.selection.strategy === 'hgm') scheme.hgm = { ...config.selection.hgm };
-  return scheme;
 }
 
-/** The task a configuration names. */
+/** The task a campaign's configuration names (its kind looked up in `taskKinds`). */
 export function createTask(config: CampaignConfig): Task {
-  if (config.task.kind === 'coding') {
-    return createCodingTask({
-      exercisesDir: config.task.exercisesDir ?? builtinExercisesDirectory(),
-      exercises: config.task.exercises,
-      limits: config.task.limits,
-      campaignSeed: config.seed,
-    });
-  }
-  return createNumericTask(config.task, config.seed);
-}
-
-/** The mutator a configuration names; an LLM or self-modify operator needs its prepared context. */
-export function createMutator(
-  config: CampaignConfig,
-  llm?: LlmMutatorContext,
-  selfModify?: SelfModifyContext,
-): Mutator {
-  if (config.mutation.operator === 'parametric') return createParametricMutator(config.mutation);
-  if (config.mutation.operator === 'self-modify') {
-    if (!selfModify) {
-      throw new CladeError(
-        'CONFIG_INVALID',
-        'mutation.operator self-modify needs its models, sandbox and model proxy prepared (prepareSelfModify); use createCampaign or openCampaign.',
-      );
-    }
-    return createConfiguredSelfModifyMutator(selfModify);
-  }
-  if (!llm) {
-    throw new CladeError(
-      'CONFIG_INVALID',
-      `mutation.operator ${config.mutation.operator} needs its models prepared (prepareLlmMutation); use createCampaign or openCampaign.`,
-    );
-  }
-  return createConfiguredLlmMutator(llm);
+  return taskKinds.get(config.task.kind).create(config.task, { seed: config.seed });
 }
 
 /** Sandbox limits from the configuration. */
@@ -424,7 +378,7 @@ export async function chooseSandbox(
   } else {
     reason = `no Docker engine answers (${probe.reason}).`;
   }
-  if (config.mutation.operator === 'parametric') {
+  if (!mutatorKinds.get(config.mutation.operator).writesCode) {
     warn(
       `Docker sandbox not used: ${reason} Running the parametric mutator's children in the process sandbox (\`clade doctor\` shows what Docker needs).`,
     );

@@ -3,7 +3,13 @@
  */
 export * from './archive/types.js';
 export type { CampaignDependencies, CampaignSettings, CampaignSummary } from './campaign/types.js';
-export { type ConfigOverrides, type LoadedCampaign, loadCampaignFile, validateCampaign } from './config/load.js';
+export {
+  type ConfigOverrides,
+  campaignSchema,
+  type LoadedCampaign,
+  loadCampaignFile,
+  validateCampaign,
+} from './campaign-file.js';
 export * from './config/schema.js';
 export * from './core/errors.js';
 export * from './core/random.js';

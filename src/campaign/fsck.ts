@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readArchiveFacts } from '../archive/integrity.js';
 import { migrations } from '../archive/migrations/index.js';
 import { openArchive } from '../archive/sqlite-store.js';
-import { validateCampaign } from '../config/load.js';
+import { validateCampaign } from '../campaign-file.js';
 import type { CampaignConfig } from '../config/schema.js';
 import { CladeError, describeError } from '../core/errors.js';
 import { commitHeaders, listNodeRefEntries, objectTypes, setNodeRefs } from '../lineage/git-batch.js';

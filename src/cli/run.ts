@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { CampaignSummary } from '../campaign/types.js';
-import { loadCampaignFile } from '../config/load.js';
+import { loadCampaignFile } from '../campaign-file.js';
 import { type Campaign, createCampaign, createTask, openCampaign } from '../create-campaign.js';
 import { createProgressDisplay, formatDuration } from './progress.js';
 
@@ -34,8 +34,6 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     ...(flags.model !== undefined ? { model: flags.model } : {}),
   });
   const directory = flags.dir ?? path.join('archive', loaded.config.name);
-  // Build the task once before the directory exists: missing CEC2022 data fails here, not half-way.
-  createTask(loaded.config);
   const campaign = await createCampaign(loaded, directory);
   await drive(campaign, directory, flags.json === true, {});
 }

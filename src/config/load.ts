@@ -1,14 +1,14 @@
 /**
- * @module Reads a campaign file (YAML or JSON), resolves `${VAR}` references from the
- * environment, applies command-line overrides, and validates it with the one schema.
- * A bad file raises a `ConfigError` naming the field, the value and what is allowed.
+ * @module The parts of reading a campaign file that know no plug-in: YAML/JSON parsing, `${VAR}`
+ * references resolved from the environment, command-line overrides, and validation against a
+ * schema with issues that name the field, the value and what is allowed. `src/campaign-file.ts`
+ * puts them together with the schema assembled from the plug-in registries.
  */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
-import { type CampaignConfig, campaignSchema } from './schema.js';
+import type { CampaignConfig } from './schema.js';
 
 /** Command-line flags that override fields of the file. */
 export interface ConfigOverrides {
@@ -30,55 +30,6 @@ export interface LoadedCampaign {
   file: string;
   /** Absolute path of the seed agent's directory. */
   agentDirectory: string;
-}
-
-/** Reads, resolves and validates a campaign file. Throws `ConfigError`; creates nothing. */
-export function loadCampaignFile(
-  file: string,
-  overrides: ConfigOverrides = {},
-  environment: NodeJS.ProcessEnv = process.env,
-): LoadedCampaign {
-  const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw new ConfigError(
-      `Campaign file ${file} ${reason}. Pass the path of a YAML or JSON campaign file, e.g. benchmarks/demo.yaml.`,
-      [],
-      file,
-      { cause: error },
-    );
-  }
-  const raw = parseCampaignText(text, file);
-  const resolved = resolveEnvironment(raw, environment, file, '');
-  applyOverrides(resolved, overrides);
-  const config = validateCampaign(resolved, file);
-  // task.dataDir is relative to the campaign file; stored absolute, so `clade resume` finds it.
-  if (config.task.kind === 'numeric' && config.task.dataDir !== undefined) {
-    config.task.dataDir = path.resolve(path.dirname(absolute), config.task.dataDir);
-  }
-  // The same for a coding task's exercises folder.
-  if (config.task.kind === 'coding' && config.task.exercisesDir !== undefined) {
-    config.task.exercisesDir = path.resolve(path.dirname(absolute), config.task.exercisesDir);
-  }
-  const agentDirectory = path.resolve(path.dirname(absolute), config.agent);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(agentDirectory).isDirectory();
-  } catch {
-    isDirectory = false;
-  }
-  if (!isDirectory) {
-    throw new ConfigError(
-      `Invalid campaign file ${file}:\n  - agent: "${config.agent}" is not a directory (resolved to ${agentDirectory}). ` +
-        'Give the seed agent\'s directory relative to the campaign file, e.g. "../agents/de-optimizer".',
-      [{ path: 'agent', message: 'not a directory', value: config.agent }],
-      file,
-    );
-  }
-  return { config, file: absolute, agentDirectory };
 }
 
 /** Parses YAML (JSON is YAML) into plain data, with the line of the first syntax error. */
@@ -104,9 +55,9 @@ export function parseCampaignText(text: string, file: string): unknown {
   return value;
 }
 
-/** Validates plain data against the campaign schema (defaults applied). */
-export function validateCampaign(raw: unknown, file = 'campaign'): CampaignConfig {
-  const parsed = campaignSchema.safeParse(raw);
+/** Validates plain data against `schema` (defaults applied); a `ConfigError` lists every issue. */
+export function validateWith<T>(schema: z.ZodType<T>, raw: unknown, file = 'campaign'): T {
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => toConfigIssue(issue, raw));
   const lines = issues.map((issue) => `  - ${issue.path || '(top level)'}: ${issue.message}`);
@@ -147,7 +98,12 @@ function describeValue(value: unknown): string {
 }
 
 /** Replaces `${VAR}` in every string with the environment's value; a missing variable is an error. */
-function resolveEnvironment(value: unknown, environment: NodeJS.ProcessEnv, file: string, fieldPath: string): unknown {
+export function resolveEnvironment(
+  value: unknown,
+  environment: NodeJS.ProcessEnv,
+  file: string,
+  fieldPath: string,
+): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const found = environment[name];
@@ -184,8 +140,16 @@ function ensureObject(parent: Record<string, unknown>, key: string): Record<stri
   return created;
 }
 
-/** Flags win over the file; they are validated with it, so a bad flag is reported like a bad field. */
-function applyOverrides(raw: unknown, overrides: ConfigOverrides): void {
+/**
+ * Flags win over the file; they are validated with it, so a bad flag is reported like a bad field.
+ * `operatorFields(name)` lists the fields of a mutation operator (undefined for an unknown one):
+ * switching operators keeps the fields both know and drops the rest.
+ */
+export function applyOverrides(
+  raw: unknown,
+  overrides: ConfigOverrides,
+  operatorFields: (operator: string) => readonly string[] | undefined,
+): void {
   const root = raw as Record<string, unknown>;
   if (overrides.seed !== undefined) root.seed = overrides.seed;
   if (overrides.dataDir !== undefined) {
@@ -197,22 +161,27 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): void {
   if (overrides.iterations !== undefined) ensureObject(root, 'budget').iterations = overrides.iterations;
   if (overrides.sandbox !== undefined) ensureObject(root, 'sandbox').kind = overrides.sandbox;
   if (overrides.selection !== undefined) ensureObject(root, 'selection').strategy = overrides.selection;
-  if (overrides.mutator !== undefined) switchOperator(root, overrides.mutator);
+  if (overrides.mutator !== undefined) switchOperator(root, overrides.mutator, operatorFields);
   if (overrides.model !== undefined) {
     const operator = (root.mutation as Record<string, unknown> | undefined)?.operator;
-    if (operator === undefined || operator === 'parametric') switchOperator(root, 'llm-diff');
+    if (operator === undefined || !operatorFields(String(operator))?.includes('models'))
+      switchOperator(root, 'llm-diff', operatorFields);
     ensureObject(root, 'mutation').models = [overrides.model];
   }
 }
 
-/** Sets `mutation.operator`; fields of the other family (parametric vs LLM) are dropped, not reported. */
-function switchOperator(root: Record<string, unknown>, operator: string): void {
+/** Sets `mutation.operator`, keeping the fields the new operator knows and dropping the others. */
+function switchOperator(
+  root: Record<string, unknown>,
+  operator: string,
+  operatorFields: (operator: string) => readonly string[] | undefined,
+): void {
   const mutation = ensureObject(root, 'mutation');
-  const family = (name: unknown): string =>
-    typeof name === 'string' && name.startsWith('llm-') ? 'llm' : String(name);
-  if (mutation.operator !== undefined && family(mutation.operator) !== family(operator)) {
-    root.mutation = { operator };
-    return;
+  const known = operatorFields(operator);
+  const kept: Record<string, unknown> = { operator };
+  if (known !== undefined) {
+    for (const [field, value] of Object.entries(mutation))
+      if (known.includes(field) && field !== 'operator') kept[field] = value;
   }
-  mutation.operator = operator;
+  root.mutation = known === undefined ? { ...mutation, operator } : kept;
 }

@@ -1,6 +1,6 @@
 /**
  * @module The model proxy from a campaign's configuration: which model agents call (`agentModel`,
- * else a `self-modify` campaign's agent model), its key read from the environment the way the
+ * else the mutator kind's default, e.g. a `self-modify` campaign's agent model), its key read from the environment the way the
  * mutators' models are (a missing one is a `ConfigError` naming the variable, raised before the
  * campaign creates anything), prices checked against the budgets, and the proxy built for a run
  * with the campaign's ledger (recording, campaign budget).
@@ -35,31 +35,31 @@ export interface AgentModelSetup {
 
 /**
  * The agents' model of a campaign, or null when it names none (no `agentModel.model`, and the
- * mutator is not `self-modify`): agents then get no model proxy.
+ * mutator offers no default, as `self-modify` does with its agent model): agents then get no model
+ * proxy.
  *
+ * @param fallback the mutator kind's default agent model (`MutatorKind.defaultAgentModel`).
  * @throws ConfigError for a bad model name, a missing key, or a dollar budget (`budget.usd` or
  * `agentModel.budget.usd`) over a model clade has no price for.
  */
-export function prepareAgentModel(config: CampaignConfig, options: AgentModelOptions = {}): AgentModelSetup | null {
+export function prepareAgentModel(
+  config: CampaignConfig,
+  fallback: { model: string; source: string; baseURL?: string } | undefined,
+  options: AgentModelOptions = {},
+): AgentModelSetup | null {
   const section = config.agentModel ?? agentModelSchema.parse({});
-  let name = section.model;
-  let source = 'agentModel.model';
-  const mutation = config.mutation as { operator: string; agentModel?: string; models?: Array<string | ModelEntry> };
-  if (name === undefined && mutation.operator === 'self-modify') {
-    const first = mutation.models?.[0];
-    if (mutation.agentModel !== undefined) {
-      name = mutation.agentModel;
-      source = 'mutation.agentModel';
-    } else if (first !== undefined) {
-      name = typeof first === 'string' ? first : first.model;
-      source = 'mutation.models.0';
-    }
-  }
+  const name = section.model ?? fallback?.model;
+  const source = section.model !== undefined ? 'agentModel.model' : (fallback?.source ?? 'agentModel.model');
   if (name === undefined) return null;
-  const fromMutation = mutation.models
-    ?.map((entry) => (typeof entry === 'string' ? { model: entry } : entry))
-    .find((entry) => entry.model === name);
-  const baseURL = section.baseURL ?? fromMutation?.baseURL;
+  // A model the mutator also names may carry its base URL there.
+  const mutationModels = (config.mutation as { models?: unknown }).models;
+  const fromMutation = Array.isArray(mutationModels)
+    ? (mutationModels as Array<string | ModelEntry>)
+        .map((entry) => (typeof entry === 'string' ? { model: entry } : entry))
+        .find((entry) => entry.model === name)
+    : undefined;
+  const baseURL =
+    section.baseURL ?? fromMutation?.baseURL ?? (section.model === undefined ? fallback?.baseURL : undefined);
   const ensemble = resolveModelClients([{ model: name, ...(baseURL ? { baseURL } : {}) }], {
     ...options,
     timeoutMs: section.timeoutSeconds * 1000,

@@ -1,26 +1,71 @@
 /**
- * @module Prepares a campaign's LLM mutator before anything is created: model names parsed, keys
- * read from the environment (a missing one is a `ConfigError` naming the variable), prompt
- * templates loaded, prices checked against the budget. `createCampaign` calls it first, so a
- * mistake costs no campaign directory and no model call.
+ * @module The LLM mutators `llm-diff` and `llm-rewrite` as mutator kinds, and what they share with
+ * `self-modify`: model names parsed, keys read from the environment (a missing one is a
+ * `ConfigError` naming the variable), prompt templates loaded, prices checked against the budget —
+ * all before anything is created, so a mistake costs no campaign directory and no model call.
  */
-import type { CampaignConfig, LlmMutationConfig } from '../config/schema.js';
+import { z } from 'zod';
+import type { CampaignConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
-import type { ModelLedger } from '../model/ledger.js';
 import { createPriceTable, type PriceTable } from '../model/prices.js';
-import {
-  type ModelEnsemble,
-  type ModelEntry,
-  type ResolveModelsOptions,
-  resolveModelClients,
-} from '../model/registry.js';
-import type { MutationHistory } from './build-prompt.js';
+import { type ModelEnsemble, type ModelEntry, resolveModelClients } from '../model/registry.js';
 import { createLlmMutator } from './llm-mutator.js';
+import { type CampaignModelOptions, defineMutatorKind, type MutatorRuntime } from './mutator-kind.js';
 import { loadPromptTemplates, type PromptTemplates } from './prompt-templates.js';
 import type { Mutator } from './types.js';
 
-/** Programmatic options for the models of a campaign (all optional). */
-export type CampaignModelOptions = Pick<ResolveModelsOptions, 'environment' | 'fetch' | 'models' | 'replay'>;
+export type { CampaignModelOptions } from './mutator-kind.js';
+
+/** One model of an LLM mutator's ensemble: `provider:model`, or the same with a weight and a base URL. */
+export const modelEntrySchema = z.union([
+  z.string().min(3),
+  z
+    .object({
+      /** `provider:model`, e.g. `openai:gpt-4.1-mini`. */
+      model: z.string().min(3),
+      /** Relative weight in the ensemble. Default 1. */
+      weight: z.number().positive().default(1),
+      /** Base URL of an OpenAI-compatible server for this model. Default: `OPENAI_BASE_URL`. */
+      baseURL: z.string().url().optional(),
+    })
+    .strict(),
+]);
+
+/** Fields every model-calling mutator has (`self-modify` takes a subset). */
+export const llmMutationFields = {
+  /** Models as `provider:model` (providers: openai, anthropic, openai-compatible, langchain); several form a weighted ensemble. Required (or `--model`). */
+  models: z.array(modelEntrySchema).min(1),
+  /** Sampling temperature; null for the provider's default. Default null. */
+  temperature: z.number().min(0).max(2).nullable().default(null),
+  /** Most tokens per answer. Default 8192. */
+  maxTokens: z.number().int().min(64).max(1_000_000).default(8192),
+  /** Retries of one call after a timeout, connection error, 429 or 5xx (backoff with jitter, honouring retry-after). Default 4. */
+  retries: z.number().int().min(0).max(20).default(4),
+  /** Times an unusable answer (no edit, no match, bad syntax) is sent back with the reason. Default 2. */
+  patchRetries: z.number().int().min(0).max(10).default(2),
+  /** Wall-clock limit of one attempt. Default 180. */
+  timeoutSeconds: z.number().positive().max(3600).default(180),
+  /** Ask for streamed answers. Default false. */
+  stream: z.boolean().default(false),
+  /** Template files replacing the built-in prompts, relative to the campaign file. Default: none. */
+  prompts: z
+    .object({
+      system: z.string().min(1).optional(),
+      diff: z.string().min(1).optional(),
+      rewrite: z.string().min(1).optional(),
+      patchError: z.string().min(1).optional(),
+    })
+    .strict()
+    .default({}),
+};
+
+/** `llm-diff`: SEARCH/REPLACE edits inside EVOLVE-BLOCKs. */
+export const llmDiffMutationSchema = z.object({ operator: z.literal('llm-diff'), ...llmMutationFields }).strict();
+/** `llm-rewrite`: the whole file rewritten (outside the EVOLVE-BLOCKs kept byte for byte). */
+export const llmRewriteMutationSchema = z.object({ operator: z.literal('llm-rewrite'), ...llmMutationFields }).strict();
+
+/** An `llm-diff` or `llm-rewrite` section after defaults. */
+export type LlmMutationConfig = z.infer<typeof llmDiffMutationSchema> | z.infer<typeof llmRewriteMutationSchema>;
 
 /** Everything an LLM mutator needs that can be checked before the campaign starts. */
 export interface LlmSetup {
@@ -30,23 +75,27 @@ export interface LlmSetup {
   templates: PromptTemplates;
   /** Things worth saying at start (models without a price count as free). */
   warnings: string[];
+  /** The models' keys, for the model proxy to scrub. */
+  secrets: readonly string[];
 }
 
 /**
- * Null unless the operator is `llm-diff` or `llm-rewrite` (the `self-modify` operator has its own
- * setup, `prepareSelfModify`). `configDirectory` is where prompt-template paths are resolved (the
- * campaign file's directory).
+ * Prepares an `llm-diff` or `llm-rewrite` section: its models (keys from the environment), prices
+ * and prompt templates (`configDirectory`: where template paths are resolved, the campaign file's
+ * directory).
+ *
+ * @throws ConfigError for a missing key, an unknown model, an unpriced model under `budget.usd`, or
+ * a template that cannot be read.
  */
 export function prepareLlmMutation(
-  config: CampaignConfig,
+  campaign: CampaignConfig,
+  mutation: LlmMutationConfig,
   configDirectory: string,
   options: CampaignModelOptions = {},
-): LlmSetup | null {
-  const mutation = config.mutation;
-  if (mutation.operator !== 'llm-diff' && mutation.operator !== 'llm-rewrite') return null;
-  const models = prepareMutationModels(config, mutation.models, mutation.timeoutSeconds, options);
+): LlmSetup {
+  const models = prepareMutationModels(campaign, mutation.models, mutation.timeoutSeconds, options);
   const templates = loadPromptTemplates(mutation.prompts, configDirectory);
-  return { config: mutation, ...models, templates };
+  return { config: mutation, ...models, templates, secrets: models.ensemble.secrets };
 }
 
 /** The models of a mutator, their prices, and what is worth saying about them. */
@@ -92,26 +141,20 @@ export function prepareMutationModels(
   return { ensemble, prices, warnings };
 }
 
-/** What the wiring passes when it builds the mutator for a run. */
-export interface LlmMutatorContext {
-  setup: LlmSetup;
-  ledger: ModelLedger;
-  history: MutationHistory;
-  taskDescription: string;
-}
-
-/** The `llm-diff` or `llm-rewrite` mutator of a prepared setup. */
-export function createConfiguredLlmMutator(context: LlmMutatorContext): Mutator {
-  const { setup } = context;
+/** The `llm-diff` or `llm-rewrite` mutator of a prepared setup, for one run. */
+export function createConfiguredLlmMutator(
+  setup: LlmSetup,
+  runtime: Pick<MutatorRuntime, 'ledger' | 'history' | 'taskDescription'>,
+): Mutator {
   return createLlmMutator({
     operator: setup.config.operator,
     ensemble: setup.ensemble,
     templates: setup.templates,
     prices: setup.prices,
-    recorder: context.ledger,
-    history: context.history,
-    taskDescription: context.taskDescription,
-    budgetExceeded: context.ledger.budgetExceeded,
+    recorder: runtime.ledger,
+    history: runtime.history,
+    taskDescription: runtime.taskDescription,
+    budgetExceeded: runtime.ledger.budgetExceeded,
     temperature: setup.config.temperature,
     maxTokens: setup.config.maxTokens,
     retries: setup.config.retries,
@@ -119,3 +162,30 @@ export function createConfiguredLlmMutator(context: LlmMutatorContext): Mutator 
     stream: setup.config.stream,
   });
 }
+
+function llmKind(operator: 'llm-diff' | 'llm-rewrite', summary: string, schema: z.ZodType<LlmMutationConfig>) {
+  return defineMutatorKind<LlmMutationConfig, LlmSetup>({
+    kind: operator,
+    summary,
+    schema,
+    writesCode: true,
+    callsModels: true,
+    prepare: (config, context) =>
+      prepareLlmMutation(context.campaign, config, context.configDirectory, context.options),
+    create: (setup, runtime) => createConfiguredLlmMutator(setup, runtime),
+  });
+}
+
+/** `mutation.operator: llm-diff`. */
+export const llmDiffMutatorKind = llmKind(
+  'llm-diff',
+  'a model proposes SEARCH/REPLACE edits inside the EVOLVE-BLOCKs',
+  llmDiffMutationSchema,
+);
+
+/** `mutation.operator: llm-rewrite`. */
+export const llmRewriteMutatorKind = llmKind(
+  'llm-rewrite',
+  'a model rewrites the whole file; everything outside the EVOLVE-BLOCKs must stay byte for byte',
+  llmRewriteMutationSchema,
+);

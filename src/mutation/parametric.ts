@@ -5,7 +5,7 @@
  * Gaussian step when the archive is still too small for difference vectors. Needs no model and no
  * network, so `npm start` runs a real campaign offline.
  */
-import type { ParametricMutationConfig } from '../config/schema.js';
+import type { ParametricMutationConfig } from './parametric-kind.js';
 import { describeError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { MutationInfo } from '../core/types.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openArchive } from '../../src/archive/sqlite-store.js';
-import { validateCampaign } from '../../src/config/load.js';
+import { validateCampaign } from '../../src/campaign-file.js';
 import type { CampaignConfig } from '../../src/config/schema.js';
 import { createRandom } from '../../src/core/random.js';
 import type { AgentNode, EvaluationRecord, Metrics, NodeStatus } from '../../src/core/types.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/sqlite-store.js';
-import { loadCampaignFile } from '../../src/config/load.js';
+import { loadCampaignFile } from '../../src/campaign-file.js';
 import type { AgentNode } from '../../src/core/types.js';
 import { createCampaign, openCampaign } from '../../src/create-campaign.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';

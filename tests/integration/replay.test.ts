@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/sqlite-store.js';
-import { loadCampaignFile } from '../../src/config/load.js';
+import { loadCampaignFile } from '../../src/campaign-file.js';
 import type { AgentNode } from '../../src/core/types.js';
 import { createCampaign, openCampaign } from '../../src/create-campaign.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';

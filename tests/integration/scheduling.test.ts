@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/sqlite-store.js';
-import { loadCampaignFile } from '../../src/config/load.js';
+import { loadCampaignFile } from '../../src/campaign-file.js';
 import { gradedOutcome } from '../../src/core/outcomes.js';
 import { createCampaign, openCampaign } from '../../src/create-campaign.js';
 import { runCli, seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';

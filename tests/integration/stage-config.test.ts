@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCampaignFile } from '../../src/config/load.js';
+import { loadCampaignFile } from '../../src/campaign-file.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { createCampaign } from '../../src/create-campaign.js';
 import { runCli, seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/sqlite-store.js';
 import type { ArchiveStore } from '../../src/archive/types.js';
-import { loadCampaignFile } from '../../src/config/load.js';
+import { loadCampaignFile } from '../../src/campaign-file.js';
 import type { AgentNode, EvaluationRecord } from '../../src/core/types.js';
 import { createCampaign } from '../../src/create-campaign.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';

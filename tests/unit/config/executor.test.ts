@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadCampaignFile, validateCampaign } from '../../../src/config/load.js';
+import { loadCampaignFile, validateCampaign } from '../../../src/campaign-file.js';
 import { ConfigError } from '../../../src/core/errors.js';
 
 let directory: string;

@@ -2,12 +2,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
-import { loadCampaignFile, validateCampaign } from '../../../src/config/load.js';
+import { loadCampaignFile, validateCampaign } from '../../../src/campaign-file.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { createCampaign } from '../../../src/create-campaign.js';
 import { editableRegions } from '../../../src/mutation/edit-regions.js';
 import { parseEvolveParameters } from '../../../src/mutation/evolve-annotations.js';
-import { prepareLlmMutation } from '../../../src/mutation/llm-setup.js';
+import { type LlmMutationConfig, prepareLlmMutation } from '../../../src/mutation/llm-setup.js';
 import { checkSyntax } from '../../../src/mutation/syntax-check.js';
 import { repositoryRoot, seedAgent, temporaryDirectory } from '../../helpers/campaign-fixture.js';
 
@@ -53,9 +53,10 @@ describe('LLM mutation in the campaign file', () => {
       stream: false,
       prompts: {},
     });
-    if (config.mutation.operator !== 'parametric') {
-      expect(config.mutation.models[1]).toEqual({ model: 'anthropic:claude-haiku-4-5', weight: 2 });
-    }
+    expect((config.mutation as LlmMutationConfig).models[1]).toEqual({
+      model: 'anthropic:claude-haiku-4-5',
+      weight: 2,
+    });
     expect(config.budget).toMatchObject({ usd: 2.5, tokens: 1_000_000 });
   });
 
@@ -105,17 +106,19 @@ describe('LLM mutation in the campaign file', () => {
     );
     const environment = { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
     const loaded = loadCampaignFile(file);
-    expect(() => prepareLlmMutation(loaded.config, directory, { environment })).toThrow(
-      /no price for openai-compatible:llama3/,
-    );
+    expect(() =>
+      prepareLlmMutation(loaded.config, loaded.config.mutation as LlmMutationConfig, directory, { environment }),
+    ).toThrow(/no price for openai-compatible:llama3/);
     const priced = { ...loaded.config, prices: { 'openai-compatible:llama3': { input: 0, output: 0 } } };
-    expect(() => prepareLlmMutation(priced, directory, { environment })).toThrow(
+    expect(() => prepareLlmMutation(priced, priced.mutation as LlmMutationConfig, directory, { environment })).toThrow(
       /mutation.prompts.system: cannot read/,
     );
     writeFileSync(path.join(directory, 'my-system.md'), 'You are terse. {{task}}');
-    expect(prepareLlmMutation(priced, directory, { environment })?.templates.system).toBe('You are terse. {{task}}');
+    expect(
+      prepareLlmMutation(priced, priced.mutation as LlmMutationConfig, directory, { environment })?.templates.system,
+    ).toBe('You are terse. {{task}}');
     writeFileSync(path.join(directory, 'my-system.md'), 'Hello {{parent_code}}');
-    expect(() => prepareLlmMutation(priced, directory, { environment })).toThrow(
+    expect(() => prepareLlmMutation(priced, priced.mutation as LlmMutationConfig, directory, { environment })).toThrow(
       /unknown placeholder \{\{parent_code\}\}/,
     );
   });
@@ -123,9 +126,14 @@ describe('LLM mutation in the campaign file', () => {
   it('ships a preset for any OpenAI-compatible endpoint, on an agent whose whole algorithm is editable', async () => {
     const loaded = loadCampaignFile(path.join(repositoryRoot, 'benchmarks/llm-diff-builtin.yaml'));
     expect(loaded.config.mutation.operator).toBe('llm-diff');
-    const setup = prepareLlmMutation(loaded.config, path.dirname(loaded.file), {
-      environment: { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' },
-    });
+    const setup = prepareLlmMutation(
+      loaded.config,
+      loaded.config.mutation as LlmMutationConfig,
+      path.dirname(loaded.file),
+      {
+        environment: { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' },
+      },
+    );
     expect(setup?.ensemble.members[0]?.client.provider).toBe('openai-compatible');
     expect(setup?.warnings).toEqual([]);
     const agent = await readAgentDirectory(loaded.agentDirectory);

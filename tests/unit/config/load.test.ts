@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadCampaignFile, validateCampaign } from '../../../src/config/load.js';
-import type { NumericTaskConfig } from '../../../src/config/schema.js';
+import { loadCampaignFile, validateCampaign } from '../../../src/campaign-file.js';
+import type { NumericTaskConfig } from '../../../src/tasks/numeric-kind.js';
 import { ConfigError } from '../../../src/core/errors.js';
 
 let directory: string;

@@ -65,7 +65,7 @@ function echoClient(seen: ModelRequest[]): ModelClient {
 function request(modelSocket: string | undefined): SandboxRequest {
   return {
     files: { 'agent.mjs': AGENT_PROGRAM },
-    entry: 'agent.mjs',
+    command: ['node', 'agent.mjs'],
     resultFile: 'result.json',
     limits: LIMITS,
     ...(modelSocket !== undefined ? { modelSocket } : {}),
@@ -106,7 +106,7 @@ describe('sandbox plumbing of the model socket', () => {
         'agent.mjs':
           "import { writeFileSync } from 'node:fs'; writeFileSync('result.json', JSON.stringify(process.env));",
       },
-      entry: 'agent.mjs',
+      command: ['node', 'agent.mjs'],
       resultFile: 'result.json',
       limits: LIMITS,
     });

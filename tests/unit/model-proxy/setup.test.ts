@@ -3,12 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../../src/archive/sqlite-store.js';
-import { validateCampaign } from '../../../src/config/load.js';
+import type { CampaignConfig } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { createModelLedger } from '../../../src/model/ledger.js';
 import type { ModelClient } from '../../../src/model/types.js';
 import { createConfiguredModelProxy, prepareAgentModel } from '../../../src/model-proxy/setup.js';
+import { mutatorKinds } from '../../../src/mutation/registry.js';
 import { callProxy, chat } from '../../helpers/proxy-client.js';
+import { validateCampaign } from '../../../src/campaign-file.js';
+
+/** The agents' model as the wiring prepares it: the mutator kind supplies the default. */
+function agentModelOf(config: CampaignConfig, options: Parameters<typeof prepareAgentModel>[2]) {
+  return prepareAgentModel(
+    config,
+    mutatorKinds.get(config.mutation.operator).defaultAgentModel?.(config.mutation),
+    options,
+  );
+}
 
 const KEY = 'sk-setup-test-0a1b2c3d4e5f-secret';
 const numericTask = { kind: 'numeric', problems: [{ fn: 'sphere', dim: 2 }] };
@@ -36,7 +47,7 @@ describe('agentModel configuration', () => {
   it('has documented defaults and no model unless one is named', () => {
     const config = campaign({});
     expect(config.agentModel).toBeUndefined();
-    expect(prepareAgentModel(config, { environment: {} })).toBeNull();
+    expect(agentModelOf(config, { environment: {} })).toBeNull();
     const named = campaign({ agentModel: { model: 'openai:gpt-4.1-mini' } });
     expect(named.agentModel).toEqual({
       model: 'openai:gpt-4.1-mini',
@@ -55,7 +66,7 @@ describe('agentModel configuration', () => {
         budget: { tokens: null, usd: 0.5, calls: 40 },
       },
     });
-    const setup = prepareAgentModel(config, { environment: { OPENAI_API_KEY: KEY } });
+    const setup = agentModelOf(config, { environment: { OPENAI_API_KEY: KEY } });
     expect(setup?.client.provider).toBe('openai');
     expect(setup?.client.model).toBe('gpt-4.1-mini');
     expect(setup?.source).toBe('agentModel.model');
@@ -68,20 +79,17 @@ describe('agentModel configuration', () => {
   it("falls back to a self-modify campaign's agent model, and agentModel.model overrides it", () => {
     const environment = { OPENAI_API_KEY: KEY, ANTHROPIC_API_KEY: 'sk-ant-setup-test-0123456789' };
     const mutation = { operator: 'self-modify', models: ['openai:gpt-4.1-mini'] };
-    const first = prepareAgentModel(campaign({ mutation }), { environment });
+    const first = agentModelOf(campaign({ mutation }), { environment });
     expect([first?.source, first?.client.provider, first?.budget]).toEqual([
       'mutation.models.0',
       'openai',
       { tokens: 1_000_000, calls: 500 },
     ]);
-    const named = prepareAgentModel(
-      campaign({ mutation: { ...mutation, agentModel: 'anthropic:claude-sonnet-4-5' } }),
-      {
-        environment,
-      },
-    );
+    const named = agentModelOf(campaign({ mutation: { ...mutation, agentModel: 'anthropic:claude-sonnet-4-5' } }), {
+      environment,
+    });
     expect([named?.source, named?.client.provider]).toEqual(['mutation.agentModel', 'anthropic']);
-    const overridden = prepareAgentModel(
+    const overridden = agentModelOf(
       campaign({
         mutation: { ...mutation, agentModel: 'anthropic:claude-sonnet-4-5' },
         agentModel: { model: 'openai:gpt-4.1' },
@@ -93,14 +101,14 @@ describe('agentModel configuration', () => {
 
   it('says which variable is missing and which field named the model', () => {
     const error = configError(() =>
-      prepareAgentModel(campaign({ agentModel: { model: 'anthropic:claude-sonnet-4-5' } }), { environment: {} }),
+      agentModelOf(campaign({ agentModel: { model: 'anthropic:claude-sonnet-4-5' } }), { environment: {} }),
     );
     expect(error.message).toMatch(
       /^agentModel\.model: anthropic:claude-sonnet-4-5 needs an API key: set .*ANTHROPIC_API_KEY/,
     );
     expect(error.issues[0]?.path).toBe('agentModel.model');
     const badName = configError(() =>
-      prepareAgentModel(campaign({ agentModel: { model: 'gpt-4.1-mini' } }), { environment: {} }),
+      agentModelOf(campaign({ agentModel: { model: 'gpt-4.1-mini' } }), { environment: {} }),
     );
     expect(badName.message).toMatch(/^agentModel\.model: "gpt-4.1-mini" is not a model name/);
     const unknownField = configError(() => campaign({ agentModel: { model: 'openai:x', maxTokens: 5 } }));
@@ -111,14 +119,14 @@ describe('agentModel configuration', () => {
     const environment = { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
     const local = 'openai-compatible:qwen2.5-coder:7b';
     const error = configError(() =>
-      prepareAgentModel(campaign({ agentModel: { model: local, budget: { usd: 1 } } }), { environment }),
+      agentModelOf(campaign({ agentModel: { model: local, budget: { usd: 1 } } }), { environment }),
     );
     expect(error.message).toMatch(
       /agentModel\.budget\.usd is set, but clade has no price for openai-compatible:qwen2\.5-coder:7b/,
     );
-    const setup = prepareAgentModel(campaign({ agentModel: { model: local } }), { environment });
+    const setup = agentModelOf(campaign({ agentModel: { model: local } }), { environment });
     expect(setup?.warnings[0]).toMatch(/No price known for openai-compatible:qwen2.5-coder:7b \(the agents' model\)/);
-    const priced = prepareAgentModel(
+    const priced = agentModelOf(
       campaign({ agentModel: { model: local, budget: { usd: 1 } }, prices: { [local]: { input: 0, output: 0 } } }),
       { environment },
     );
@@ -139,7 +147,7 @@ describe('agentModel configuration', () => {
       agentModel: { model: 'openai:gpt-4.1-mini', maxTokensPerCall: 300 },
       budget: { tokens: 2500 },
     });
-    const setup = prepareAgentModel(config, { environment: {}, models: { 'openai:gpt-4.1-mini': client } });
+    const setup = agentModelOf(config, { environment: {}, models: { 'openai:gpt-4.1-mini': client } });
     if (!setup) throw new Error('expected a setup');
     const ledger = createModelLedger(archive, config.budget);
     const proxy = createConfiguredModelProxy(setup, { ledger, socketDirectory: directory });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ParametricMutationConfig } from '../../../src/config/schema.js';
+import type { ParametricMutationConfig } from '../../../src/mutation/parametric-kind.js';
 import { createRandom } from '../../../src/core/random.js';
 import type { AgentFiles, AgentNode } from '../../../src/core/types.js';
 import {

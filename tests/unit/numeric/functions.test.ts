@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_FUNCTIONS } from '../../../src/config/schema.js';
+import { BUILTIN_FUNCTION_NAMES as BUILTIN_FUNCTIONS } from '../../../src/numeric/functions.js';
 import { CladeError } from '../../../src/core/errors.js';
 import { createRandom } from '../../../src/core/random.js';
 import {

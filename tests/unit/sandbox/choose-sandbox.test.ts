@@ -6,7 +6,7 @@
  */
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { validateCampaign } from '../../../src/config/load.js';
+import { validateCampaign } from '../../../src/campaign-file.js';
 import type { CampaignConfig } from '../../../src/config/schema.js';
 import { chooseSandbox } from '../../../src/create-campaign.js';
 import { connectDocker, inspectSandboxImage, probeEngine } from '../../../src/sandbox/docker-engine.js';

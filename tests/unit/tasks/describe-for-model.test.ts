@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCampaign } from '../../../src/config/load.js';
+import { validateCampaign } from '../../../src/campaign-file.js';
 import { builtinExercisesDirectory } from '../../../src/tasks/coding-exercises.js';
 import { createCodingTask } from '../../../src/tasks/coding-task.js';
 import { createNumericTask } from '../../../src/tasks/numeric-task.js';

@@ -1,0 +1,39 @@
+/**
+ * @module The shape of a task kind (`TaskKind`): what one file declares to add a kind of task.
+ * The kinds are listed in `registry.ts`.
+ */
+import type { z } from 'zod';
+import type { PluginKind } from '../core/plugin.js';
+import type { Task } from './types.js';
+
+/** What a task kind's `prepare` may use: where the campaign file lives. */
+export interface TaskPrepareContext {
+  /** Absolute directory of the campaign file; relative paths in the section are resolved here. */
+  configDirectory: string;
+}
+
+/** What a task kind's `create` gets besides its section. */
+export interface TaskRuntime {
+  /** The campaign's seed (jobs' seeds derive from it). */
+  seed: number;
+}
+
+/**
+ * One kind of task. `schema` is its section of the campaign file (strict, with `kind` as a literal);
+ * `prepare` runs when the file is loaded (resolve relative paths, check that files exist; throw a
+ * `ConfigError` naming the field) and its result is what the archive stores, so `clade resume`
+ * needs no campaign file; `create` builds the task (it may read files; it must not start processes).
+ */
+export interface TaskKind<Config extends { kind: string } = { kind: string }> extends PluginKind {
+  readonly schema: z.ZodType<Config>;
+  prepare?(config: Config, context: TaskPrepareContext): Config;
+  create(config: Config, runtime: TaskRuntime): Task;
+}
+
+/**
+ * Defines a task kind with its config type inferred from the schema (the registry stores kinds
+ * without it).
+ */
+export function defineTaskKind<Config extends { kind: string }>(kind: TaskKind<Config>): TaskKind {
+  return kind as unknown as TaskKind;
+}
