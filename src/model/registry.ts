@@ -5,16 +5,29 @@
  * the variable, raised before the campaign creates anything.
  */
 import { ConfigError } from '../core/errors.js';
+import { PluginRegistry } from '../core/plugin.js';
 import type { Random } from '../core/random.js';
-import { createAnthropicClient } from './anthropic.js';
+import { anthropicProvider, langchainProvider, openaiCompatibleProvider, openaiProvider } from './builtin-providers.js';
 import { createLangChainClient, isLangChainChatModel, type LangChainChatModelLike } from './langchain.js';
-import { createOpenAIClient } from './openai.js';
+import type { ModelProviderKind } from './provider-kind.js';
 import type { ReplayLibrary } from './replay.js';
 import type { ModelClient } from './types.js';
 
-/** Providers a model name may start with. */
-export const MODEL_PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'langchain'] as const;
-export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
+export type { ModelProviderContext, ModelProviderKind, ProvidedModel } from './provider-kind.js';
+
+/**
+ * The model providers a model name may start with (`provider:model`). Register a provider of your
+ * own with `modelProviders.register(kind)`.
+ */
+export const modelProviders = new PluginRegistry<ModelProviderKind>('model provider', 'mutation.models', [
+  openaiProvider,
+  anthropicProvider,
+  openaiCompatibleProvider,
+  langchainProvider,
+]);
+
+/** A provider's name (the built-ins, or a registered one). */
+export type ModelProvider = string;
 
 /** A model of the campaign's ensemble, as the campaign file states it. */
 export interface ModelEntry {
@@ -31,14 +44,15 @@ export function parseModelName(text: string, field = 'mutation.models'): { provi
   const colon = text.indexOf(':');
   const provider = colon > 0 ? text.slice(0, colon) : '';
   const model = colon > 0 ? text.slice(colon + 1).trim() : '';
-  if (!(MODEL_PROVIDERS as readonly string[]).includes(provider) || model === '') {
+  if (!modelProviders.has(provider) || model === '') {
+    const names = modelProviders.names().join(', ');
     throw new ConfigError(
-      `${field}: "${text}" is not a model name. Write provider:model with provider one of ${MODEL_PROVIDERS.join(', ')}, ` +
+      `${field}: "${text}" is not a model name. Write provider:model with provider one of ${names}, ` +
         'e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5 or openai-compatible:qwen2.5-coder:7b.',
-      [{ path: field, message: `provider must be one of ${MODEL_PROVIDERS.join(', ')}`, value: text }],
+      [{ path: field, message: `provider must be one of ${names}`, value: text }],
     );
   }
-  return { provider: provider as ModelProvider, model };
+  return { provider, model };
 }
 
 /** Options of `resolveModelClients`. */
@@ -97,49 +111,17 @@ export function resolveModelClients(entries: readonly ModelEntry[], options: Res
         : (injected as ModelClient);
       return { client, weight };
     }
-    const common = {
+    const provided = modelProviders.get(provider).create({
       model,
+      name: entry.model,
+      field,
+      environment,
+      ...(entry.baseURL !== undefined ? { baseURL: entry.baseURL } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    };
-    switch (provider) {
-      case 'openai': {
-        const apiKey = requireVariable(environment, 'OPENAI_API_KEY', entry.model, field);
-        secrets.add(apiKey);
-        const baseURL = entry.baseURL ?? nonEmpty(environment.OPENAI_BASE_URL);
-        return { client: createOpenAIClient({ ...common, apiKey, ...(baseURL ? { baseURL } : {}) }), weight };
-      }
-      case 'anthropic': {
-        const apiKey = requireVariable(environment, 'ANTHROPIC_API_KEY', entry.model, field);
-        secrets.add(apiKey);
-        const baseURL = entry.baseURL ?? nonEmpty(environment.ANTHROPIC_BASE_URL);
-        return { client: createAnthropicClient({ ...common, apiKey, ...(baseURL ? { baseURL } : {}) }), weight };
-      }
-      case 'openai-compatible': {
-        const baseURL = entry.baseURL ?? nonEmpty(environment.OPENAI_BASE_URL);
-        if (!baseURL) {
-          throw new ConfigError(
-            `${field}: ${entry.model} needs the server's base URL: set the environment variable OPENAI_BASE_URL ` +
-              '(e.g. http://127.0.0.1:11434/v1 for Ollama, http://127.0.0.1:8000/v1 for vLLM), or give `baseURL` in the entry.',
-            [{ path: field, message: 'OPENAI_BASE_URL is not set', value: entry.model }],
-          );
-        }
-        // Local servers usually need no key; send OPENAI_API_KEY when it is set.
-        const key = nonEmpty(environment.OPENAI_API_KEY);
-        if (key) secrets.add(key);
-        return {
-          client: createOpenAIClient({ ...common, apiKey: key ?? 'no-key', baseURL, provider: 'openai-compatible' }),
-          weight,
-        };
-      }
-      default:
-        // langchain: only a chat model passed in (handled above) can serve it.
-        throw new ConfigError(
-          `${field}: ${entry.model} names a LangChain chat model, which can only be passed in through the programmatic ` +
-            `API: createCampaign(loaded, directory, { models: { '${entry.model}': chatModel } }).`,
-          [{ path: field, message: 'no chat model passed in for it', value: entry.model }],
-        );
-    }
+    });
+    for (const secret of provided.secrets) secrets.add(secret);
+    return { client: provided.client, weight };
   });
   const total = members.reduce((sum, member) => sum + member.weight, 0);
   return {
@@ -154,20 +136,4 @@ export function resolveModelClients(entries: readonly ModelEntry[], options: Res
       return (members[members.length - 1] as { client: ModelClient }).client;
     },
   };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function requireVariable(environment: NodeJS.ProcessEnv, name: string, model: string, field: string): string {
-  const value = nonEmpty(environment[name]);
-  if (value === undefined) {
-    throw new ConfigError(
-      `${field}: ${model} needs an API key: set the environment variable ${name}. ` +
-        'Keys are read from the environment only, never from the campaign file.',
-      [{ path: field, message: `environment variable ${name} is not set`, value: model }],
-    );
-  }
-  return value;
 }
