@@ -5,9 +5,10 @@
  * 130 stopped by Ctrl-C (resumable).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CladeError, ConfigError, describeError } from '../core/errors.js';
+import { CladeError, describeError } from '../core/errors.js';
 import { registerDataCommand } from './data.js';
 import { registerDoctorCommand } from './doctor.js';
+import { exitCodeOf } from './exit-code.js';
 import { registerProblemsCommand } from './problems.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { registerWorkerCommand } from './worker.js';
@@ -223,13 +224,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       return 2;
     }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`clade: ${error.message}\n`);
-      return 2;
-    }
     if (error instanceof CladeError) {
       process.stderr.write(`clade: ${error.message}\n`);
-      return error.code === 'USAGE' ? 2 : 1;
+      return exitCodeOf(error);
     }
     process.stderr.write(`clade: unexpected failure: ${describeError(error)}\n`);
     if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
