@@ -31,6 +31,11 @@ export interface NumericTaskOptions {
   environment?: NodeJS.ProcessEnv;
   /** Home directory for the default cache. Default `os.homedir()`. */
   home?: string;
+  /**
+   * The CEC2022 copy shipped with clade (default: the package's `data/cec2022/input_data`); `null`
+   * leaves it out, so only `task.dataDir`, the environment and the cache count.
+   */
+  shippedDataDirectory?: string | null;
 }
 
 /** Log excerpts kept per job. */
@@ -95,6 +100,7 @@ export function createNumericTask(
       campaign: config.dataDir,
       environment: options.environment ?? process.env,
       ...(options.home !== undefined ? { home: options.home } : {}),
+      ...(options.shippedDataDirectory !== undefined ? { shipped: options.shippedDataDirectory } : {}),
     });
     dataDirectory = requireCec2022Data(
       resolved,

@@ -3,14 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
-import { validateCampaign } from '../../src/config/load.js';
-import type { NumericTaskConfig } from '../../src/config/schema.js';
+import { validateCampaign } from '../../src/campaign-file.js';
+import { bundleAgent } from '../../src/harness/bundle-agent.js';
+import { loadHarness } from '../../src/harness/load-harness.js';
 import { createCec2022Function } from '../../src/numeric/cec2022/index.js';
-import { bundleAgent } from '../../src/sandbox/bundle-agent.js';
-import { loadHarness } from '../../src/sandbox/harness.js';
 import { createProcessSandbox } from '../../src/sandbox/process-sandbox.js';
 import type { SandboxLimits, SandboxRequest } from '../../src/sandbox/types.js';
 import { evaluateNode } from '../../src/tasks/evaluate-node.js';
+import type { NumericTaskConfig } from '../../src/tasks/numeric-kind.js';
 import { createNumericTask } from '../../src/tasks/numeric-task.js';
 import { cliEntry, repositoryRoot, seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
 import { CEC2022_DATA, parseHexFloat, readCec2022Reference } from '../helpers/cec2022.js';
@@ -209,7 +209,7 @@ describe('CEC2022 as a campaign task, end to end in the process sandbox', () => 
   it('sends the data as request files, scores from the host re-evaluation, and hides the data from the agent', async () => {
     const task = createNumericTask(config.task as NumericTaskConfig, config.seed, { environment: {} });
     expect(task.description).toMatch(/^cec2022: cec2022-f1-d10, cec2022-f7-d10, cec2022-f12-d20 /);
-    const files = task.sandboxFiles?.() ?? {};
+    const files = task.harness?.files?.() ?? {};
     expect(Object.keys(files).sort()).toEqual([
       'data/cec2022/M_12_D20.txt',
       'data/cec2022/M_1_D10.txt',
@@ -279,9 +279,9 @@ describe('CEC2022 as a campaign task, end to end in the process sandbox', () => 
 
   it('checks the data before anything runs, and keeps builtin tasks unchanged', () => {
     const { dataDir: _unused, ...withoutDirectory } = config.task as NumericTaskConfig;
-    expect(() => createNumericTask(withoutDirectory, 0, { environment: {}, home: emptyHome })).toThrow(
-      /CEC2022 data not found in .*home\/\.cache\/clade\/cec2022.*clade data fetch cec2022/s,
-    );
+    expect(() =>
+      createNumericTask(withoutDirectory, 0, { environment: {}, home: emptyHome, shippedDataDirectory: null }),
+    ).toThrow(/CEC2022 data not found in .*home\/\.cache\/clade\/cec2022.*clade data fetch cec2022/s);
     expect(() =>
       createNumericTask(withoutDirectory, 0, {
         environment: { CLADE_CEC2022_DATA: path.join(workspace.path, 'none') },
@@ -297,7 +297,7 @@ describe('CEC2022 as a campaign task, end to end in the process sandbox', () => 
     });
     const task = createNumericTask(builtin.task as NumericTaskConfig, 0);
     expect(task.description).toMatch(/^builtin: sphere-d3 /);
-    expect(Object.keys(task.sandboxFiles?.() ?? {})).toEqual([]);
+    expect(Object.keys(task.harness?.files?.() ?? {})).toEqual([]);
   });
 
   it('validates the campaign file: numbers for cec2022, names for builtin, D = 10 or 20, the fixed box', () => {
