@@ -263,6 +263,8 @@ interface NodeRow {
   iteration: number;
   created_at: string;
   evaluated_at: string | null;
+  /** JSON object of text (migration 3); null when the node has none, absent before migration 3. */
+  artifacts?: string | null;
 }
 
 interface EvaluationRow {
@@ -329,7 +331,37 @@ function nodeFromRow(row: NodeRow): AgentNode {
     iteration: row.iteration,
     createdAt: row.created_at,
     evaluatedAt: row.evaluated_at,
+    ...(typeof row.artifacts === 'string' ? { artifacts: JSON.parse(row.artifacts) as Record<string, string> } : {}),
   };
+}
+
+/** Most characters of a node's artifacts stored (names and texts together); later ones are dropped with a note. */
+export const NODE_ARTIFACTS_CHARS = 65_536;
+
+/**
+ * A node's artifacts as stored: texts only, at most `NODE_ARTIFACTS_CHARS` characters in all (the
+ * artifacts that would pass the cap are dropped and `clade:dropped` says how many); null when there
+ * are none.
+ */
+export function capNodeArtifacts(
+  artifacts: Readonly<Record<string, string>> | undefined,
+): Record<string, string> | null {
+  if (artifacts === undefined) return null;
+  const entries = Object.entries(artifacts);
+  if (entries.length === 0) return null;
+  const kept: Record<string, string> = {};
+  let total = 0;
+  for (const [index, [name, text]] of entries.entries()) {
+    const value = typeof text === 'string' ? text : String(text);
+    if (total + name.length + value.length > NODE_ARTIFACTS_CHARS) {
+      kept['clade:dropped'] =
+        `${entries.length - index} more artifact(s) dropped: a node keeps ${NODE_ARTIFACTS_CHARS} characters of artifacts.`;
+      break;
+    }
+    total += name.length + value.length;
+    kept[name] = value;
+  }
+  return kept;
 }
 
 function evaluationFromRow(row: EvaluationRow): EvaluationRecord {
@@ -433,6 +465,8 @@ class SqliteArchiveStore implements ArchiveStore {
   readonly #clock: () => Date;
   readonly #statements: Statements;
   readonly #stats: StatsStatements | null;
+  /** Sets a node's artifacts (migration 3); null on an archive opened with an older migration list. */
+  readonly #setArtifacts: Database.Statement<[string | null, number]> | null;
   readonly #recordNodeTransaction: (node: AgentNode, evaluations: readonly EvaluationRecord[]) => void;
   readonly #appendEvaluationsTransaction: (
     update: NodeEvaluationUpdate,
@@ -444,6 +478,11 @@ class SqliteArchiveStore implements ArchiveStore {
     this.#database = database;
     this.#readonly = readonly;
     this.#clock = clock;
+    // Node artifacts arrived with migration 3; a test may open an archive with an older migration list.
+    const hasArtifacts = (database.prepare('PRAGMA table_info(nodes)').all() as { name: string }[]).some(
+      (column) => column.name === 'artifacts',
+    );
+    const nodeColumns = hasArtifacts ? `${NODE_COLUMNS}, artifacts` : NODE_COLUMNS;
     const prepare = <Parameters extends unknown[] = unknown[], Row = unknown>(sql: string) =>
       database.prepare<Parameters, Row>(sql);
     this.#statements = {
@@ -463,8 +502,8 @@ class SqliteArchiveStore implements ArchiveStore {
       insertModelCall: prepare(
         `INSERT INTO model_calls (${MODEL_CALL_COLUMNS.replace('id, ', '')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      getNode: prepare<[number], NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes WHERE id = ?`),
-      listNodes: prepare<[], NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes ORDER BY id`),
+      getNode: prepare<[number], NodeRow>(`SELECT ${nodeColumns} FROM nodes WHERE id = ?`),
+      listNodes: prepare<[], NodeRow>(`SELECT ${nodeColumns} FROM nodes ORDER BY id`),
       nodeCount: prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM nodes'),
       maxNodeId: prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM nodes'),
       maxAssignedNodeId: prepare<[], { id: number | null }>(
@@ -474,7 +513,7 @@ class SqliteArchiveStore implements ArchiveStore {
       ),
       childIds: prepare<[number], { id: number }>('SELECT id FROM nodes WHERE parent_id = ? ORDER BY id'),
       bestNode: prepare<[], NodeRow>(
-        `SELECT ${NODE_COLUMNS} FROM nodes WHERE status = 'scored' AND score IS NOT NULL ORDER BY score DESC, id ASC LIMIT 1`,
+        `SELECT ${nodeColumns} FROM nodes WHERE status = 'scored' AND score IS NOT NULL ORDER BY score DESC, id ASC LIMIT 1`,
       ),
       evaluations: prepare<[number], EvaluationRow>(
         `SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE node_id = ? ORDER BY id`,
@@ -522,7 +561,13 @@ class SqliteArchiveStore implements ArchiveStore {
           ),
         }
       : null;
-    this.#recordNodeTransaction = database.transaction((node: AgentNode, evaluations: readonly EvaluationRecord[]) => {
+    this.#setArtifacts = hasArtifacts
+      ? prepare<[string | null, number]>('UPDATE nodes SET artifacts = ? WHERE id = ?')
+      : null;
+    this.#recordNodeTransaction = database.transaction((given: AgentNode, evaluations: readonly EvaluationRecord[]) => {
+      const { artifacts: _given, ...rest } = given;
+      const artifacts = capNodeArtifacts(given.artifacts);
+      const node: AgentNode = artifacts ? { ...rest, artifacts } : rest;
       this.#statements.insertNode.run(
         this.#statements.getCampaign.get()?.id ?? null,
         node.id,
@@ -538,6 +583,7 @@ class SqliteArchiveStore implements ArchiveStore {
         node.createdAt,
         node.evaluatedAt,
       );
+      if (artifacts) this.#setArtifacts?.run(toJson(artifacts), node.id);
       for (const evaluation of evaluations) {
         this.#statements.insertEvaluation.run(
           evaluation.nodeId,
@@ -572,6 +618,10 @@ class SqliteArchiveStore implements ArchiveStore {
             'ARCHIVE_FAILED',
             `Cannot append evaluations to node ${update.id}: it is not recorded. Record the node first.`,
           );
+        }
+        if (update.artifacts !== undefined) {
+          const artifacts = capNodeArtifacts(update.artifacts);
+          this.#setArtifacts?.run(artifacts ? toJson(artifacts) : null, update.id);
         }
         for (const evaluation of evaluations) this.#insertEvaluation(evaluation);
         this.#addOutcomes(update.id, evaluations);

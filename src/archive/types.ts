@@ -50,7 +50,10 @@ export interface NodeStatsRecord {
 export type NodeEvaluationUpdate = Pick<
   AgentNode,
   'id' | 'status' | 'score' | 'publicMetrics' | 'privateMetrics' | 'error' | 'evaluatedAt'
->;
+> & {
+  /** The artifacts of the latest evaluation; when given they replace the node's (an empty map clears them). */
+  artifacts?: Record<string, string>;
+};
 
 export interface EventRecord {
   id: number;

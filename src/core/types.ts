@@ -46,7 +46,10 @@ export interface AgentNode {
   /** Git commit of the agent's code in the campaign's lineage repository. */
   commit: string;
   status: NodeStatus;
-  /** Mean task score in [0, 1]; null unless `status` is `scored`. */
+  /**
+   * Mean task score (in [0, 1] for the built-in tasks; a program task's raw score mapped by its
+   * direction and declared range, see docs/PROGRAM.md); null unless `status` is `scored`.
+   */
   score: number | null;
   /** Shown to models and in the viewer. */
   publicMetrics: Metrics;
@@ -60,6 +63,12 @@ export interface AgentNode {
   /** ISO-8601 timestamps. */
   createdAt: string;
   evaluatedAt: string | null;
+  /**
+   * Text the evaluation handed back beside its score (a program task's evaluator: errors, stderr,
+   * feedback), by name; capped. Shown by `clade show`, the viewer and `--json`, and put into the
+   * node's children's prompts. Absent when there is none.
+   */
+  artifacts?: Record<string, string>;
 }
 
 /** Outcome of one evaluation job. */

@@ -4,9 +4,10 @@
  */
 import { initialMigration } from './0001-initial.js';
 import { cladeStatsMigration } from './0002-clade-stats.js';
+import { nodeArtifactsMigration } from './0003-node-artifacts.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, ordered by version (1, 2, 3 … without gaps). */
-export const migrations: readonly Migration[] = [initialMigration, cladeStatsMigration];
+export const migrations: readonly Migration[] = [initialMigration, cladeStatsMigration, nodeArtifactsMigration];
