@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Command } from 'commander';
+import { HARNESS_VERSION } from '../harness/types.js';
 import { type Cec2022DataStatus, describeCec2022Data } from '../numeric/cec2022/data-directory.js';
 import { describeTensorBackends, type TensorBackendInfo } from '../numeric/tensor/index.js';
 import {
@@ -15,7 +16,6 @@ import {
   probeEngine,
   SANDBOX_IMAGE,
 } from '../sandbox/docker-engine.js';
-import { HARNESS_VERSION } from '../harness/types.js';
 
 /** The report `clade doctor --json` prints. */
 export interface DoctorReport {

@@ -14,6 +14,8 @@ export interface WorkerFlags {
   queue: string;
   concurrency: number;
   sandbox: (typeof SANDBOX_KINDS)[number];
+  /** Docker: the image jobs run in (default: the clade sandbox image). */
+  image?: string;
   leaseSeconds: number;
   maxStalls: number;
   name?: string;
@@ -42,6 +44,10 @@ export function registerWorkerCommand(program: Command): void {
       new Option('--sandbox <kind>', 'where jobs run: auto (Docker when reachable) | process | docker')
         .choices(SANDBOX_KINDS)
         .default('auto'),
+    )
+    .option(
+      '--image <tag>',
+      "Docker image the jobs run in, as the campaign's sandbox.image (default: the clade sandbox image)",
     )
     .option(
       '--lease-seconds <s>',
@@ -88,7 +94,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const print = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
-  const sandbox = await workerSandbox(flags.sandbox, print);
+  const sandbox = await workerSandbox(flags.sandbox, flags.image, print);
   // Imported here, not at the top: `clade --help` and other commands need not load BullMQ.
   const { startQueueWorker } = await import('../sandbox/queue-worker.js');
   const worker = await startQueueWorker({
@@ -135,22 +141,19 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   process.exitCode = 130;
 }
 
-/** The worker's sandbox, chosen by the same rules as a campaign's `sandbox.kind`. */
-async function workerSandbox(kind: (typeof SANDBOX_KINDS)[number], print: (line: string) => void): Promise<Sandbox> {
-  const { validateCampaign } = await import('../config/load.js');
-  const { chooseSandbox } = await import('../create-campaign.js');
-  // A minimal campaign configuration that only carries the sandbox choice.
-  const config = validateCampaign(
-    {
-      name: 'clade-worker',
-      agent: '.',
-      task: { kind: 'numeric', problems: [{ fn: 'sphere', dim: 1 }] },
-      sandbox: { kind },
-    },
-    '--sandbox',
+/** The worker's sandbox, chosen by the same policy as a campaign's `sandbox.kind`. */
+async function workerSandbox(
+  kind: (typeof SANDBOX_KINDS)[number],
+  image: string | undefined,
+  print: (line: string) => void,
+): Promise<Sandbox> {
+  const { chooseSandbox } = await import('../sandbox/choose-sandbox.js');
+  // `await`: the choice may probe a Docker engine. A worker cannot know what wrote the code of the
+  // jobs it will take; as before, `auto` falls back to the process sandbox with a warning.
+  const sandbox = await chooseSandbox(
+    { kind, ...(image ? { image } : {}) },
+    { runsModelCode: false, codeSource: 'clade worker', warn: (message) => print(`warning: ${message}`) },
   );
-  // `await`: the choice may probe a Docker engine.
-  const sandbox = await chooseSandbox(config, (message) => print(`warning: ${message}`));
   if (sandbox.kind === 'process')
     print(
       'warning: jobs run in the process sandbox: limits and a clean environment, but no file-system or network isolation. Use --sandbox docker where the code is untrusted.',

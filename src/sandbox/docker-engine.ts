@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
-import { HARNESS_VERSION } from './harness.js';
+import { HARNESS_VERSION } from '../harness/types.js';
 
 /** Tag of the sandbox image: one per harness protocol, so clade versions can share an engine. */
 export const SANDBOX_IMAGE = `clade-sandbox:harness-${HARNESS_VERSION}`;
@@ -21,6 +21,8 @@ export const IMAGE_HARNESS_LABEL = 'clade.harness-version';
 export const IMAGE_NODE_LABEL = 'clade.node-version';
 /** Image label naming the shell agents get at `/bin/sh` (e.g. `busybox-1.35.0`, `dash`); absent when there is none. */
 export const IMAGE_SHELL_LABEL = 'clade.shell';
+/** Image label holding the `python3` version in the image (e.g. `3.11.7`); absent when it has none. */
+export const IMAGE_PYTHON_LABEL = 'clade.python-version';
 
 /** Label on every sandbox container (value `1`); `clade sandbox prune` looks for it. */
 export const CONTAINER_LABEL = 'clade.sandbox';
@@ -96,6 +98,10 @@ export interface SandboxImageInfo {
   nodeVersion: string | null;
   /** The shell at `/bin/sh` (label `clade.shell`), or null for an image without one. */
   shell: string | null;
+  /** The `python3` in the image (label `clade.python-version`), or null when not labelled. */
+  pythonVersion: string | null;
+  /** Size of the image, in bytes, as the engine reports it. */
+  sizeBytes: number;
   createdAt: string;
 }
 
@@ -110,6 +116,8 @@ export async function inspectSandboxImage(docker: Docker, name = SANDBOX_IMAGE):
       harnessVersion: labels[IMAGE_HARNESS_LABEL] ?? null,
       nodeVersion: labels[IMAGE_NODE_LABEL] ?? null,
       shell: labels[IMAGE_SHELL_LABEL] ?? null,
+      pythonVersion: labels[IMAGE_PYTHON_LABEL] ?? null,
+      sizeBytes: info.Size ?? 0,
       createdAt: info.Created,
     };
   } catch (error) {
@@ -123,7 +131,10 @@ export async function inspectSandboxImage(docker: Docker, name = SANDBOX_IMAGE):
 }
 
 /**
- * Like `inspectSandboxImage`, but the image must exist and carry this harness version.
+ * Like `inspectSandboxImage`, but the image must exist, and an image that carries a harness label
+ * (every image `clade sandbox build` makes; always the default `SANDBOX_IMAGE`) must carry this
+ * harness version. An image of the user's own without the label (`sandbox.image: python:3.12`)
+ * is taken as it is: its programs run if it holds them (`clade doctor` lists what it holds).
  * @throws SandboxError (`SANDBOX_UNAVAILABLE`) naming the command that builds it.
  */
 export async function requireSandboxImage(docker: Docker, name = SANDBOX_IMAGE): Promise<SandboxImageInfo> {
@@ -131,9 +142,12 @@ export async function requireSandboxImage(docker: Docker, name = SANDBOX_IMAGE):
   if (image === null) {
     throw new SandboxError(
       'SANDBOX_UNAVAILABLE',
-      `The Docker engine has no sandbox image ${name}. Build it with \`clade sandbox build --offline\` (no registry needed), or \`clade sandbox build\` where node:20-slim can be pulled.`,
+      name === SANDBOX_IMAGE
+        ? `The Docker engine has no sandbox image ${name}. Build it with \`clade sandbox build --offline\` (no registry needed), or \`clade sandbox build\` where node:20-slim can be pulled.`
+        : `The Docker engine has no image ${name} (sandbox.image). Pull or build it (\`docker pull ${name}\`, or \`clade sandbox build --dockerfile PATH --tag ${name}\`), or remove sandbox.image to use ${SANDBOX_IMAGE}.`,
     );
   }
+  if (image.harnessVersion === null && name !== SANDBOX_IMAGE) return image;
   if (image.harnessVersion !== HARNESS_VERSION) {
     throw new SandboxError(
       'SANDBOX_UNAVAILABLE',

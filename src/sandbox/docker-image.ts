@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
+import { HARNESS_VERSION } from '../harness/types.js';
 import {
   IMAGE_HARNESS_LABEL,
   IMAGE_NODE_LABEL,
@@ -24,7 +25,6 @@ import {
   SANDBOX_USER,
   type SandboxImageInfo,
 } from './docker-engine.js';
-import { HARNESS_VERSION } from './harness.js';
 
 /** Where node lives inside the offline image. */
 const IMAGE_NODE_PATH = '/usr/local/bin/node';

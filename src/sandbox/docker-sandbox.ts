@@ -19,6 +19,7 @@ import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
 import { MODEL_SOCKET_ENV, SANDBOX_MODEL_SOCKET } from '../model-proxy/types.js';
+import { collectFiles, validateCollectRequest, validateExecutableFiles } from './collect-files.js';
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
@@ -32,16 +33,19 @@ import {
   SANDBOX_USER,
   WORK_DIRECTORY_PREFIX,
 } from './docker-engine.js';
-import { assertModelSocket } from './model-socket.js';
 import {
   abortedBeforeStart,
+  isNodeProgram,
   looksLikeHeapOutOfMemory,
+  makeWorkDirectory,
   OutputCapture,
   readResultFile,
   removeTree,
   validateRequest,
+  withNodeHeapLimit,
   writeRequestFiles,
-} from './process-sandbox.js';
+} from './driver-kit.js';
+import { assertModelSocket } from './model-socket.js';
 import type { Sandbox, SandboxExit, SandboxLimits, SandboxRequest, SandboxResult } from './types.js';
 
 /** Options of `createDockerSandbox`. */
@@ -76,13 +80,13 @@ const PATH_VARIABLE = 'PATH=/usr/local/bin:/usr/bin:/bin';
 const STREAM_END_GRACE_MS = 2_000;
 /** What a warm container runs while idle (the keeper, PID 1). */
 const KEEPER_COMMAND = ['node', '-e', 'process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1 << 30);'];
-/**
- * Preloaded before each program in a warm container: empties `/tmp`, so nothing a previous
- * evaluation left there is visible.
- */
-const CLEAR_TMP_IMPORT = `data:text/javascript,${encodeURIComponent(
-  "import { readdirSync, rmSync } from 'node:fs'; for (const name of readdirSync('/tmp')) { try { rmSync('/tmp/' + name, { recursive: true, force: true }); } catch {} }",
-)}`;
+/** Empties `/tmp`, so nothing a previous evaluation in a warm container left there is visible. */
+const CLEAR_TMP_SOURCE =
+  "import { readdirSync, rmSync } from 'node:fs'; for (const name of readdirSync('/tmp')) { try { rmSync('/tmp/' + name, { recursive: true, force: true }); } catch {} }";
+/** `CLEAR_TMP_SOURCE` preloaded (`--import`) before a node program in a warm container. */
+const CLEAR_TMP_IMPORT = `data:text/javascript,${encodeURIComponent(CLEAR_TMP_SOURCE)}`;
+/** What the Docker engine says when a container's or an exec's program is not in the image. */
+const MISSING_PROGRAM = /executable file not found|no such file or directory/i;
 
 /** A warm container and its mounted pool directory. */
 interface PooledContainer {
@@ -123,9 +127,15 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     );
   }
   const image = await requireSandboxImage(docker, options.image ?? SANDBOX_IMAGE);
-  const environment = `docker ${image.name}@${image.digest} node ${image.nodeVersion ?? 'unknown'}`;
+  const environment = `docker ${image.name}@${image.digest} node ${image.nodeVersion ?? 'unknown'}${image.pythonVersion ? ` python ${image.pythonVersion}` : ''}`;
   const tempRoot = options.tempRoot ?? tmpdir();
   const poolSize = Math.max(0, Math.floor(options.pool ?? 0));
+  if (poolSize > 0 && image.nodeVersion === null) {
+    throw new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `sandbox.pool is ${poolSize}, but the image ${image.name} carries no node (label clade.node-version), which a warm container needs to stay up between runs. Set sandbox.pool to 0, or use an image made by \`clade sandbox build\`.`,
+    );
+  }
   const gpus = options.gpus ?? 0;
   const diskBytes = (options.diskMb ?? 512) * MIB;
   const tmpfsMb = options.tmpfsMb ?? 64;
@@ -214,6 +224,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
   /** Makes the request files read-only for the sandbox user, and the directory writable. */
   const lockDown = async (workDir: string, request: SandboxRequest): Promise<void> => {
     const consumed = new Set(request.consumedFiles ?? []);
+    const executables = new Set(request.executableFiles ?? []);
     const walk = async (directory: string, relative: string): Promise<void> => {
       for (const entry of await readdir(directory, { withFileTypes: true })) {
         const path = join(directory, entry.name);
@@ -226,7 +237,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
           await chown(path, SANDBOX_USER.uid, SANDBOX_USER.gid);
           await chmod(path, 0o400);
         } else {
-          await chmod(path, 0o444);
+          await chmod(path, executables.has(relativePath) ? 0o555 : 0o444);
         }
       }
     };
@@ -370,15 +381,19 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
       durationMs: outcome.durationMs,
       peakMemoryMb: null,
       environment,
+      ...(request.collect ? { collected: await collectFiles(workDir, request.collect) } : {}),
     };
   };
 
-  const command = (request: SandboxRequest): string[] => [
-    'node',
-    `--max-old-space-size=${Math.max(16, Math.floor(request.limits.memoryMb))}`,
-    request.entry,
-    ...(request.args ?? []),
-  ];
+  /** The request's command, with V8's heap limit when it runs node. */
+  const command = (request: SandboxRequest): string[] =>
+    withNodeHeapLimit(request.command, request.limits.memoryMb, 16);
+  /** A program the image does not hold: the run cannot happen in this image (not the program's failure). */
+  const missingProgram = (request: SandboxRequest, detail: string): SandboxError =>
+    new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `The sandbox image ${image.name} has no program "${request.command[0]}" (${detail.trim().slice(0, 300)}). Use an image that holds it: \`clade sandbox build --offline --python\` adds python3 with numpy and scipy, \`clade sandbox build --dockerfile PATH\` builds your own (then set sandbox.image); \`clade doctor\` lists what the image holds.`,
+    );
 
   /** A fresh container per run. */
   const runCold = async (request: SandboxRequest, workDir: string): Promise<SandboxResult> => {
@@ -412,6 +427,8 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
       try {
         await container.start();
       } catch (error) {
+        if (MISSING_PROGRAM.test(describeError(error)) && /exec|stat/i.test(describeError(error)))
+          throw missingProgram(request, describeError(error));
         throw translateStartError(error);
       }
       const outcome = await supervise(
@@ -506,6 +523,30 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     returning.add(check);
   };
 
+  /** Empties `/tmp` of a warm container with node (before a program that is not node, which cannot preload it). */
+  const clearTmp = async (pooled: PooledContainer, directory: string): Promise<void> => {
+    const exec = await pooled.container.exec({
+      Cmd: ['node', '--input-type=module', '-e', CLEAR_TMP_SOURCE],
+      User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
+      WorkingDir: directory,
+      Env: baseEnvironment(directory),
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: false,
+      Tty: false,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+      stream.resume();
+    });
+    const state = await exec.inspect();
+    if (state.ExitCode !== 0)
+      throw new Error(`emptying /tmp in the warm container exited with ${String(state.ExitCode)}`);
+  };
+
   /** A run in a warm container, by `docker exec`, in a fresh directory under the pool directory. */
   const runWarm = async (request: SandboxRequest): Promise<SandboxResult> => {
     const pooled = await acquire(request.limits);
@@ -516,9 +557,16 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
       await writeRequestFiles(workDir, request.files);
       await lockDown(workDir, request);
       const runDirectory = workDir;
-      const [nodeBinary, ...nodeArguments] = command(request);
+      const [program, ...programArguments] = command(request);
+      let cmd: string[];
+      if (isNodeProgram(program as string)) {
+        cmd = [program as string, '--import', CLEAR_TMP_IMPORT, ...programArguments];
+      } else {
+        await clearTmp(pooled, runDirectory);
+        cmd = command(request);
+      }
       const exec = await pooled.container.exec({
-        Cmd: [nodeBinary as string, '--import', CLEAR_TMP_IMPORT, ...nodeArguments],
+        Cmd: cmd,
         User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
         WorkingDir: runDirectory,
         Env: baseEnvironment(runDirectory),
@@ -552,6 +600,13 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
         startedAt,
       );
       healthy = outcome.healthy;
+      if (
+        outcome.exit === 'exited' &&
+        (outcome.exitCode === 126 || outcome.exitCode === 127) &&
+        /exec failed|executable file not found/i.test(outcome.stdout.tail() + outcome.stderr.tail())
+      ) {
+        throw missingProgram(request, outcome.stdout.tail() + outcome.stderr.tail());
+      }
       return await finish(outcome, runDirectory, request);
     } catch (error) {
       if (error instanceof SandboxError) throw error;
@@ -600,6 +655,8 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     kind: 'docker',
     async run(request: SandboxRequest): Promise<SandboxResult> {
       validateRequest(request);
+      validateExecutableFiles(request.files, request.executableFiles ?? []);
+      if (request.collect) validateCollectRequest(request.collect);
       if (closed) throw new SandboxError('SANDBOX_FAILED', 'This Docker sandbox was closed; create another.');
       if (request.modelSocket !== undefined) await assertModelSocket(request.modelSocket);
       if (request.signal?.aborted) {
@@ -607,16 +664,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
       }
       // A running container cannot gain a mount: a run with a model socket gets a fresh one.
       if (poolSize > 0 && request.modelSocket === undefined) return runWarm(request);
-      let workDir: string;
-      try {
-        workDir = await mkdtemp(join(tempRoot, `${WORK_DIRECTORY_PREFIX}${process.pid}-`));
-      } catch (error) {
-        throw new SandboxError(
-          'SANDBOX_UNAVAILABLE',
-          `Could not create a work directory under ${tempRoot}: ${describeError(error)}. Check that the directory exists and is writable.`,
-          { cause: error, isRetryable: true },
-        );
-      }
+      const workDir = await makeWorkDirectory(tempRoot, `${WORK_DIRECTORY_PREFIX}${process.pid}-`);
       try {
         await writeRequestFiles(workDir, request.files);
         await lockDown(workDir, request);

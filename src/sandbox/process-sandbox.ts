@@ -1,121 +1,161 @@
 /**
- * @module The `process` sandbox driver: runs `node <entry>` in a fresh temporary directory as a
- * child process in its own process group, with an empty environment, a wall-clock limit, a memory
- * watchdog and output caps. For machines without Docker. It does not isolate the network or the
- * file system (the code runs as the same user as clade): it keeps secrets out and stops runaway
- * programs, nothing more. Use the `docker` driver where Docker is available.
+ * @module The `process` sandbox driver: runs a request's `command` in a fresh temporary directory
+ * as a child process in its own process group, with an empty environment, a wall-clock limit, a
+ * memory watchdog and output caps. For machines without Docker. `command[0]` is found on the
+ * host's PATH when the run starts (`python3`, `node`, `cc`; version-manager shims followed to the
+ * real binary), and the path and version that ran are the result's `environment`, for replay. It
+ * does not isolate the network or the file system (the code runs as the same user as clade): it
+ * keeps secrets out and stops runaway programs, nothing more. Use the `docker` driver where
+ * Docker is available.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
-import { access, chmod, lstat, mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { CladeError, describeError, SandboxError } from '../core/errors.js';
-import { assertSafeRelativePath } from '../core/safe-path.js';
+import { delimiter, dirname, join } from 'node:path';
+import { describeError, SandboxError } from '../core/errors.js';
 import { MODEL_SOCKET_ENV } from '../model-proxy/types.js';
+import { collectFiles, markExecutables, validateCollectRequest, validateExecutableFiles } from './collect-files.js';
+import {
+  abortedBeforeStart,
+  looksLikeHeapOutOfMemory,
+  makeWorkDirectory,
+  OutputCapture,
+  readResultFile,
+  relativeProgramPath,
+  removeTree,
+  validateRequest,
+  withNodeHeapLimit,
+  writeRequestFiles,
+} from './driver-kit.js';
+import { formatHostProgram, hostProgramVersion, requireHostProgram } from './host-programs.js';
 import { assertModelSocket } from './model-socket.js';
 import type { Sandbox, SandboxExit, SandboxRequest, SandboxResult } from './types.js';
-import { TRUNCATION_MARKER } from './types.js';
 
 /** Options of `createProcessSandbox`. */
 export interface ProcessSandboxOptions {
-  /** Node binary that runs the entry file. Default: `process.execPath` (the node running clade). */
+  /**
+   * The binary a command's `node` runs (`command[0] === 'node'`). Default: `process.execPath`
+   * (the node running clade), so the harness runs on the same node as clade.
+   */
   nodeBinary?: string;
+  /** The PATH on which other program names in `command[0]` are looked up. Default: this process's `PATH`. */
+  searchPath?: string;
   /** Directory in which each run's work directory is made. Default: `os.tmpdir()`. */
   tempRoot?: string;
   /** How often the memory watchdog samples the process group, in milliseconds. Default: 100. */
   memoryPollMs?: number;
 }
 
-/** The variables a sandboxed program sees; nothing is inherited from the parent process. */
+/** The system directories of a sandboxed program's PATH; the directory of the program that runs comes first. */
 const SANDBOX_PATH = '/usr/bin:/bin';
 
 /** How long to wait for the output pipes to close after the program exited and its group was killed. */
 const PIPE_CLOSE_GRACE_MS = 2_000;
 
-/** How much of stderr's end is kept, uncapped, to recognise a V8 heap out-of-memory abort. */
-const STDERR_TAIL_BYTES = 4_096;
+/** The program a run starts: its absolute path (or work-directory path) and what is recorded about it. */
+interface ResolvedProgram {
+  /** What `spawn` runs: an absolute path, or `./path` inside the work directory. */
+  path: string;
+  /** The result's `environment`. */
+  environment: string;
+  /** The sandboxed program's PATH. */
+  searchPath: string;
+}
 
 /**
  * Creates the `process` sandbox driver.
  *
- * Each `run` makes a fresh work directory under `tempRoot`, writes the request's files, and runs
- * `node --max-old-space-size=<memoryMb> <entry> ...args` there with:
+ * Each `run` finds `command[0]` (below), makes a fresh work directory under `tempRoot`, writes
+ * the request's files, and runs the command there with:
  * - its own process group (`detached`), so a timeout, an abort or the memory cap kills the
  *   program and every process it started (unless one deliberately left the group with `setsid`);
  *   stragglers left in the group when the program exits are killed too;
- * - an environment with nothing from the parent: `PATH=/usr/bin:/bin`, `HOME=<work dir>`,
- *   `TMPDIR=<work dir>/tmp`, `LANG=C.UTF-8` (no `NODE_OPTIONS`, no API keys), and with a
- *   `modelSocket`, `CLADE_MODEL_SOCKET=<its host path>`;
+ * - an environment with nothing from the parent: `PATH=<the program's directory>:/usr/bin:/bin`,
+ *   `HOME=<work dir>`, `TMPDIR=<work dir>/tmp`, `LANG=C.UTF-8` (no `NODE_OPTIONS`, no API keys),
+ *   and with a `modelSocket`, `CLADE_MODEL_SOCKET=<its host path>`;
  * - stdin from `/dev/null`; stdout and stderr captured up to `limits.outputBytes` each;
- * - a memory cap: V8's heap limit plus a watchdog that sums the resident memory (`VmRSS`) of the
- *   group's processes every `memoryPollMs` and kills the group above `limits.memoryMb`
- *   (Linux `/proc`; elsewhere only the heap limit applies and `peakMemoryMb` is null).
- *   `peakMemoryMb` is the largest sample, or null when the run ended before the first sample.
+ * - a memory cap: a watchdog that sums the resident memory (`VmRSS`) of the group's processes
+ *   every `memoryPollMs` and kills the group above `limits.memoryMb` (Linux `/proc`), plus V8's
+ *   heap limit (`--max-old-space-size`) when the program is node. `peakMemoryMb` is the largest
+ *   sample, or null when the run ended before the first sample.
+ *
+ * `command[0]`: `node` is `nodeBinary`; another name is looked up on `searchPath` when the run
+ * starts (pyenv/rbenv/nodenv shims and rustup proxies followed to the real binary); an absolute
+ * path is used as is; a relative path with a `/` (`./run.sh`) is a file of the request. The
+ * result's `environment` is `<name> → <absolute path> (<its --version>)`, e.g.
+ * `python3 → /root/.pyenv/versions/3.11.7/bin/python3 (Python 3.11.7)`; the version is asked
+ * once per path. A program that is not there rejects the run with `SANDBOX_UNAVAILABLE` naming
+ * it and the PATH searched.
  *
  * `limits.cpus` and `limits.pids` are not enforced by this driver.
  *
- * The work directory is removed after every run, whatever happened. Unsafe paths in
- * `files`, `entry` or `resultFile` make `run` reject with `UnsafePathError` (code `UNSAFE_PATH`)
- * before anything is written or started: requests are built by clade, so such a path is a fault
- * on the host side, not a result of the agent.
+ * The work directory is removed after every run, whatever happened. Unsafe paths in `files`,
+ * `resultFile` or a relative `command[0]` make `run` reject with `UnsafePathError` (code
+ * `UNSAFE_PATH`) before anything is written or started: requests are built by clade, so such a
+ * path is a fault on the host side, not a result of the agent.
  */
 export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandbox {
   const nodeBinary = options.nodeBinary ?? process.execPath;
   const tempRoot = options.tempRoot ?? tmpdir();
   const monitor = new ProcessGroupMonitor(options.memoryPollMs ?? 100);
-  let environment: Promise<string> | null = null;
+  const searchOptions = options.searchPath !== undefined ? { searchPath: options.searchPath } : {};
 
-  const describeEnvironment = (): Promise<string> => {
-    environment ??=
-      nodeBinary === process.execPath
-        ? Promise.resolve(`node ${process.version}`)
-        : queryNodeVersion(nodeBinary).catch((error: unknown) => {
-            environment = null; // Ask again next time: the binary may appear.
-            throw error;
-          });
-    return environment;
+  const resolveProgram = async (request: SandboxRequest): Promise<ResolvedProgram> => {
+    const name = request.command[0] as string;
+    const relative = relativeProgramPath(name);
+    if (relative !== null) {
+      if (!Object.hasOwn(request.files, relative)) {
+        throw new SandboxError(
+          'SANDBOX_FAILED',
+          `The sandbox command runs "${name}", which is not among the request's files. Add it to \`files\` or name a program on PATH.`,
+        );
+      }
+      return { path: `./${relative}`, environment: `${name} (a file of the request)`, searchPath: SANDBOX_PATH };
+    }
+    let path: string;
+    if (name === 'node') {
+      try {
+        // Checked on every run because behind setpriv a missing binary is only setpriv's exit code.
+        await access(nodeBinary, fsConstants.X_OK);
+      } catch (error) {
+        throw new SandboxError(
+          'SANDBOX_UNAVAILABLE',
+          `Could not start ${nodeBinary} (the sandbox's node): ${describeError(error)}. Check that the node binary exists and is executable.`,
+          { cause: error },
+        );
+      }
+      path = nodeBinary;
+    } else {
+      path = await requireHostProgram(name, searchOptions);
+    }
+    const version = path === process.execPath ? process.version : await hostProgramVersion(path);
+    const programDirectory = dirname(path);
+    const searchPath = SANDBOX_PATH.split(delimiter).includes(programDirectory)
+      ? SANDBOX_PATH
+      : `${programDirectory}${delimiter}${SANDBOX_PATH}`;
+    return { path, environment: formatHostProgram({ name, path, version }), searchPath };
   };
 
   return {
     kind: 'process',
     async run(request: SandboxRequest): Promise<SandboxResult> {
       validateRequest(request);
+      validateExecutableFiles(request.files, request.executableFiles ?? []);
+      if (request.collect) validateCollectRequest(request.collect);
       if (request.modelSocket !== undefined) await assertModelSocket(request.modelSocket);
-      const environmentName = await describeEnvironment();
+      const program = await resolveProgram(request);
       if (request.signal?.aborted) {
-        return abortedBeforeStart(environmentName);
+        return abortedBeforeStart(program.environment);
       }
 
-      let workDir: string;
-      try {
-        workDir = await mkdtemp(join(tempRoot, 'clade-sandbox-'));
-      } catch (error) {
-        throw new SandboxError(
-          'SANDBOX_UNAVAILABLE',
-          `Could not create a work directory under ${tempRoot}: ${describeError(error)}. Check that the directory exists and is writable.`,
-          { cause: error, isRetryable: true },
-        );
-      }
+      const workDir = await makeWorkDirectory(tempRoot, 'clade-sandbox-');
       try {
         await writeRequestFiles(workDir, request.files);
-        try {
-          // Checked here because behind setpriv a missing binary is only setpriv's exit code.
-          await access(nodeBinary, fsConstants.X_OK);
-        } catch (error) {
-          throw new SandboxError(
-            'SANDBOX_UNAVAILABLE',
-            `Could not start ${nodeBinary}: ${describeError(error)}. Check that the node binary exists and is executable.`,
-            { cause: error },
-          );
-        }
-        const processOutcome = await runProcess({
-          nodeBinary,
-          workDir,
-          request,
-          monitor,
-        });
+        await markExecutables(workDir, request.executableFiles);
+        const processOutcome = await runProcess({ program, workDir, request, monitor });
         const read = await readResultFile(workDir, request.resultFile, request.limits.resultBytes, processOutcome);
+        const collected = request.collect ? { collected: await collectFiles(workDir, request.collect) } : {};
         return {
           exit: processOutcome.exit,
           exitCode: processOutcome.exitCode,
@@ -128,7 +168,8 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
           resultError: read.error,
           durationMs: processOutcome.durationMs,
           peakMemoryMb: processOutcome.peakMemoryMb,
-          environment: environmentName,
+          environment: program.environment,
+          ...collected,
         };
       } finally {
         await removeTree(workDir);
@@ -138,83 +179,6 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
       // Nothing is pooled: every run cleans up after itself.
     },
   };
-}
-
-/** Checks the request's paths and limits; throws before anything is written. */
-export function validateRequest(request: SandboxRequest): void {
-  for (const [path, contents] of Object.entries(request.files)) {
-    assertSafeRelativePath(path);
-    if (typeof contents !== 'string' && !(contents instanceof Uint8Array)) {
-      throw new SandboxError(
-        'SANDBOX_FAILED',
-        `The contents of "${path}" must be a string or a Uint8Array, got ${contents === null ? 'null' : typeof contents}.`,
-      );
-    }
-  }
-  assertSafeRelativePath(request.entry);
-  assertSafeRelativePath(request.resultFile);
-  for (const consumed of request.consumedFiles ?? []) {
-    assertSafeRelativePath(consumed);
-    if (!Object.hasOwn(request.files, consumed)) {
-      throw new SandboxError('SANDBOX_FAILED', `The consumed file "${consumed}" is not among the request's files.`);
-    }
-  }
-  if (!Object.hasOwn(request.files, request.entry)) {
-    throw new SandboxError(
-      'SANDBOX_FAILED',
-      `The entry file "${request.entry}" is not among the request's files. Add it to \`files\` or fix \`entry\`.`,
-    );
-  }
-  for (const argument of request.args ?? []) {
-    if (typeof argument !== 'string' || argument.includes('\u0000')) {
-      throw new SandboxError('SANDBOX_FAILED', 'Sandbox arguments must be strings without NUL bytes.');
-    }
-  }
-  const { limits } = request;
-  const positive: Array<[string, number]> = [
-    ['timeoutMs', limits.timeoutMs],
-    ['memoryMb', limits.memoryMb],
-  ];
-  const nonNegative: Array<[string, number]> = [
-    ['outputBytes', limits.outputBytes],
-    ['resultBytes', limits.resultBytes],
-  ];
-  for (const [name, value] of positive) {
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new SandboxError(
-        'SANDBOX_FAILED',
-        `Sandbox limit ${name} must be a positive number, got ${String(value)}.`,
-      );
-    }
-  }
-  for (const [name, value] of nonNegative) {
-    if (!Number.isFinite(value) || value < 0) {
-      throw new SandboxError(
-        'SANDBOX_FAILED',
-        `Sandbox limit ${name} must be a non-negative number, got ${String(value)}.`,
-      );
-    }
-  }
-}
-
-/** Writes the request's files (paths already checked) into the fresh work directory. */
-export async function writeRequestFiles(workDir: string, files: SandboxRequest['files']): Promise<void> {
-  try {
-    for (const [path, contents] of Object.entries(files)) {
-      const target = join(workDir, path);
-      await mkdir(dirname(target), { recursive: true });
-      // `wx`: never overwrite or follow anything; the directory is fresh.
-      await writeFile(target, contents, { flag: 'wx' });
-    }
-    await mkdir(join(workDir, 'tmp'), { recursive: true });
-  } catch (error) {
-    if (error instanceof CladeError) throw error;
-    throw new SandboxError(
-      'SANDBOX_FAILED',
-      `Could not write the request's files into ${workDir}: ${describeError(error)}. Check that no file path is also used as a directory.`,
-      { cause: error },
-    );
-  }
 }
 
 interface ProcessOutcome {
@@ -230,7 +194,7 @@ interface ProcessOutcome {
 }
 
 interface RunProcessOptions {
-  nodeBinary: string;
+  program: ResolvedProgram;
   workDir: string;
   request: SandboxRequest;
   monitor: ProcessGroupMonitor;
@@ -259,31 +223,12 @@ function deathSignalLauncher(): string | null {
   return launcherPath;
 }
 
-/** The result of a run whose signal was aborted before anything started (every driver's answer). */
-export function abortedBeforeStart(environment: string): SandboxResult {
-  return {
-    exit: 'aborted',
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    result: undefined,
-    resultError: 'the run was aborted before it started',
-    durationMs: 0,
-    peakMemoryMb: null,
-    environment,
-  };
-}
-
 /** Spawns the program and waits until it and its output pipes are done. */
-function runProcess({ nodeBinary, workDir, request, monitor }: RunProcessOptions): Promise<ProcessOutcome> {
+function runProcess({ program, workDir, request, monitor }: RunProcessOptions): Promise<ProcessOutcome> {
   const { limits, signal: abortSignal } = request;
-  const memoryMb = Math.max(1, Math.floor(limits.memoryMb));
-  const args = [`--max-old-space-size=${memoryMb}`, request.entry, ...(request.args ?? [])];
+  const [, ...args] = withNodeHeapLimit([program.path, ...request.command.slice(1)], limits.memoryMb);
   const env: Record<string, string> = {
-    PATH: SANDBOX_PATH,
+    PATH: program.searchPath,
     HOME: workDir,
     TMPDIR: join(workDir, 'tmp'),
     LANG: 'C.UTF-8',
@@ -309,8 +254,8 @@ function runProcess({ nodeBinary, workDir, request, monitor }: RunProcessOptions
     try {
       const launcher = deathSignalLauncher();
       const [command, commandArgs] = launcher
-        ? [launcher, ['--pdeathsig', 'SIGKILL', '--', nodeBinary, ...args]]
-        : [nodeBinary, args];
+        ? [launcher, ['--pdeathsig', 'SIGKILL', '--', program.path, ...args]]
+        : [program.path, args];
       child = spawn(command, commandArgs, {
         cwd: workDir,
         env,
@@ -322,7 +267,7 @@ function runProcess({ nodeBinary, workDir, request, monitor }: RunProcessOptions
       reject(
         new SandboxError(
           'SANDBOX_UNAVAILABLE',
-          `Could not start ${nodeBinary}: ${describeError(error)}. Check the node binary.`,
+          `Could not start ${program.path}: ${describeError(error)}. Check that the program exists and is executable.`,
           { cause: error },
         ),
       );
@@ -387,7 +332,7 @@ function runProcess({ nodeBinary, workDir, request, monitor }: RunProcessOptions
         reject(
           new SandboxError(
             'SANDBOX_UNAVAILABLE',
-            `Could not start ${nodeBinary}: ${describeError(error)}. Check that the node binary exists and is executable.`,
+            `Could not start ${program.path}: ${describeError(error)}. Check that the program exists and is executable.`,
             { cause: error },
           ),
         );
@@ -419,63 +364,6 @@ function runProcess({ nodeBinary, workDir, request, monitor }: RunProcessOptions
       if (residentMb > limits.memoryMb) stop('memory');
     });
   });
-}
-
-/**
- * Whether the end of a program's stderr shows V8 giving up for lack of heap
- * ("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory").
- * Exported for tests.
- */
-export function looksLikeHeapOutOfMemory(stderrTail: string): boolean {
-  return /heap out of memory|Reached heap limit|process out of memory|FATAL ERROR: .*Allocation failed/i.test(
-    stderrTail,
-  );
-}
-
-/** Keeps the first `limit` bytes of a stream, counts the rest, and remembers the stream's end. */
-export class OutputCapture {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  private tailBuffer: Buffer = Buffer.alloc(0);
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    const room = this.limit - this.kept;
-    if (room > 0) {
-      const taken = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      this.chunks.push(taken);
-      this.kept += taken.length;
-    }
-    if (chunk.length > Math.max(room, 0)) this.truncated = true;
-    this.tailBuffer = Buffer.concat([this.tailBuffer, chunk]);
-    if (this.tailBuffer.length > STDERR_TAIL_BYTES)
-      this.tailBuffer = this.tailBuffer.subarray(this.tailBuffer.length - STDERR_TAIL_BYTES);
-  }
-
-  /** The kept bytes as UTF-8 (a character cut at the limit is dropped), plus the marker if truncated. */
-  text(): string {
-    const bytes = Buffer.concat(this.chunks);
-    const text = (this.truncated ? bytes.subarray(0, completeUtf8Length(bytes)) : bytes).toString('utf8');
-    return this.truncated ? text + TRUNCATION_MARKER : text;
-  }
-
-  /** The last few KiB of the stream, whether or not they were kept. */
-  tail(): string {
-    return this.tailBuffer.toString('utf8');
-  }
-}
-
-/** Length of the longest prefix of `bytes` that does not end inside a UTF-8 sequence. */
-function completeUtf8Length(bytes: Buffer): number {
-  let start = bytes.length;
-  // Walk back over at most three continuation bytes to the last sequence's lead byte.
-  while (start > 0 && bytes.length - start < 4 && ((bytes[start - 1] ?? 0) & 0xc0) === 0x80) start--;
-  if (start === 0) return bytes.length;
-  const lead = bytes[start - 1] ?? 0;
-  const needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return bytes.length - (start - 1) >= needed ? bytes.length : start - 1;
 }
 
 /** What the watchdog saw of one process group in one sample. */
@@ -563,138 +451,4 @@ function sampleProcessGroups(groupIds: ReadonlySet<number>): Map<number, GroupSa
     samples.set(groupId, sample);
   }
   return samples;
-}
-
-/**
- * Reads and parses the result file, refusing anything but a regular file inside the work
- * directory no larger than `maxBytes`. Never throws: a bad result is the program's failure.
- */
-export async function readResultFile(
-  workDir: string,
-  resultFile: string,
-  maxBytes: number,
-  outcome: Pick<ProcessOutcome, 'exit' | 'exitCode' | 'signal'>,
-): Promise<{ result: unknown; error: string | null }> {
-  const rejected = (reason: string): { result: undefined; error: string } => ({
-    result: undefined,
-    error: `result file "${resultFile}" rejected: ${reason}`,
-  });
-  const segments = resultFile.split('/');
-  for (let index = 1; index < segments.length; index++) {
-    const directory = segments.slice(0, index).join('/');
-    try {
-      const info = await lstat(join(workDir, directory));
-      if (info.isSymbolicLink()) return rejected(`"${directory}" is a symbolic link`);
-      if (!info.isDirectory()) return rejected(`"${directory}" is not a directory`);
-    } catch {
-      return { result: undefined, error: missingResultMessage(resultFile, outcome) };
-    }
-  }
-  const path = join(workDir, resultFile);
-  let info: Awaited<ReturnType<typeof lstat>>;
-  try {
-    info = await lstat(path);
-  } catch {
-    return { result: undefined, error: missingResultMessage(resultFile, outcome) };
-  }
-  if (info.isSymbolicLink()) return rejected('it is a symbolic link; write a regular file');
-  if (!info.isFile()) return rejected('it is not a regular file');
-  if (info.size > maxBytes) return rejected(`it is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`);
-
-  let text: string;
-  try {
-    // O_NOFOLLOW and O_NONBLOCK: the file cannot have been swapped for a link or a FIFO since lstat.
-    const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
-    try {
-      const opened = await handle.stat();
-      if (!opened.isFile()) return rejected('it is not a regular file');
-      const buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      if (bytesRead > maxBytes) return rejected(`it is larger than the limit of ${maxBytes} bytes`);
-      text = buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    return rejected(`it could not be read (${describeError(error)})`);
-  }
-  try {
-    return { result: JSON.parse(text) as unknown, error: null };
-  } catch (error) {
-    return rejected(`it is not valid JSON (${describeError(error)})`);
-  }
-}
-
-function missingResultMessage(
-  resultFile: string,
-  outcome: Pick<ProcessOutcome, 'exit' | 'exitCode' | 'signal'>,
-): string {
-  const ending =
-    outcome.exit === 'exited'
-      ? outcome.signal !== null
-        ? `was killed by ${outcome.signal}`
-        : `exited with code ${String(outcome.exitCode)}`
-      : outcome.exit === 'timeout'
-        ? 'was killed at the time limit'
-        : outcome.exit === 'memory'
-          ? 'was killed for passing the memory cap'
-          : outcome.exit === 'disk'
-            ? 'was killed for writing too much into its work directory'
-            : 'was aborted';
-  return `no result file "${resultFile}": the program ${ending} without writing it`;
-}
-
-/** Removes a work directory even if the program made parts of it unreadable. */
-export async function removeTree(path: string): Promise<void> {
-  try {
-    await rm(path, { recursive: true, force: true });
-    return;
-  } catch {
-    await makeOwnerWritable(path);
-  }
-  try {
-    await rm(path, { recursive: true, force: true });
-  } catch (error) {
-    throw new SandboxError(
-      'SANDBOX_FAILED',
-      `Could not remove the sandbox work directory ${path}: ${describeError(error)}. Remove it by hand.`,
-      { cause: error },
-    );
-  }
-}
-
-async function makeOwnerWritable(directory: string): Promise<void> {
-  try {
-    await chmod(directory, 0o700);
-  } catch {
-    return;
-  }
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await readdir(directory, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    if (entry.isDirectory()) await makeOwnerWritable(join(directory, entry.name));
-  }
-}
-
-/** `node --version` of another binary, e.g. `node v22.1.0`. */
-function queryNodeVersion(nodeBinary: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(nodeBinary, ['--version'], { env: { PATH: SANDBOX_PATH }, timeout: 10_000 }, (error, stdout) => {
-      if (error) {
-        reject(
-          new SandboxError(
-            'SANDBOX_UNAVAILABLE',
-            `Could not run ${nodeBinary} --version: ${describeError(error)}. Check the nodeBinary option.`,
-            { cause: error },
-          ),
-        );
-        return;
-      }
-      resolve(`node ${stdout.trim()}`);
-    });
-  });
 }

@@ -8,8 +8,11 @@ import { createHash } from 'node:crypto';
 import type { SandboxExit, SandboxLimits, SandboxRequest, SandboxResult } from './types.js';
 import { TRUNCATION_MARKER } from './types.js';
 
-/** Version of the job payload; a worker refuses a job of another version (no silent misreads). */
-export const QUEUE_PROTOCOL_VERSION = 1;
+/**
+ * Version of the job payload; a worker refuses a job of another version (no silent misreads).
+ * 2: the request's `command` (argv) instead of `entry` and `args`; `executableFiles`.
+ */
+export const QUEUE_PROTOCOL_VERSION = 2;
 
 /** Queue name when the campaign file or `clade worker --queue` names none. */
 export const DEFAULT_QUEUE_NAME = 'clade-evaluations';
@@ -27,10 +30,12 @@ export type EncodedFile = { text: string } | { base64: string };
 export interface EvaluationJobData {
   version: typeof QUEUE_PROTOCOL_VERSION;
   files: Record<string, EncodedFile>;
-  entry: string;
-  args: string[];
+  /** The argv run in the work directory; empty once the job's result was read (see `spentJobData`). */
+  command: string[];
   resultFile: string;
   consumedFiles: string[];
+  /** `SandboxRequest.executableFiles`. */
+  executableFiles: string[];
   limits: SandboxLimits;
 }
 
@@ -45,10 +50,10 @@ export function encodeRequest(request: SandboxRequest): EvaluationJobData {
   return {
     version: QUEUE_PROTOCOL_VERSION,
     files,
-    entry: request.entry,
-    args: [...(request.args ?? [])],
+    command: [...request.command],
     resultFile: request.resultFile,
     consumedFiles: [...(request.consumedFiles ?? [])],
+    executableFiles: [...(request.executableFiles ?? [])],
     limits: { timeoutMs, memoryMb, outputBytes, cpus, pids, resultBytes },
   };
 }
@@ -78,22 +83,21 @@ export function decodeRequest(data: unknown): Omit<SandboxRequest, 'signal'> {
       throw new Error(`the job payload's file "${name}" is neither {text} nor {base64}`);
     }
   }
-  if (typeof value.entry !== 'string' || typeof value.resultFile !== 'string')
-    throw new Error('the job payload has no entry or result file');
-  if (!(value.entry in files))
-    throw new Error(
-      `the job payload does not hold its entry file "${value.entry}" (a finished job whose files were dropped?)`,
-    );
+  if (typeof value.resultFile !== 'string') throw new Error('the job payload has no result file');
+  if (!Array.isArray(value.command) || value.command.some((argument) => typeof argument !== 'string'))
+    throw new Error('the job payload has no command (an array of strings)');
+  if (value.command.length === 0)
+    throw new Error('the job payload has an empty command (a finished job whose files were dropped?)');
   const limits = value.limits as Partial<SandboxLimits> | undefined;
   const limitNames = ['timeoutMs', 'memoryMb', 'outputBytes', 'cpus', 'pids', 'resultBytes'] as const;
   if (!limits || limitNames.some((name) => typeof limits[name] !== 'number' || !(Number(limits[name]) > 0)))
     throw new Error(`the job payload's limits are incomplete (needs ${limitNames.join(', ')})`);
   return {
     files,
-    entry: value.entry,
-    args: Array.isArray(value.args) ? value.args.map(String) : [],
+    command: [...value.command],
     resultFile: value.resultFile,
     consumedFiles: Array.isArray(value.consumedFiles) ? value.consumedFiles.map(String) : [],
+    executableFiles: Array.isArray(value.executableFiles) ? value.executableFiles.map(String) : [],
     limits: limits as SandboxLimits,
   };
 }

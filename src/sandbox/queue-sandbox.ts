@@ -18,7 +18,7 @@
 import { hostname } from 'node:os';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { CladeError, describeError } from '../core/errors.js';
-import { validateRequest } from './process-sandbox.js';
+import { validateRequest } from './driver-kit.js';
 import {
   cancelChannel,
   DEFAULT_QUEUE_NAME,
@@ -299,7 +299,7 @@ function finish(
 
 /** A finished job's payload once its result was read: no files, so no worker could run it again. */
 function spentJobData(data: EvaluationJobData): EvaluationJobData {
-  return { ...data, files: {}, consumedFiles: [] };
+  return { ...data, files: {}, command: [], consumedFiles: [], executableFiles: [] };
 }
 
 function lostResult(reason: string): SandboxResult {

@@ -1,7 +1,11 @@
 /**
- * @module The `Sandbox` plug-in point: run untrusted agent code with limits and get back a JSON
- * result file. Implementations: `process` (child process; machines without Docker) and `docker`.
+ * @module The `Sandbox` plug-in point: run an untrusted program (any language: an argv command in
+ * a fresh work directory) with limits and get back a JSON result file. Implementations, one
+ * descriptor each in `registry.ts`: `process` (child process; machines without Docker), `docker`,
+ * and `queue` (`clade worker` processes through Redis).
  */
+
+import type { CollectedFiles, CollectRequest } from './collect-files.js';
 
 /** Resource limits for one sandbox run. */
 export interface SandboxLimits {
@@ -19,13 +23,18 @@ export interface SandboxLimits {
   resultBytes: number;
 }
 
-/** One run: files placed in a fresh work directory, then `node <entry> ...args` in it. */
+/** One run: files placed in a fresh work directory, then `command` run in it. */
 export interface SandboxRequest {
   /** Relative POSIX paths → contents. Paths are checked: no `..`, no absolute paths. */
   files: Record<string, string | Uint8Array>;
-  /** The JavaScript file (among `files`) that node runs. */
-  entry: string;
-  args?: readonly string[];
+  /**
+   * The argv run in the work directory, e.g. `['node', 'harness.mjs']` or
+   * `['python3', 'evaluate.py', 'program']`. `command[0]` is a program name looked up on PATH
+   * (the host's PATH for the process driver, resolved when the run starts and recorded in
+   * `SandboxResult.environment`; the image's PATH for Docker) or an absolute path. Non-empty;
+   * no NUL bytes.
+   */
+  command: readonly string[];
   /** Relative path of the JSON file the program writes its result to. */
   resultFile: string;
   /**
@@ -34,6 +43,18 @@ export interface SandboxRequest {
    * user, mode 0444, in a sticky directory); these are given to the program's user.
    */
   consumedFiles?: readonly string[];
+  /**
+   * Request files made executable (mode 0555; still read-only): programs a build step produced
+   * (see `collect`). Each must be among `files`. Default none.
+   */
+  executableFiles?: readonly string[];
+  /**
+   * Files and directories (relative paths, directories read recursively, links refused) read back
+   * from the work directory after the run into `SandboxResult.collected`, at most `maxBytes` in all:
+   * a build step's products, a produce run's outputs. Drivers without the work directory on the
+   * host (queue) leave `collected` undefined. Default: nothing collected.
+   */
+  collect?: CollectRequest;
   limits: SandboxLimits;
   /**
    * Host path of a model proxy session's Unix socket (`ProxySession.socketPath`), for agents that
@@ -73,13 +94,22 @@ export interface SandboxResult {
   durationMs: number;
   /** Peak resident memory seen, in MiB, when the driver can measure it. */
   peakMemoryMb: number | null;
-  /** Image digest (Docker) or node version (process), stored with evaluations for replay. */
+  /** What `SandboxRequest.collect` asked for, when the driver can collect; undefined otherwise. */
+  collected?: CollectedFiles;
+  /**
+   * Where it ran, stored with evaluations for replay: `docker <image>@<digest> …` (Docker), the
+   * resolved program and its version (process: `python3 → /root/.pyenv/versions/3.11.7/bin/python3
+   * (Python 3.11.7)`, `node → /usr/bin/node (v20.11.1)`), `queue (<host>)` for a lost job.
+   */
   environment: string;
 }
 
 export interface Sandbox {
-  /** `queue`: runs happen on `clade worker` processes through Redis (see `queue-sandbox.ts`). */
-  readonly kind: 'process' | 'docker' | 'queue';
+  /**
+   * The driver's kind, as registered in `sandboxKinds` (`process`, `docker`, `queue`: runs happen
+   * on `clade worker` processes through Redis, see `queue-sandbox.ts`; or a library user's own).
+   */
+  readonly kind: string;
   run(request: SandboxRequest): Promise<SandboxResult>;
   /** Releases pooled resources (containers, directories). Safe to call twice. */
   close(): Promise<void>;

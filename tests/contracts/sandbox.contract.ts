@@ -1,17 +1,22 @@
 /**
- * @module The contract every `Sandbox` driver must pass. A driver's test file calls
- * `runSandboxContract('process', () => createProcessSandbox())`. The programs run here are real
- * node programs; nothing is mocked.
+ * @module The contract every `Sandbox` driver must pass, run for every kind registered in
+ * `sandboxKinds` (`tests/contracts/sandbox-kinds.test.ts` gives each kind a fixture; a registered
+ * kind without one fails that suite). The programs run here are real node and Python programs;
+ * nothing is mocked.
  *
  * Decisions the suite fixes for every driver:
- * - an unsafe path in `files`, `entry` or `resultFile` makes `run` reject with a `CladeError`
- *   of code `UNSAFE_PATH` before anything runs (requests are built by clade, so it is a host fault);
+ * - an unsafe path in `files`, `resultFile` or a relative `command[0]` makes `run` reject with a
+ *   `CladeError` of code `UNSAFE_PATH` before anything runs (requests are built by clade, so it is
+ *   a host fault); an empty command rejects with `SANDBOX_FAILED`;
+ * - a program the sandbox does not have is not the program's failure: the run rejects with
+ *   `SANDBOX_UNAVAILABLE` naming it (a remote driver may instead return exit `lost` naming it);
  * - a missing, oversized, non-JSON or symlinked result file is not an error: `result` is
  *   undefined and `resultError` says why.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CladeError } from '../../src/core/errors.js';
+import { sandboxKinds } from '../../src/sandbox/registry.js';
 import type { Sandbox, SandboxLimits, SandboxRequest } from '../../src/sandbox/types.js';
 import { TRUNCATION_MARKER } from '../../src/sandbox/types.js';
 
@@ -29,7 +34,7 @@ export const CONTRACT_LIMITS: SandboxLimits = {
 export function programRequest(source: string, overrides: Partial<SandboxRequest> = {}): SandboxRequest {
   return {
     files: { 'main.mjs': source },
-    entry: 'main.mjs',
+    command: ['node', 'main.mjs'],
     resultFile: 'result.json',
     limits: CONTRACT_LIMITS,
     ...overrides,
@@ -51,11 +56,24 @@ const NEUTRAL_VARIABLES = new Set([
   'YARN_VERSION',
 ]);
 
+/** Options of `runSandboxContract`. */
+export interface SandboxContractOptions {
+  /**
+   * Whether this sandbox has `python3` here (the host's PATH, the image). True: the Python case
+   * must run; false: it must be refused as a missing program. Default true.
+   */
+  python?: boolean;
+}
+
 /**
  * Registers the shared sandbox cases under `describe(\`sandbox contract: ${name}\`)`.
  * `create` is called once; the sandbox is closed after the cases.
  */
-export function runSandboxContract(name: string, create: () => Promise<Sandbox> | Sandbox): void {
+export function runSandboxContract(
+  name: string,
+  create: () => Promise<Sandbox> | Sandbox,
+  options: SandboxContractOptions = {},
+): void {
   describe(`sandbox contract: ${name}`, () => {
     let sandbox: Sandbox;
 
@@ -83,8 +101,7 @@ export function runSandboxContract(name: string, create: () => Promise<Sandbox> 
           'lib/helper.mjs': 'export const triple = (value) => value * 3;',
           'data/bytes.bin': new Uint8Array([0, 1, 2, 255]),
         },
-        entry: 'main.mjs',
-        args: ['first', 'second argument'],
+        command: ['node', 'main.mjs', 'first', 'second argument'],
         resultFile: 'result.json',
         limits: CONTRACT_LIMITS,
       });
@@ -278,7 +295,7 @@ export function runSandboxContract(name: string, create: () => Promise<Sandbox> 
       ['an absolute file path', { files: { 'main.mjs': '', '/tmp/clade-escape.mjs': 'x' } }],
       ['a backslash in a file path', { files: { 'main.mjs': '', 'dir\\escape.mjs': 'x' } }],
       ['a NUL byte in a file path', { files: { 'main.mjs': '', 'bad\u0000.mjs': 'x' } }],
-      ['an entry outside the work directory', { entry: '../main.mjs' }],
+      ['a program path outside the work directory', { command: ['../main.mjs'] }],
       ['a result file outside the work directory', { resultFile: '../result.json' }],
       ['an absolute result file', { resultFile: '/tmp/result.json' }],
     ] as const)('refuses %s before running anything', async (_label, overrides) => {
@@ -291,6 +308,88 @@ export function runSandboxContract(name: string, create: () => Promise<Sandbox> 
       await expect(outcome).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
       expect(existsSync('/tmp/clade-escape.mjs')).toBe(false);
     });
+
+    it('refuses an empty command before running anything', async () => {
+      const outcome = sandbox.run(programRequest('', { command: [] }));
+      await expect(outcome).rejects.toBeInstanceOf(CladeError);
+      await expect(outcome).rejects.toMatchObject({ code: 'SANDBOX_FAILED' });
+    });
+
+    it('runs a program file of the request named by a relative path', async () => {
+      const result = await sandbox.run(
+        programRequest('', {
+          files: { 'bin/run.sh': '#!/bin/sh\nprintf \'["%s","%s"]\' "$1" "$2" > result.json\n' },
+          executableFiles: ['bin/run.sh'],
+          command: ['./bin/run.sh', 'x', 'two words'],
+        }),
+      );
+      expect(result.resultError).toBeNull();
+      expect(result.result).toEqual(['x', 'two words']);
+    });
+
+    it('does not treat a program it does not have as the program failing', async () => {
+      const missing = 'clade-contract-no-such-program';
+      const outcome = sandbox.run(programRequest('', { command: [missing, 'main.mjs'] }));
+      const settled = await outcome.then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      if ('error' in settled) {
+        expect(settled.error).toBeInstanceOf(CladeError);
+        expect(settled.error).toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+        expect(String((settled.error as Error).message)).toContain(missing);
+      } else {
+        expect(settled.result.exit).toBe('lost');
+        expect(settled.result.resultError).toContain(missing);
+      }
+    }, 60_000);
+
+    const python = options.python ?? true;
+    it(python
+      ? 'runs a python3 command with its files and arguments'
+      : 'refuses a python3 command, naming python3, where this sandbox has none', async () => {
+      const request = programRequest('', {
+        files: {
+          'evaluate.py': [
+            'import json, os, sys',
+            'from helper import triple',
+            "with open('data/bytes.bin', 'rb') as handle: data = list(handle.read())",
+            "print('hello from python')",
+            "print('a warning', file=sys.stderr)",
+            "json.dump({'argv': sys.argv[1:], 'bytes': data, 'tripled': triple(14), 'cwd': os.getcwd()}, open('result.json', 'w'))",
+          ].join('\n'),
+          'helper.py': 'def triple(value):\n    return value * 3\n',
+          'data/bytes.bin': new Uint8Array([0, 1, 2, 255]),
+        },
+        command: ['python3', 'evaluate.py', 'first', 'second argument'],
+      });
+      if (!python) {
+        const settled = await sandbox.run(request).then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        );
+        if ('error' in settled) {
+          expect(settled.error).toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+          expect(String((settled.error as Error).message)).toContain('python3');
+        } else {
+          expect(settled.result.exit).toBe('lost');
+          expect(settled.result.resultError).toContain('python3');
+        }
+        return;
+      }
+      const result = await sandbox.run(request);
+      expect(result.exit).toBe('exited');
+      expect(result.exitCode).toBe(0);
+      expect(result.resultError).toBeNull();
+      expect(result.result).toMatchObject({
+        argv: ['first', 'second argument'],
+        bytes: [0, 1, 2, 255],
+        tripled: 42,
+      });
+      expect(result.stdout).toBe('hello from python\n');
+      expect(result.stderr).toBe('a warning\n');
+      expect(result.environment).toMatch(/python|docker/i);
+    }, 60_000);
 
     it('stops a run when its signal is aborted', async () => {
       const controller = new AbortController();
@@ -341,4 +440,61 @@ export function runSandboxContract(name: string, create: () => Promise<Sandbox> 
       expect(existsSync(cwd)).toBe(false);
     });
   });
+}
+
+/** How one registered sandbox kind runs the contract here. */
+export interface SandboxContractFixture {
+  /** Shown in the suite's name (`docker (warm pool)`). */
+  label: string;
+  create: () => Promise<Sandbox> | Sandbox;
+  /** Whether python3 must run in it here (see `SandboxContractOptions.python`). */
+  python: boolean;
+  /** Starts what the sandbox needs (a Redis, a worker) before `create`. */
+  setUp?: () => Promise<void>;
+  /** Stops it after the cases. */
+  tearDown?: () => Promise<void>;
+}
+
+/** Per registered kind: its fixtures, or why they cannot run on this machine (printed, then skipped). */
+export type SandboxContractFixtures = Record<string, readonly SandboxContractFixture[] | { skip: string }>;
+
+/** Registered sandbox kinds that `fixtures` does not cover: each one fails the suite. */
+export function uncoveredSandboxKinds(fixtures: SandboxContractFixtures): string[] {
+  return sandboxKinds.names().filter((kind) => !Object.hasOwn(fixtures, kind));
+}
+
+/**
+ * Runs the contract for every kind in `sandboxKinds`, with the fixtures given for it. A registered
+ * kind without a fixture, or a fixture for a kind that is not registered, fails; a kind whose
+ * fixture says `skip` (no Docker engine, no redis-server) is skipped with the reason printed.
+ */
+export function runRegisteredSandboxContracts(fixtures: SandboxContractFixtures): void {
+  describe('sandbox contract coverage', () => {
+    it('has a fixture for every registered sandbox kind, and none for a kind that is not registered', () => {
+      expect(uncoveredSandboxKinds(fixtures), 'registered sandbox kinds without a contract fixture').toEqual([]);
+      const registered = new Set(sandboxKinds.names());
+      expect(
+        Object.keys(fixtures).filter((kind) => !registered.has(kind)),
+        'fixtures of kinds that are not registered',
+      ).toEqual([]);
+    });
+  });
+  for (const kind of sandboxKinds.names()) {
+    const entry = fixtures[kind];
+    if (entry === undefined) continue;
+    if ('skip' in entry) {
+      process.stderr.write(`sandbox contract: ${kind} skipped: ${entry.skip}\n`);
+      describe.skip(`sandbox contract: ${kind} (${entry.skip})`, () => {
+        it('runs', () => {});
+      });
+      continue;
+    }
+    for (const fixture of entry) {
+      describe(`${kind}`, () => {
+        if (fixture.setUp) beforeAll(fixture.setUp, 120_000);
+        if (fixture.tearDown) afterAll(fixture.tearDown, 120_000);
+        runSandboxContract(fixture.label, fixture.create, { python: fixture.python });
+      });
+    }
+  }
 }

@@ -176,8 +176,7 @@ describe.skipIf(skipReason !== null)('model proxy in the Docker sandbox', () => 
         const result = await sandbox.run({
           // A decoy shaped like a key proves the scan finds such strings.
           files: { 'agent.mjs': PROGRAM, 'decoy.txt': 'token sk-decoy-0123456789abcdefXYZ' },
-          entry: 'agent.mjs',
-          args: [String(bystanderPort), gateway],
+          command: ['node', 'agent.mjs', String(bystanderPort), gateway],
           resultFile: 'result.json',
           limits: LIMITS,
           modelSocket: session.socketPath,
@@ -253,7 +252,7 @@ describe.skipIf(skipReason !== null)('the sandbox image gives agents a shell', (
             }));
           `,
         },
-        entry: 'agent.mjs',
+        command: ['node', 'agent.mjs'],
         resultFile: 'result.json',
         limits: LIMITS,
       });

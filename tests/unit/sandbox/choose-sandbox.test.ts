@@ -1,72 +1,124 @@
 /**
- * The sandbox policy of `chooseSandbox`: `auto` takes Docker when it is usable; without it the
- * parametric mutator falls back to the process sandbox with a warning, model-written code is
- * refused unless `process` was chosen explicitly, and `docker` fails saying what to do.
- * An unreachable engine is a dockerode client pointed at a socket that does not exist.
+ * The sandbox policy of `chooseSandbox`: `auto` takes Docker when it is usable; without it code
+ * that is not model-written falls back to the process sandbox with a warning, model-written code is
+ * refused unless `process` was chosen explicitly, and `docker` fails saying what to do. Kinds come
+ * from `sandboxKinds`: an unknown one is a configuration error, `queue` cannot be named, and a kind
+ * registered from outside clade is used as asked. An unreachable engine is a dockerode client
+ * pointed at a socket that does not exist.
  */
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { validateCampaign } from '../../../src/campaign-file.js';
-import type { CampaignConfig } from '../../../src/config/schema.js';
-import { chooseSandbox } from '../../../src/create-campaign.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { chooseSandbox, queueExecutorSandbox } from '../../../src/sandbox/choose-sandbox.js';
 import { connectDocker, inspectSandboxImage, probeEngine } from '../../../src/sandbox/docker-engine.js';
+import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
+import { type SandboxKind, sandboxKinds, selectableSandboxKinds } from '../../../src/sandbox/registry.js';
 
 const unreachable = new Docker({ socketPath: '/nonexistent/clade-test-docker.sock' });
 
-function config(kind: 'auto' | 'process' | 'docker', operator = 'parametric'): CampaignConfig {
-  const parsed = validateCampaign(
-    {
-      name: 'policy',
-      agent: 'agent',
-      task: { kind: 'numeric', problems: [{ fn: 'sphere', dim: 2 }] },
-      sandbox: { kind },
-    },
-    'policy test',
-  );
-  return { ...parsed, mutation: { ...parsed.mutation, operator } } as unknown as CampaignConfig;
-}
+const parametric = { runsModelCode: false, codeSource: 'mutation.operator parametric' };
+const modelCode = (operator: string) => ({ runsModelCode: true, codeSource: `mutation.operator ${operator}` });
 
 describe('chooseSandbox without a Docker engine', () => {
-  it('falls back to the process sandbox with a warning for the parametric mutator', async () => {
+  it('falls back to the process sandbox with a warning for code that is not model-written', async () => {
     const warnings: string[] = [];
     const notes: string[] = [];
-    const sandbox = await chooseSandbox(config('auto'), (message) => warnings.push(message), {
-      docker: unreachable,
-      info: (message) => notes.push(message),
-    });
+    const sandbox = await chooseSandbox(
+      { kind: 'auto' },
+      {
+        ...parametric,
+        docker: unreachable,
+        warn: (message) => warnings.push(message),
+        info: (message) => notes.push(message),
+      },
+    );
     await sandbox.close();
     expect(sandbox.kind).toBe('process');
-    expect(warnings.join('\n')).toMatch(/Docker sandbox not used: no Docker engine answers/);
+    expect(warnings.join('\n')).toMatch(
+      /Docker sandbox not used: no Docker engine answers.*mutation\.operator parametric's children in the process sandbox/s,
+    );
     expect(notes).toEqual(['sandbox: process (fallback from auto)']);
   });
 
-  it('refuses model-written code under auto, naming --sandbox process', async () => {
-    const choice = chooseSandbox(config('auto', 'llm-diff'), () => {}, { docker: unreachable });
-    await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
-    await expect(choice).rejects.toThrow(/llm-diff runs model-written code.*--sandbox process/s);
-  });
-
-  it('refuses a self-modifying agent (model-written code) under auto, naming --sandbox process', async () => {
-    const choice = chooseSandbox(config('auto', 'self-modify'), () => {}, { docker: unreachable });
-    await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
-    await expect(choice).rejects.toThrow(/self-modify runs model-written code.*--sandbox process/s);
-  });
+  it.each([['llm-diff'], ['self-modify']])(
+    'refuses model-written code (%s) under auto, naming --sandbox process',
+    async (operator) => {
+      const choice = chooseSandbox({ kind: 'auto' }, { ...modelCode(operator), docker: unreachable });
+      await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+      await expect(choice).rejects.toThrow(
+        new RegExp(`mutation\\.operator ${operator} runs model-written code.*--sandbox process`, 's'),
+      );
+    },
+  );
 
   it('runs model-written code in the process sandbox when the user chose it explicitly', async () => {
     const notes: string[] = [];
-    const sandbox = await chooseSandbox(config('process', 'llm-rewrite'), () => {}, {
-      docker: unreachable,
-      info: (message) => notes.push(message),
-    });
+    const sandbox = await chooseSandbox(
+      { kind: 'process' },
+      { ...modelCode('llm-rewrite'), docker: unreachable, info: (message) => notes.push(message) },
+    );
     await sandbox.close();
     expect(sandbox.kind).toBe('process');
     expect(notes[0]).toMatch(/^sandbox: process/);
   });
 
   it('fails an explicit docker choice with what to do', async () => {
-    const choice = chooseSandbox(config('docker'), () => {}, { docker: unreachable });
+    const choice = chooseSandbox({ kind: 'docker' }, { ...parametric, docker: unreachable });
     await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
     await expect(choice).rejects.toThrow(/No Docker engine answers.*--sandbox process/s);
+  });
+
+  it('refuses an unknown kind as a configuration error naming the kinds there are', async () => {
+    const choice = chooseSandbox({ kind: 'vm' }, { ...parametric, docker: unreachable });
+    await expect(choice).rejects.toBeInstanceOf(ConfigError);
+    await expect(choice).rejects.toThrow(/sandbox\.kind: unknown sandbox kind "vm"; use one of process, docker, queue/);
+  });
+
+  it('refuses sandbox.kind: queue (the executor chooses it)', async () => {
+    const choice = chooseSandbox({ kind: 'queue' }, { ...parametric, docker: unreachable });
+    await expect(choice).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(choice).rejects.toThrow(/cannot be named here.*use auto, process or docker/s);
+  });
+
+  it('uses a kind registered from outside clade when the section names it', async () => {
+    const made: string[] = [];
+    const outsider: SandboxKind = {
+      kind: 'policy-outsider',
+      summary: 'a driver a library user registers',
+      isolated: true,
+      selectable: true,
+      async create(settings) {
+        made.push(JSON.stringify(settings));
+        return createProcessSandbox();
+      },
+    };
+    sandboxKinds.register(outsider);
+    try {
+      expect(selectableSandboxKinds()).toEqual(['auto', 'process', 'docker', 'policy-outsider']);
+      const sandbox = await chooseSandbox({ kind: 'policy-outsider', pool: 3 }, { ...modelCode('llm-diff') });
+      await sandbox.close();
+      expect(made).toEqual(['{"kind":"policy-outsider","pool":3}']);
+    } finally {
+      sandboxKinds.unregister('policy-outsider');
+    }
+    expect(selectableSandboxKinds()).toEqual(['auto', 'process', 'docker']);
+  });
+
+  it('makes the queue sandbox of a bullmq executor through the registry', async () => {
+    const sandbox = await queueExecutorSandbox(
+      {
+        redis: 'redis://127.0.0.1:1',
+        queue: 'policy-test',
+        attempts: 1,
+        backoffSeconds: 1,
+        keepResultsSeconds: 60,
+        pollSeconds: 1,
+      },
+      'campaign-1',
+      () => {},
+    );
+    expect(sandbox.kind).toBe('queue');
+    await sandbox.close();
   });
 });
 
@@ -76,16 +128,25 @@ const usable = probe.reachable && (await inspectSandboxImage(docker)) !== null;
 if (!usable) process.stderr.write('chooseSandbox with Docker: skipped (no engine or no sandbox image)\n');
 
 describe.skipIf(!usable)('chooseSandbox with a Docker engine and the image', () => {
-  it.each([['parametric'], ['llm-diff']])('picks Docker under auto (%s)', async (operator) => {
+  it.each([[parametric], [modelCode('llm-diff')]])('picks Docker under auto (%o)', async (what) => {
     const warnings: string[] = [];
     const notes: string[] = [];
-    const sandbox = await chooseSandbox(config('auto', operator), (message) => warnings.push(message), {
-      docker,
-      info: (message) => notes.push(message),
-    });
+    const sandbox = await chooseSandbox(
+      { kind: 'auto', pool: 0 },
+      { ...what, docker, warn: (message) => warnings.push(message), info: (message) => notes.push(message) },
+    );
     await sandbox.close();
     expect(sandbox.kind).toBe('docker');
     expect(warnings).toEqual([]);
     expect(notes[0]).toMatch(/^sandbox: docker \(.*fresh container per evaluation\)/);
+  });
+
+  it('refuses model-written code under auto when sandbox.image names an image the engine lacks', async () => {
+    const choice = chooseSandbox(
+      { kind: 'auto', image: 'clade-test-missing-image:none' },
+      { ...modelCode('llm-diff'), docker },
+    );
+    await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    await expect(choice).rejects.toThrow(/no image clade-test-missing-image:none \(sandbox\.image\)/);
   });
 });

@@ -57,7 +57,7 @@ describe('coding-agent harness runner', () => {
         [HARNESS_AGENT_FILE]: bundled.code,
         [HARNESS_INPUT_FILE]: JSON.stringify(input),
       },
-      entry: HARNESS_ENTRY_FILE,
+      command: ['node', HARNESS_ENTRY_FILE],
       resultFile: HARNESS_RESULT_FILE,
       consumedFiles: [HARNESS_INPUT_FILE],
       limits,

@@ -1,20 +1,15 @@
 /**
- * The shared sandbox contract, run against the Docker driver (fresh container per run, and warm
- * pool), plus Docker-only checks. Skipped, with the reason printed, when no engine answers or the
+ * Docker-only checks of the Docker driver (the shared sandbox contract runs for it, fresh
+ * container per run and warm pool, in tests/contracts/sandbox-kinds.test.ts). Skipped, with the reason printed, when no engine answers or the
  * sandbox image is missing; `.ci/run` starts an engine and builds the image, so they run in CI.
  */
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_OWNER_LABEL, ownerLabel } from '../../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../../src/sandbox/docker-sandbox.js';
-import { programRequest, runSandboxContract } from '../../contracts/sandbox.contract.js';
+import { programRequest } from '../../contracts/sandbox.contract.js';
 import { dockerForTests } from '../../helpers/docker.js';
 
 const { docker, probe, image, skipReason } = await dockerForTests('docker-sandbox tests');
-
-describe.skipIf(skipReason !== null)('docker sandbox', () => {
-  runSandboxContract('docker (fresh container per run)', () => createDockerSandbox({ docker }));
-  runSandboxContract('docker (warm pool)', () => createDockerSandbox({ docker, pool: 2 }));
-});
 
 describe.skipIf(skipReason !== null)('docker sandbox: isolation', () => {
   const labelled = async (): Promise<string[]> =>

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../src/core/errors.js';
-import { createProcessSandbox, looksLikeHeapOutOfMemory } from '../../../src/sandbox/process-sandbox.js';
+import { looksLikeHeapOutOfMemory } from '../../../src/sandbox/driver-kit.js';
+import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/types.js';
-import { CONTRACT_LIMITS, programRequest, runSandboxContract } from '../../contracts/sandbox.contract.js';
+import { CONTRACT_LIMITS, programRequest } from '../../contracts/sandbox.contract.js';
 
-runSandboxContract('process', () => createProcessSandbox());
+// The shared contract runs for this driver in tests/contracts/sandbox-kinds.test.ts.
 
 /** Whether a process is gone (or a zombie waiting to be reaped, which is dead too). */
 function isDead(pid: number): boolean {
@@ -154,17 +155,17 @@ describe('process sandbox', () => {
     expect(tmp).toBe(join(cwd, 'tmp'));
   });
 
-  it('reports the node version as its environment and measures peak memory', async () => {
+  it('reports the node that ran and its version as its environment and measures peak memory', async () => {
     const result = await sandbox.run(programRequest('await new Promise((resolve) => setTimeout(resolve, 400));'));
-    expect(result.environment).toBe(`node ${process.version}`);
+    expect(result.environment).toBe(`node → ${process.execPath} (${process.version})`);
     expect(result.peakMemoryMb).toBeGreaterThan(5);
     expect(result.peakMemoryMb).toBeLessThan(CONTRACT_LIMITS.memoryMb);
   });
 
-  it('rejects an entry that is not among the files', async () => {
-    await expect(sandbox.run(programRequest('', { entry: 'missing.mjs' }))).rejects.toMatchObject({
-      code: 'SANDBOX_FAILED',
-    });
+  it('rejects a relative program that is not among the files', async () => {
+    const outcome = sandbox.run(programRequest('', { command: ['./missing.sh'] }));
+    await expect(outcome).rejects.toMatchObject({ code: 'SANDBOX_FAILED' });
+    await expect(outcome).rejects.toThrow(/"\.\/missing\.sh", which is not among the request's files/);
   });
 
   it('rejects nonsensical limits', async () => {
@@ -191,7 +192,7 @@ describe('process sandbox', () => {
     const fake = createProcessSandbox({ nodeBinary: binary, tempRoot });
     try {
       const first = await fake.run(programRequest(''));
-      expect(first.environment).toBe('node v0.0.0-fake');
+      expect(first.environment).toBe(`node → ${binary} (v0.0.0-fake)`);
       expect(first.exitCode).toBe(0);
       await unlink(binary);
       await expect(fake.run(programRequest(''))).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
@@ -254,7 +255,21 @@ describe('process sandbox', () => {
 });
 
 describe('process sandbox when the campaign process is killed', () => {
-  const distEntry = join(process.cwd(), 'dist/src/sandbox/process-sandbox.js');
+  /** The driver's source bundled into one module a plain node host can import (no build, no dist/). */
+  async function bundledDriver(directory: string): Promise<string> {
+    const esbuild = await import('esbuild');
+    const outfile = join(directory, 'process-sandbox.mjs');
+    await esbuild.build({
+      entryPoints: [join(process.cwd(), 'src/sandbox/process-sandbox.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      logLevel: 'silent',
+    });
+    return outfile;
+  }
 
   function isGone(pid: number): boolean {
     try {
@@ -266,16 +281,18 @@ describe('process sandbox when the campaign process is killed', () => {
     }
   }
 
-  it.runIf(process.platform === 'linux' && existsSync('/usr/bin/setpriv') && existsSync(distEntry))(
+  it.runIf(process.platform === 'linux' && existsSync('/usr/bin/setpriv'))(
     'takes the sandboxed program down with a kill -9 of its host',
     async () => {
       const root = await mkdtemp(join(tmpdir(), 'clade-pdeathsig-'));
+      const bundleDirectory = await mkdtemp(join(tmpdir(), 'clade-pdeathsig-bundle-'));
+      const distEntry = await bundledDriver(bundleDirectory);
       const hostScript = `
         const { createProcessSandbox } = await import(${JSON.stringify(distEntry)});
         const sandbox = createProcessSandbox({ tempRoot: ${JSON.stringify(root)} });
         await sandbox.run({
           files: { 'main.mjs': "import { writeFileSync } from 'node:fs'; writeFileSync('pid', String(process.pid)); setInterval(() => {}, 1000);" },
-          entry: 'main.mjs',
+          command: ['node', 'main.mjs'],
           resultFile: 'result.json',
           limits: ${JSON.stringify({ ...CONTRACT_LIMITS, timeoutMs: 600_000 })},
         });`;
@@ -298,6 +315,7 @@ describe('process sandbox when the campaign process is killed', () => {
       while (!isGone(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(isGone(pid)).toBe(true);
       await rm(root, { recursive: true, force: true });
+      await rm(bundleDirectory, { recursive: true, force: true });
     },
   );
 });

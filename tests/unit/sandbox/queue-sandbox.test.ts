@@ -19,7 +19,7 @@ import {
 import { createQueueSandbox } from '../../../src/sandbox/queue-sandbox.js';
 import { type QueueWorkerHandle, startQueueWorker } from '../../../src/sandbox/queue-worker.js';
 import type { Sandbox, SandboxResult } from '../../../src/sandbox/types.js';
-import { CONTRACT_LIMITS, programRequest, runSandboxContract } from '../../contracts/sandbox.contract.js';
+import { CONTRACT_LIMITS, programRequest } from '../../contracts/sandbox.contract.js';
 import { hasRedisServer, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 const available = hasRedisServer();
@@ -45,9 +45,7 @@ describe.runIf(available)('queue sandbox', () => {
     await redis?.dispose();
   });
 
-  runSandboxContract('queue (in-process worker, process sandbox)', () =>
-    createQueueSandbox({ redis: redis.url, queue, namespace: `contract-${process.pid}`, pollMs: 500 }),
-  );
+  // The shared contract runs for the queue sandbox in tests/contracts/sandbox-kinds.test.ts.
 
   describe('queue behaviour', () => {
     let scratch: string;
@@ -94,7 +92,7 @@ describe.runIf(available)('queue sandbox', () => {
           const job = await inspect.getJob(jobId);
           expect(job?.data.files).toEqual({});
           expect(job?.returnvalue).toMatchObject({ result: { value: 7 } });
-          expect(() => decodeRequest(job?.data)).toThrow(/does not hold its entry file/);
+          expect(() => decodeRequest(job?.data)).toThrow(/empty command/);
         } finally {
           await inspect.close();
         }
