@@ -15,6 +15,7 @@ import type { CampaignSchedule, CampaignSettings, CampaignSummary, EvaluationSch
 import { validateCampaign } from './campaign-file.js';
 import type { LoadedCampaign } from './config/load.js';
 import type { CampaignConfig, ExecutorConfig } from './config/schema.js';
+import { CAMPAIGN_FILES } from './core/campaign-layout.js';
 import { CladeError } from './core/errors.js';
 import { createRandom } from './core/random.js';
 import type { AgentFiles, RunEvent } from './core/types.js';
@@ -41,8 +42,7 @@ import { taskKinds } from './tasks/registry.js';
 import { summarizeEvaluations } from './tasks/summarize-evaluations.js';
 import type { Task } from './tasks/types.js';
 
-/** Files inside a campaign directory. */
-export const CAMPAIGN_FILES = { archive: 'archive.db', code: 'code.git' } as const;
+export { CAMPAIGN_FILES } from './core/campaign-layout.js';
 
 export interface RunOptions {
   onEvent?: (event: RunEvent) => void;

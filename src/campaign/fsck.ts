@@ -10,14 +10,13 @@ import { migrations } from '../archive/migrations/index.js';
 import { openArchive } from '../archive/sqlite-store.js';
 import { validateCampaign } from '../campaign-file.js';
 import type { CampaignConfig } from '../config/schema.js';
+import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError, describeError } from '../core/errors.js';
 import { commitHeaders, listNodeRefEntries, objectTypes, setNodeRefs } from '../lineage/git-batch.js';
 import type { JobOutcome, Task } from '../tasks/types.js';
 import { lockCampaignDirectory } from './lock.js';
 
 /** Files of a campaign directory (the same names `createCampaign` uses). */
-const ARCHIVE_FILE = 'archive.db';
-const CODE_DIRECTORY = 'code.git';
 const LOCK_FILE = 'clade.lock';
 
 /** One broken invariant. */
@@ -74,12 +73,12 @@ const SCORE_TOLERANCE = 1e-9;
  *   `refs/clade/nodes/<id>` points at it (repairable); no ref names a node the archive lacks.
  */
 export async function checkCampaign(directory: string, options: FsckOptions): Promise<FsckReport> {
-  const archivePath = path.join(directory, ARCHIVE_FILE);
-  const codePath = path.join(directory, CODE_DIRECTORY);
+  const archivePath = path.join(directory, CAMPAIGN_FILES.archive);
+  const codePath = path.join(directory, CAMPAIGN_FILES.code);
   if (!existsSync(archivePath)) {
     throw new CladeError(
       'ARCHIVE_NOT_FOUND',
-      `${directory} holds no campaign (no ${ARCHIVE_FILE}). Pass a campaign directory made by \`clade run\`.`,
+      `${directory} holds no campaign (no ${CAMPAIGN_FILES.archive}). Pass a campaign directory made by \`clade run\`.`,
     );
   }
   const maxPerKind = options.maxPerKind ?? 20;

@@ -4,13 +4,14 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError } from '../core/errors.js';
 
 export interface DirectoryLock {
   release(): void;
 }
 
-const LOCK_NAME = 'clade.lock';
+const LOCK_NAME = CAMPAIGN_FILES.lock;
 
 export function lockCampaignDirectory(directory: string): DirectoryLock {
   const file = path.join(directory, LOCK_NAME);

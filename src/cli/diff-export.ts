@@ -4,8 +4,8 @@
  * campaign runs.
  */
 import path from 'node:path';
+import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError } from '../core/errors.js';
-import { CAMPAIGN_FILES } from '../create-campaign.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
 import { findNode, openReadOnly } from './inspect.js';
 

@@ -13,8 +13,8 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { openArchive } from '../archive/sqlite-store.js';
+import { CAMPAIGN_FILES, campaignPaths } from '../core/campaign-layout.js';
 import { CladeError, describeError } from '../core/errors.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
 import { loadViewerAssets, type ViewerAsset } from './assets.js';
@@ -61,15 +61,14 @@ const HEARTBEAT_MS = 15_000;
  */
 export async function startViewer(options: StartViewerOptions): Promise<ViewerServer> {
   const directory = options.directory;
-  const archiveFile = path.join(directory, 'archive.db');
+  const { archive: archiveFile, code: codeDirectory } = campaignPaths(directory);
   if (!existsSync(archiveFile)) {
     throw new CladeError(
       'ARCHIVE_NOT_FOUND',
-      `${directory} holds no campaign (no archive.db). Give the directory a campaign ran in, e.g. archive/demo.`,
+      `${directory} holds no campaign (no ${CAMPAIGN_FILES.archive}). Give the directory a campaign ran in, e.g. archive/demo.`,
     );
   }
   const assets = loadViewerAssets(options.assetsDirectory);
-  const codeDirectory = path.join(directory, 'code.git');
   const view = new CampaignView({
     directory,
     archive: openArchive(archiveFile, { readonly: true }),
