@@ -2,7 +2,7 @@
 /**
  * @module Bundles the in-sandbox harness (`sandbox/harness/main.ts`) into one JavaScript file,
  * `dist/sandbox/harness.mjs`, that needs nothing but node. Run by `npm run build` after tsc.
- * The options match `buildHarnessFromSources` in `src/sandbox/harness.ts` (a test compares them).
+ * The options match `buildHarnessFromSources` in `src/harness/load-harness.ts` (a test compares them).
  *
  * Usage: node scripts/build-harness.mjs [--outfile PATH]
  */
