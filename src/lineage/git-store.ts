@@ -9,8 +9,8 @@ import { devNull, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
 import { ArchiveError, CladeError, describeError } from '../core/errors.js';
-import type { AgentFiles } from '../core/types.js';
 import { assertSafeRelativePath } from '../core/safe-path.js';
+import type { AgentFiles } from '../core/types.js';
 import type { CodeStore } from './types.js';
 
 /** Options of `createGitCodeStore`. */

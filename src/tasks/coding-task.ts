@@ -16,6 +16,7 @@ import {
   type CodingAgentOutput,
   parseCodingAgentOutput,
 } from '../harness/coding-agent-job.js';
+import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { SandboxLimits } from '../sandbox/types.js';
 import { type CodingExercise, loadCodingExercises } from './coding-exercises.js';
 import {
@@ -29,7 +30,6 @@ import {
   type TestPlan,
   type TestRunEntry,
 } from './coding-test-runner.js';
-import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { AgentJobResult, EvaluationJob, JobOutcome, JudgeRunContext, Task, TaskScore } from './types.js';
 
 /** Task kind (and harness kind: the harness runs it with its `coding-agent` runner). */

@@ -11,6 +11,8 @@ import { openArchive } from '../../src/archive/sqlite-store.js';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
 import { createRandom } from '../../src/core/random.js';
 import type { AgentFiles, AgentNode, EvaluationRecord } from '../../src/core/types.js';
+import { bundleAgent } from '../../src/harness/bundle-agent.js';
+import { loadHarness } from '../../src/harness/load-harness.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';
 import { createOpenAIClient } from '../../src/model/openai.js';
 import { createPriceTable } from '../../src/model/prices.js';
@@ -23,9 +25,7 @@ import {
   type SelfModifyDetails,
   type SelfModifyOptions,
 } from '../../src/mutation/self-modify.js';
-import { bundleAgent } from '../../src/harness/bundle-agent.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
-import { loadHarness } from '../../src/harness/load-harness.js';
 import { createProcessSandbox } from '../../src/sandbox/process-sandbox.js';
 import { repositoryRoot, runCli, temporaryDirectory } from '../helpers/campaign-fixture.js';
 import { dockerForTests } from '../helpers/docker.js';

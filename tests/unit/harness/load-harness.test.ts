@@ -16,9 +16,9 @@ import {
   HARNESS_VERSION,
   loadHarness,
 } from '../../../src/harness/index.js';
+import type { HarnessInput, HarnessOutput } from '../../../src/harness/types.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox, SandboxResult } from '../../../src/sandbox/types.js';
-import type { HarnessInput, HarnessOutput } from '../../../src/harness/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 

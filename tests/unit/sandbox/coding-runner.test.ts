@@ -7,16 +7,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import {
+  type CodingAgentJob,
+  type CodingAgentOutput,
+  parseCodingAgentOutput,
+} from '../../../src/harness/coding-agent-job.js';
+import {
   HARNESS_AGENT_FILE,
   HARNESS_ENTRY_FILE,
   HARNESS_INPUT_FILE,
   HARNESS_RESULT_FILE,
   loadHarness,
 } from '../../../src/harness/index.js';
+import type { HarnessInput, HarnessOutput } from '../../../src/harness/types.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../../../src/sandbox/types.js';
-import { type CodingAgentJob, type CodingAgentOutput, parseCodingAgentOutput } from '../../../src/harness/coding-agent-job.js';
-import type { HarnessInput, HarnessOutput } from '../../../src/harness/types.js';
 
 const LIMITS: SandboxLimits = {
   timeoutMs: 30_000,
