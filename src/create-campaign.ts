@@ -14,7 +14,7 @@ import { runCampaign } from './campaign/run-campaign.js';
 import type { CampaignSchedule, CampaignSettings, CampaignSummary, EvaluationScheme } from './campaign/types.js';
 import { validateCampaign } from './campaign-file.js';
 import type { LoadedCampaign } from './config/load.js';
-import type { CampaignConfig, ExecutorConfig } from './config/schema.js';
+import type { CampaignConfig } from './config/schema.js';
 import { CAMPAIGN_FILES } from './core/campaign-layout.js';
 import { CladeError } from './core/errors.js';
 import { createRandom } from './core/random.js';
@@ -31,10 +31,7 @@ import {
   mutatorKinds,
   type PreparedMutator,
 } from './mutation/registry.js';
-import { connectDocker, probeEngine } from './sandbox/docker-engine.js';
-import { createDockerSandbox } from './sandbox/docker-sandbox.js';
-import { createProcessSandbox } from './sandbox/process-sandbox.js';
-import { createQueueSandbox } from './sandbox/queue-sandbox.js';
+import { chooseSandbox, queueExecutorSandbox } from './sandbox/choose-sandbox.js';
 import type { Sandbox, SandboxLimits } from './sandbox/types.js';
 import { createCandidateDescriber, createEvaluationScheduler, createSelector } from './selection/registry.js';
 import { evaluateNode } from './tasks/evaluate-node.js';
@@ -142,7 +139,7 @@ export async function createCampaign(
   const prepared = prepareCampaign(config, path.dirname(loaded.file), loaded.agentDirectory, options);
   // Model-written code without a usable Docker sandbox is refused before anything is created.
   if (prepared.mutatorKind.writesCode && config.sandbox.kind !== 'process' && config.executor.kind !== 'bullmq') {
-    await (await chooseSandbox(config, () => {}, { pruneOrphans: false })).close();
+    await (await campaignSandbox(config, { pruneOrphans: false })).close();
   }
   mkdirSync(absolute, { recursive: true });
   const lock = lockCampaignDirectory(absolute);
@@ -209,8 +206,9 @@ function openedCampaign(runtime: CampaignRuntime): Campaign {
       const warn = options.warn ?? ((message: string) => process.emitWarning(message));
       const sandbox =
         config.executor.kind === 'bullmq'
-          ? queueExecutorSandbox(config.executor, archive.getCampaign()?.id ?? config.name, warn)
-          : await chooseSandbox(config, warn, {
+          ? await queueExecutorSandbox(config.executor, archive.getCampaign()?.id ?? config.name, warn)
+          : await campaignSandbox(config, {
+              warn,
               workers: options.workers ?? config.workers,
               ...(options.info ? { info: options.info } : {}),
             });
@@ -313,102 +311,33 @@ export function sandboxLimits(config: CampaignConfig): SandboxLimits {
   };
 }
 
-/** Options of `chooseSandbox`. */
-export interface ChooseSandboxOptions {
+/** Options of `campaignSandbox`. */
+export interface CampaignSandboxOptions {
   /** Workers of this run: the warm pool keeps `sandbox.pool` containers per worker. Default 1. */
   workers?: number;
+  /** Receives warnings (a weaker sandbox than asked for). */
+  warn?: (message: string) => void;
   /** Receives one line naming the sandbox chosen. */
   info?: (message: string) => void;
   /** The Docker engine (tests). Default: `DOCKER_HOST` or the default socket. */
   docker?: import('dockerode');
-  /** Image tag or digest to run (replay pins the recorded digest). Default: the sandbox image. */
+  /** Image tag or digest to run (replay pins the recorded digest). Default: `sandbox.image`. */
   image?: string;
   /** Remove containers left by dead clade processes. Default true. */
   pruneOrphans?: boolean;
 }
 
 /**
- * The sandbox policy. `process` and `docker` are used as asked (`docker` fails, saying what to do,
- * when no engine answers or the image is missing). `auto` uses Docker when an engine answers and
- * holds the sandbox image. Otherwise a campaign with the offline `parametric` mutator (children
- * differ from the seed only in annotated values) falls back to the process sandbox with a
- * warning, and a campaign whose code comes from a model is refused: it runs without Docker only
- * when the user chose `--sandbox process` explicitly.
+ * The sandbox a campaign's evaluations run in: the policy of `chooseSandbox` (src/sandbox), told by
+ * the mutator kind whether the children's code comes from a model.
  *
  * @throws CladeError (`SANDBOX_UNAVAILABLE`) with what to do next.
  */
-export async function chooseSandbox(
-  config: CampaignConfig,
-  warn: (message: string) => void,
-  options: ChooseSandboxOptions = {},
-): Promise<Sandbox> {
-  const info = options.info ?? (() => {});
-  const { kind, pool, gpus, diskMb } = config.sandbox;
-  const workers = options.workers ?? 1;
-  if (kind === 'process') {
-    info('sandbox: process (no network or file-system isolation; see README "The sandbox and its limits")');
-    return createProcessSandbox();
-  }
-  const docker = options.docker ?? connectDocker();
-  const openDocker = async (): Promise<Sandbox> => {
-    const sandbox = await createDockerSandbox({
-      docker,
-      pool: pool * workers,
-      gpus,
-      diskMb,
-      ...(options.image ? { image: options.image } : {}),
-      ...(options.pruneOrphans === false ? { pruneOrphans: false } : {}),
-    });
-    info(
-      `sandbox: docker (${options.image ?? 'clade-sandbox image'}, ${pool > 0 ? `warm pool of ${pool * workers}` : 'fresh container per evaluation'}${gpus !== 0 ? `, GPUs: ${String(gpus)}` : ''})`,
-    );
-    return sandbox;
-  };
-  if (kind === 'docker') return openDocker();
-
-  let reason: string;
-  const probe = await probeEngine(docker, 2_000);
-  if (probe.reachable) {
-    try {
-      return await openDocker();
-    } catch (error) {
-      if (!(error instanceof CladeError) || error.code !== 'SANDBOX_UNAVAILABLE') throw error;
-      reason = error.message;
-    }
-  } else {
-    reason = `no Docker engine answers (${probe.reason}).`;
-  }
-  if (!mutatorKinds.get(config.mutation.operator).writesCode) {
-    warn(
-      `Docker sandbox not used: ${reason} Running the parametric mutator's children in the process sandbox (\`clade doctor\` shows what Docker needs).`,
-    );
-    info('sandbox: process (fallback from auto)');
-    return createProcessSandbox();
-  }
-  throw new CladeError(
-    'SANDBOX_UNAVAILABLE',
-    `mutation.operator ${config.mutation.operator} runs model-written code, which needs the Docker sandbox, but ${reason} Start a Docker engine and build the image (\`clade sandbox build --offline\`; \`clade doctor\` checks), or pass \`--sandbox process\` to accept the weaker process sandbox explicitly.`,
-  );
-}
-
-/**
- * `executor: { kind: bullmq }`: evaluations go to `clade worker` processes through Redis, each run
- * in the worker's own sandbox (`clade worker --sandbox`). Job ids include the campaign id, so two
- * campaigns on one queue never share results, and a resumed campaign finds its jobs in flight.
- */
-export function queueExecutorSandbox(
-  executor: Extract<ExecutorConfig, { kind: 'bullmq' }>,
-  campaignId: string,
-  warn: (message: string) => void,
-): Sandbox {
-  return createQueueSandbox({
-    redis: executor.redis,
-    queue: executor.queue,
-    namespace: campaignId,
-    attempts: executor.attempts,
-    backoffMs: executor.backoffSeconds * 1000,
-    keepResultsSeconds: executor.keepResultsSeconds,
-    pollMs: executor.pollSeconds * 1000,
-    warn,
+export function campaignSandbox(config: CampaignConfig, options: CampaignSandboxOptions = {}): Promise<Sandbox> {
+  const operator = config.mutation.operator;
+  return chooseSandbox(config.sandbox, {
+    ...options,
+    runsModelCode: mutatorKinds.get(operator).writesCode,
+    codeSource: `mutation.operator ${operator}`,
   });
 }

@@ -2,7 +2,7 @@
  * @module `clade replay <dir> <node>` (re-run one node's evaluations and compare) and
  * `clade replay <dir> --campaign <out>` (re-grow the whole campaign and compare the trees).
  * A node is re-run with the task, sandbox and limits built as the campaign builds them
- * (`createTask`, `chooseSandbox`, `sandboxLimits`) from the configuration stored in the archive; a
+ * (`createTask`, `campaignSandbox`, `sandboxLimits`) from the configuration stored in the archive; a
  * campaign is regrown through `createCampaign` and `Campaign.run`, the wiring `clade run` uses.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { validateCampaign } from '../campaign-file.js';
 import type { CampaignConfig } from '../config/schema.js';
 import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError } from '../core/errors.js';
-import { chooseSandbox, createCampaign, createTask, sandboxLimits } from '../create-campaign.js';
+import { campaignSandbox, createCampaign, createTask, sandboxLimits } from '../create-campaign.js';
 import { bundleAgent } from '../harness/bundle-agent.js';
 import { loadHarness } from '../harness/load-harness.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
@@ -68,7 +68,10 @@ function storedConfig(archive: ArchiveStore): CampaignConfig {
  * `auto` would now choose another.
  */
 function configForEnvironment(config: CampaignConfig, environment: string | null): CampaignConfig {
-  if (environment?.startsWith('node ') && config.sandbox.kind !== 'process') {
+  // The process sandbox records the host program that ran (`python3 → /usr/bin/python3 (…)`, or
+  // `node v20…` in archives before the argv command); Docker records the image.
+  const ranOnHost = environment !== null && (environment.startsWith('node ') || environment.includes(' → '));
+  if (ranOnHost && config.sandbox.kind !== 'process') {
     return { ...config, sandbox: { ...config.sandbox, kind: 'process' } };
   }
   return config;
@@ -84,7 +87,9 @@ async function replayNodeCommand(directory: string, nodeArgument: string, flags:
     const files = await code.readFiles(node.commit);
     const environment = typeof node.privateMetrics.environment === 'string' ? node.privateMetrics.environment : null;
     const sandboxConfig = configForEnvironment(config, environment);
-    const sandbox = await chooseSandbox(sandboxConfig, (message) => process.stderr.write(`warning: ${message}\n`));
+    const sandbox = await campaignSandbox(sandboxConfig, {
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    });
     const harness = await loadHarness();
     const limits = sandboxLimits(sandboxConfig);
     if (!flags.json) process.stderr.write(`Replaying node #${node.id} (${evaluations.length} jobs)…\n`);
