@@ -1,26 +1,42 @@
 /**
- * @module `@evolve` annotations: the tunable constants and choices of an agent that the offline
- * `parametric` mutator changes. The markers follow OpenEvolve (only code between a line containing
- * `EVOLVE-BLOCK-START` and the next line containing `EVOLVE-BLOCK-END` may change); the idea of
- * evolving an algorithm's configuration rather than its code follows MetaDE.
+ * @module `@evolve` annotations: the tunable constants and choices of an agent or program that the
+ * offline `parametric` mutator changes, in any language. Only annotations inside EVOLVE-BLOCKs count
+ * (OpenEvolve's markers, see `edit-regions.ts`); the idea of evolving an algorithm's configuration
+ * rather than its code follows MetaDE.
  *
- * Grammar, inside a block, the comment directly followed by the literal it governs:
- * ```ts
- * const DIFFERENTIAL_WEIGHT = /* @evolve float 0..2 *\/ 0.5;
- * const PBEST = /* @evolve float 0.01..0.5 log *\/ 0.1;
- * const POPULATION_PER_DIMENSION = /* @evolve int 2..30 *\/ 10;
- * const STRATEGY = /* @evolve choice rand1|best1|current-to-pbest1 *\/ 'rand1';
- * ```
+ * An annotation is a comment of its file's language (`commentStylesFor`) whose text starts with
+ * `@evolve`, in one of two places:
+ * - a block comment directly before the literal it governs (the TypeScript form):
+ *   ```ts
+ *   const DIFFERENTIAL_WEIGHT = /* @evolve float 0..2 *\/ 0.5;
+ *   const STRATEGY = /* @evolve choice rand1|best1|current-to-pbest1 *\/ 'rand1';
+ *   let f = (* @evolve float 0..2 *) 0.5      (OCaml)      <td><!-- @evolve int 1..9 -->3</td>  (HTML)
+ *   ```
+ * - any comment after the literal, on the literal's line: the literal ends the code before the
+ *   comment, followed at most by closing punctuation (`,` `;` `.` `)` `]` `}`):
+ *   ```
+ *   POPULATION = 20  # @evolve int 4..200                  (Python, shell, R, Julia, YAML …)
+ *   local rate = 0.5 -- @evolve float 0..1 log               (Lua, SQL, Haskell)
+ *   double F = 0.5; // @evolve float 0..2                    (C, Rust, Go, Java …)
+ *   (defparameter *mode* "fast") ; @evolve choice fast|slow  (Lisp)
+ *   F = 0.5; % @evolve float 0..1                            (MATLAB, Erlang, TeX)
+ *   ```
+ * Kinds: `float LOW..HIGH [log]`, `int LOW..HIGH`, `choice a|b|c` (the literal a quoted option).
  * Bounds may be negative, decimal or in exponent form. Annotations outside blocks are ignored;
  * malformed ones inside a block are reported as errors naming the file and line.
  */
 import { CladeError } from '../core/errors.js';
 import type { AgentFiles } from '../core/types.js';
+import {
+  type CommentStyle,
+  commentStylesFor,
+  EVOLVE_BLOCK_END,
+  EVOLVE_BLOCK_START,
+  escapeRegExp,
+  scanEvolveBlocks,
+} from './edit-regions.js';
 
-/** Marker of the line that opens an evolvable region (OpenEvolve). */
-export const EVOLVE_BLOCK_START = 'EVOLVE-BLOCK-START';
-/** Marker of the line that closes an evolvable region (OpenEvolve). */
-export const EVOLVE_BLOCK_END = 'EVOLVE-BLOCK-END';
+export { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from './edit-regions.js';
 
 /** Where a literal lies in its file: UTF-16 offsets as JavaScript strings index them. */
 export interface SourceSpan {
@@ -107,27 +123,90 @@ export function isNumericParameter(parameter: EvolveParameter): parameter is Num
 // A bound in an annotation: digits are required after a decimal point so that `1..2` reads as 1 to 2.
 const BOUND = String.raw`[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?`;
 const NUMERIC_SPEC = new RegExp(String.raw`^(${BOUND})\s*\.\.\s*(${BOUND})(?:\s+(\S+))?$`);
-const ANNOTATION = /\/\*\*?\s*@evolve\b([\s\S]*?)\*\//g;
 // A JavaScript number literal with an optional sign and `_` separators; not followed by more of a token.
 const NUMBER_LITERAL = /[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?(?![\w$.])/y;
 const STRING_LITERAL = /'([^'\\\r\n]*)'|"([^"\\\r\n]*)"/y;
+// The same literals ending the code before a trailing annotation, followed at most by closing punctuation.
+const TRAILING_NUMBER = /(?<![\w$.])([-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?)[\s,;.)\]}]*$/;
+const TRAILING_STRING = /('[^'\\\r\n]*'|"[^"\\\r\n]*")[\s,;.)\]}]*$/;
 const LEADING_SPACE = /\s*/y;
 const ASSIGNED_NAME = /([A-Za-z_$][\w$]*)\s*(?::[^=;:]*)?=\s*$/;
 const PROPERTY_NAME = /([A-Za-z_$][\w$]*|'[^'\r\n]*'|"[^"\r\n]*")\s*:\s*$/;
+// `#define NAME`, `(defparameter NAME`, `-define(NAME,`: C, Lisp and Erlang constants.
+const DEFINED_NAME = /(?:#\s*define\s+([A-Za-z_]\w*)|\(def\w*\s+([^\s()'"]+)|-define\(\s*([A-Za-z_]\w*)\s*,)\s*$/;
 const OPTION = /^[^\s'"`\\|]+$/;
 
-const GRAMMAR_HINT =
-  "write `/* @evolve float LOW..HIGH [log] */ 0.5`, `/* @evolve int LOW..HIGH */ 10` or `/* @evolve choice a|b|c */ 'a'`";
+/** An annotation comment found in a file. */
+interface AnnotationMatch {
+  /** Offset of the comment's first character. */
+  index: number;
+  /** The comment as written. */
+  text: string;
+  /** The text after `@evolve`. */
+  body: string;
+  /** A block comment may precede its literal; a line comment only follows it. */
+  block: boolean;
+}
 
-interface Block {
-  /** Offset of the first character after the START line. */
-  contentStart: number;
-  /** Offset of the first character of the END line. */
-  contentEnd: number;
+interface AnnotationScanner {
+  pattern: RegExp;
+  /** Capture group of each style's body, in `pattern`. */
+  styles: readonly CommentStyle[];
+}
+
+const scanners = new Map<readonly CommentStyle[], AnnotationScanner>();
+
+/** One global pattern per set of styles, with one capture group per style: `<open> @evolve <body> <close or end of line>`. */
+function annotationScanner(commentStyles: readonly CommentStyle[]): AnnotationScanner {
+  let scanner = scanners.get(commentStyles);
+  if (scanner === undefined) {
+    const alternatives = commentStyles.map((style) => {
+      // Repeated openers (`##`, `;;`, `%%`, `/** `) are one opener.
+      const open = style.close === undefined ? `(?:${escapeRegExp(style.open)})+` : `${escapeRegExp(style.open)}\\*?`;
+      const body = style.close === undefined ? '([^\\n]*)' : `([\\s\\S]*?)${escapeRegExp(style.close)}`;
+      return `${open}[ \\t]*@evolve\\b${body}`;
+    });
+    scanner = {
+      pattern: new RegExp(alternatives.length > 0 ? alternatives.join('|') : '(?!)', 'g'),
+      styles: commentStyles,
+    };
+    scanners.set(commentStyles, scanner);
+  }
+  return scanner;
+}
+
+function nextAnnotation(scanner: AnnotationScanner, text: string): AnnotationMatch | null {
+  const match = scanner.pattern.exec(text);
+  if (match === null) return null;
+  const group = scanner.styles.findIndex((_style, index) => match[index + 1] !== undefined);
+  const style = scanner.styles[group] as CommentStyle;
+  return { index: match.index, text: match[0], body: match[group + 1] ?? '', block: style.close !== undefined };
+}
+
+/** How to write an annotation in a file of these styles, for error messages. */
+function grammarHint(commentStyles: readonly CommentStyle[]): string {
+  const block = commentStyles.find((style) => style.close !== undefined);
+  const line = commentStyles.find((style) => style.close === undefined);
+  const trailing = (style: CommentStyle): string =>
+    `\`X = 0.5  ${style.open} @evolve float LOW..HIGH [log]\` (the literal ends the code before the comment, on its line)`;
+  if (block === undefined) {
+    const style = line ?? { open: '#' };
+    return (
+      `write ${trailing(style)}, \`N = 10  ${style.open} @evolve int LOW..HIGH\` or ` +
+      `\`MODE = 'a'  ${style.open} @evolve choice a|b|c\``
+    );
+  }
+  const comment = (spec: string): string => `${block.open} @evolve ${spec} ${block.close}`;
+  return (
+    `write \`${comment('float LOW..HIGH [log]')} 0.5\`, \`${comment('int LOW..HIGH')} 10\` or ` +
+    `\`${comment('choice a|b|c')} 'a'\` (the comment directly before the literal)` +
+    (line !== undefined ? `, or ${trailing(line)}` : '')
+  );
 }
 
 /**
- * Finds the `@evolve` parameters inside EVOLVE-BLOCKs of every file of an agent tree.
+ * Finds the `@evolve` parameters inside EVOLVE-BLOCKs of every file of an agent tree, in each
+ * file's comment styles (`commentStylesFor`).
  * Never throws: problems come back in `errors`, one per malformed annotation, and the well-formed
  * annotations are still returned.
  */
@@ -143,17 +222,24 @@ export function parseEvolveParameters(files: AgentFiles): EvolveParseResult {
 }
 
 function parseFile(file: string, text: string, parameters: EvolveParameter[], errors: string[]): void {
+  const commentStyles = commentStylesFor(file);
+  const scanner = annotationScanner(commentStyles);
+  const hint = grammarHint(commentStyles);
   const lineStarts = computeLineStarts(text);
   const lineOf = (offset: number): number => lineIndexOf(lineStarts, offset) + 1;
-  const { blocks, unterminatedAt } = findBlocks(text, lineStarts);
+  const lineEndOf = (offset: number): number => {
+    const newline = text.indexOf('\n', offset);
+    return newline === -1 ? text.length : newline;
+  };
+  const { blocks, unterminated } = scanEvolveBlocks(file, text);
 
-  if (unterminatedAt !== null) {
-    const rest = text.slice(unterminatedAt.contentStart);
-    const annotationOffset = rest.search(/\/\*\*?\s*@evolve\b/);
-    if (annotationOffset >= 0) {
+  if (unterminated !== null) {
+    scanner.pattern.lastIndex = unterminated.contentStart;
+    const stray = nextAnnotation(scanner, text);
+    if (stray !== null) {
       errors.push(
-        `${file}:${unterminatedAt.line}: ${EVOLVE_BLOCK_START} has no matching ${EVOLVE_BLOCK_END}, so the @evolve ` +
-          `annotation at line ${lineOf(unterminatedAt.contentStart + annotationOffset)} is not in a block; ` +
+        `${file}:${unterminated.line}: ${EVOLVE_BLOCK_START} has no matching ${EVOLVE_BLOCK_END}, so the @evolve ` +
+          `annotation at line ${lineOf(stray.index)} is not in a block; ` +
           `add a line containing ${EVOLVE_BLOCK_END} after the tunable values`,
       );
     }
@@ -163,42 +249,45 @@ function parseFile(file: string, text: string, parameters: EvolveParameter[], er
   const nameCounts = new Map<string, number>();
   let index = 0;
   for (const block of blocks) {
-    ANNOTATION.lastIndex = block.contentStart;
-    for (let match = ANNOTATION.exec(text); match !== null; match = ANNOTATION.exec(text)) {
+    scanner.pattern.lastIndex = block.contentStart;
+    for (let match = nextAnnotation(scanner, text); match !== null; match = nextAnnotation(scanner, text)) {
       if (match.index >= block.contentEnd) break;
       const annotationIndex = index++;
-      const annotation = match[0];
+      const annotation = match.text.trimEnd();
       const annotationLine = lineOf(match.index);
       const where = `${file}:${annotationLine}`;
-      if (match.index + annotation.length > block.contentEnd) {
-        errors.push(`${where}: the annotation comment runs past ${EVOLVE_BLOCK_END}; close it with */ on its line`);
+      if (match.index + match.text.length > block.contentEnd) {
+        errors.push(
+          `${where}: the annotation comment runs past ${EVOLVE_BLOCK_END}; close it on its line, before the end marker`,
+        );
         break;
       }
-      const spec = parseSpec(match[1] ?? '');
+      const spec = parseSpec(match.body);
       if (typeof spec === 'string') {
-        errors.push(`${where}: ${spec} in \`${annotation}\`; ${GRAMMAR_HINT}`);
+        errors.push(`${where}: ${spec} in \`${annotation}\`; ${hint}`);
         continue;
       }
 
-      LEADING_SPACE.lastIndex = match.index + annotation.length;
-      LEADING_SPACE.exec(text);
-      const literalStart = LEADING_SPACE.lastIndex;
-      const literal = readLiteral(text, literalStart, spec.kind === 'choice' ? STRING_LITERAL : NUMBER_LITERAL);
-      if (literal === null || literalStart + literal.length > block.contentEnd) {
-        const lineEnd = text.indexOf('\n', literalStart);
-        const found = text
-          .slice(literalStart, lineEnd === -1 ? text.length : lineEnd)
-          .trim()
-          .slice(0, 40);
+      const lineStart = lineStarts[annotationLine - 1] ?? 0;
+      const found = locateLiteral(text, match, spec.kind === 'choice', lineStart, block.contentEnd);
+      if (found === null) {
+        const after = text.slice(match.index + match.text.length, lineEndOf(match.index + match.text.length));
+        const before = text.slice(lineStart, match.index);
+        const shown = (match.block && after.trim() !== '' ? after : before).trim().slice(0, 40);
         const expected = spec.kind === 'choice' ? `a quoted option ('${spec.options[0]}')` : `a number literal`;
+        const place = match.block
+          ? `right after \`${annotation}\` (or ending the code before it on its line)`
+          : `ending the code before \`${annotation}\` on its line`;
         errors.push(
-          `${where}: expected ${expected} right after \`${annotation}\`, found \`${found}\`; the annotation must ` +
-            `directly precede the literal it governs`,
+          `${where}: expected ${expected} ${place}, found \`${shown}\`; the annotation must sit next to the literal it governs`,
         );
         continue;
       }
+      const { literalStart, literal } = found;
 
-      const name = findName(text.slice(lineStarts[annotationLine - 1] ?? 0, match.index));
+      // The name is assigned just before the governing comment (block form) or the literal (trailing form).
+      const nameEnd = literalStart > match.index ? match.index : literalStart;
+      const name = findName(text.slice(lineStarts[lineOf(nameEnd) - 1] ?? 0, nameEnd));
       let key: string;
       if (name === null) {
         key = `${file}#${annotationIndex}`;
@@ -226,6 +315,37 @@ function parseFile(file: string, text: string, parameters: EvolveParameter[], er
       parameters.push(parameter);
     }
   }
+}
+
+/**
+ * The literal an annotation governs: for a block comment, the literal right after it on its line;
+ * else the literal that ends the code before the comment on its line; else, for a block comment,
+ * the literal after it on a following line (`/* @evolve … *\/` alone on a line before its value).
+ * Null when there is none.
+ */
+function locateLiteral(
+  text: string,
+  match: AnnotationMatch,
+  choice: boolean,
+  lineStart: number,
+  blockEnd: number,
+): { literalStart: number; literal: string } | null {
+  let after: { literalStart: number; literal: string } | null = null;
+  if (match.block) {
+    LEADING_SPACE.lastIndex = match.index + match.text.length;
+    LEADING_SPACE.exec(text);
+    const literalStart = LEADING_SPACE.lastIndex;
+    const literal = readLiteral(text, literalStart, choice ? STRING_LITERAL : NUMBER_LITERAL);
+    if (literal !== null && literalStart + literal.length <= blockEnd) {
+      after = { literalStart, literal };
+      if (!text.slice(match.index + match.text.length, literalStart).includes('\n')) return after;
+    }
+  }
+  const before = text.slice(lineStart, match.index);
+  const trailing = (choice ? TRAILING_STRING : TRAILING_NUMBER).exec(before);
+  if (trailing !== null && trailing[1] !== undefined)
+    return { literalStart: lineStart + trailing.index, literal: trailing[1] };
+  return after;
 }
 
 type Spec =
@@ -303,6 +423,8 @@ function readLiteral(text: string, start: number, pattern: RegExp): string | nul
 
 /** The name being assigned or the property being set just before the annotation, if any. */
 function findName(prefix: string): string | null {
+  const defined = DEFINED_NAME.exec(prefix);
+  if (defined !== null) return defined[1] ?? defined[2] ?? defined[3] ?? null;
   const assigned = ASSIGNED_NAME.exec(prefix);
   if (assigned !== null) return assigned[1] ?? null;
   const property = PROPERTY_NAME.exec(prefix);
@@ -328,29 +450,6 @@ function lineIndexOf(lineStarts: readonly number[], offset: number): number {
     else high = middle - 1;
   }
   return low;
-}
-
-function findBlocks(
-  text: string,
-  lineStarts: readonly number[],
-): { blocks: Block[]; unterminatedAt: { line: number; contentStart: number } | null } {
-  const blocks: Block[] = [];
-  let open: { line: number; contentStart: number } | null = null;
-  for (let line = 0; line < lineStarts.length; line++) {
-    const start = lineStarts[line] ?? 0;
-    const next = lineStarts[line + 1];
-    const end = next === undefined ? text.length : next - 1;
-    const content = text.slice(start, end);
-    if (open === null) {
-      if (content.includes(EVOLVE_BLOCK_START)) {
-        open = { line: line + 1, contentStart: next ?? text.length };
-      }
-    } else if (content.includes(EVOLVE_BLOCK_END)) {
-      blocks.push({ contentStart: open.contentStart, contentEnd: start });
-      open = null;
-    }
-  }
-  return { blocks, unterminatedAt: open };
 }
 
 /**

@@ -1,21 +1,25 @@
 /**
  * @module The foundation-model mutators. `llm-diff`: the model answers with SEARCH/REPLACE blocks
  * that may only touch EVOLVE-BLOCK regions (`search-replace.ts`). `llm-rewrite`: the model answers
- * with the whole target file in a fenced block. Either way the result must parse as TypeScript
- * before it is evaluated; an unusable answer is sent back with the reason (and, for a diff, the
+ * with the whole target file in a fenced block; when the file has EVOLVE-BLOCKs, only the blocks'
+ * new contents are taken and every byte outside them stays the parent's (see `applyRewriteAnswer`).
+ * Either way the changed files must pass `checkSyntax` (TypeScript and JavaScript; Python when a
+ * `python3` is on the host) before they are evaluated; an unusable answer is sent back with the reason (and, for a diff, the
  * nearest matching lines) a bounded number of times. A model call that finally fails makes the
  * child `invalid`; an answer never made usable makes it `patch_failed`. The campaign goes on.
  */
 import { describeError } from '../core/errors.js';
 import type { AgentFiles, MutationInfo } from '../core/types.js';
+import { EvaluationAbortedError } from '../harness/run-harness.js';
 import { callModel } from '../model/call-model.js';
 import { ModelCallError } from '../model/errors.js';
 import type { PriceTable } from '../model/prices.js';
 import type { ModelEnsemble } from '../model/registry.js';
 import type { ModelCallRecorder, ModelMessage, ModelRequest } from '../model/types.js';
-import { EvaluationAbortedError } from '../harness/run-harness.js';
 import {
   describeEditable,
+  fenceLanguage,
+  formatArtifacts,
   formatHistory,
   formatInspirations,
   formatLogs,
@@ -23,12 +27,18 @@ import {
   formatParentCode,
   type MutationHistory,
 } from './build-prompt.js';
-import { editableRegions, isCodeFile } from './edit-regions.js';
-import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from './evolve-annotations.js';
+import {
+  EVOLVE_BLOCK_END,
+  EVOLVE_BLOCK_START,
+  type EvolveBlock,
+  editableRegions,
+  hasMarkers,
+  scanEvolveBlocks,
+} from './edit-regions.js';
 import { mutatorCallOptions } from './model-call-settings.js';
 import { type PromptTemplates, renderTemplate } from './prompt-templates.js';
 import { applySearchReplace, parseSearchReplace } from './search-replace.js';
-import { checkSyntax } from './syntax-check.js';
+import { checkSyntax, type SyntaxCheckOptions } from './syntax-check.js';
 import type { MutationRequest, MutationResult, Mutator } from './types.js';
 
 /** The two LLM operators. */
@@ -61,6 +71,8 @@ export interface LlmMutatorOptions {
   sleep?: (milliseconds: number, signal?: AbortSignal) => Promise<void>;
   /** First backoff in milliseconds. Default 1000. */
   baseDelayMs?: number;
+  /** How changed files are checked before evaluation (the Python interpreter, or none). Default: `python3` when there is one. */
+  syntaxCheck?: SyntaxCheckOptions;
 }
 
 /** `MutationInfo.details` of an LLM child. */
@@ -146,7 +158,7 @@ export function createLlmMutator(options: LlmMutatorOptions): Mutator {
             : applyRewriteAnswer(parentFiles, answer, target);
         let error = outcome.ok ? null : outcome.error;
         if (outcome.ok) {
-          const syntax = await checkSyntax(outcome.files, outcome.changed);
+          const syntax = await checkSyntax(outcome.files, outcome.changed, options.syntaxCheck);
           if (syntax !== null) error = `the changed code does not parse:\n${syntax}`;
         }
         if (outcome.ok && error === null) {
@@ -188,11 +200,13 @@ function firstPrompt(options: LlmMutatorOptions, request: MutationRequest, targe
     parent_code: formatParentCode(files),
     metrics: formatMetrics(node.publicMetrics),
     logs: formatLogs(node, options.history),
+    artifacts: formatArtifacts(node),
     history: formatHistory(options.history),
     inspirations: formatInspirations(request.inspirations),
     editable: describeEditable(files),
     file_hint: editable[0] ?? 'optimizer.ts',
     target_file: target,
+    target_language: fenceLanguage(target),
   };
   return renderTemplate(options.operator === 'llm-diff' ? options.templates.diff : options.templates.rewrite, values);
 }
@@ -200,7 +214,7 @@ function firstPrompt(options: LlmMutatorOptions, request: MutationRequest, targe
 /** The file `llm-rewrite` replaces: the first with EVOLVE-BLOCK markers, else the entry, else the largest. */
 export function rewriteTarget(files: AgentFiles): string {
   const names = Object.keys(files).sort();
-  const marked = names.find((file) => isCodeFile(file) && files[file]?.includes(EVOLVE_BLOCK_START));
+  const marked = names.find((file) => hasMarkers(file, files[file] ?? ''));
   if (marked) return marked;
   if (names.includes('optimizer.ts')) return 'optimizer.ts';
   return names.sort((a, b) => (files[b]?.length ?? 0) - (files[a]?.length ?? 0))[0] ?? 'optimizer.ts';
@@ -228,29 +242,133 @@ export function applyDiffAnswer(files: AgentFiles, answer: string): Outcome {
 
 const FENCED = /(^|\n)[ \t]*(```|~~~)[^\n]*\n([\s\S]*?)\n[ \t]*\2[ \t]*(?=\n|$)/g;
 
-/** Takes the largest fenced block of a whole-file answer as the new target file. */
+/**
+ * Takes the largest fenced block of a whole-file answer as the new target file.
+ *
+ * When the target has EVOLVE-BLOCKs, the answer must hold the same number of blocks, and its text
+ * outside them (marker lines included, with any code on them) must equal the parent's, compared
+ * line by line ignoring blank lines and whitespace; otherwise it is refused with the first
+ * differing line, so the model can act (an outside edit it needs, such as an import, goes inside a
+ * block). An accepted answer is spliced: only the blocks' new contents are taken, into the
+ * parent's file, so every byte outside the blocks is the parent's. Refusing rather than silently
+ * dropping outside edits keeps a child whose new code relies on a dropped edit (a new import) from
+ * costing an evaluation to fail; splicing rather than taking the answer as written keeps the bytes
+ * exact when the model only reformatted the outside.
+ */
 export function applyRewriteAnswer(files: AgentFiles, answer: string, target: string): Outcome {
   const blocks = [...answer.replace(/\r\n/g, '\n').matchAll(FENCED)].map((match) => match[3] ?? '');
   if (blocks.length === 0) {
+    const language = fenceLanguage(target);
     return {
       ok: false,
-      error: `the answer contains no fenced code block. Write the whole of ${target} between \`\`\`typescript and \`\`\`.`,
+      error: `the answer contains no fenced code block. Write the whole of ${target} between \`\`\`${language} and \`\`\`.`,
     };
   }
   const code = blocks.reduce((longest, block) => (block.length > longest.length ? block : longest), '');
   const original = files[target] ?? '';
-  const hadMarkers = original.includes(EVOLVE_BLOCK_START);
-  if (hadMarkers && (!code.includes(EVOLVE_BLOCK_START) || !code.includes(EVOLVE_BLOCK_END))) {
+  const next = hasMarkers(target, original) ? spliceBlocks(target, original, code) : { text: `${code.trimEnd()}\n` };
+  if ('error' in next) return { ok: false, error: next.error };
+  if (next.text === original || (!hasMarkers(target, original) && code.trim() === original.trim())) {
+    return { ok: false, error: `the new ${target} is identical to the current one. Make a real change.` };
+  }
+  return { ok: true, files: { ...files, [target]: next.text }, changed: [target] };
+}
+
+/** The parent's `original` with its blocks' contents replaced by those of the model's `code`, or why not. */
+function spliceBlocks(target: string, original: string, code: string): { text: string } | { error: string } {
+  const before = scanEvolveBlocks(target, original);
+  const after = scanEvolveBlocks(target, code);
+  const count = (n: number): string => `${n} EVOLVE-BLOCK${n === 1 ? '' : 's'}`;
+  if (before.blocks.length === 0) {
+    return { error: `${target} has no complete EVOLVE-BLOCK, so nothing in it may change.` };
+  }
+  if (after.blocks.length === 0) {
     return {
-      ok: false,
       error: `the new ${target} lost its ${EVOLVE_BLOCK_START}/${EVOLVE_BLOCK_END} marker lines; keep them, and write the whole file.`,
     };
   }
-  const next = `${code.trimEnd()}\n`;
-  if (next === original || code.trim() === original.trim()) {
-    return { ok: false, error: `the new ${target} is identical to the current one. Make a real change.` };
+  if (after.blocks.length !== before.blocks.length) {
+    return {
+      error:
+        `the new ${target} has ${count(after.blocks.length)} and the current one ${count(before.blocks.length)}. ` +
+        'Keep every marker line as it is, and write the whole file.',
+    };
   }
-  return { ok: true, files: { ...files, [target]: next }, changed: [target] };
+  const originalLines = original.split('\n');
+  const codeLines = code.split('\n');
+  const beforeOutside = outsideSegments(originalLines, before.blocks);
+  const afterOutside = outsideSegments(codeLines, after.blocks);
+  for (let segment = 0; segment < beforeOutside.length; segment++) {
+    const difference = firstDifference(beforeOutside[segment] ?? [], afterOutside[segment] ?? []);
+    if (difference !== null) {
+      return {
+        error:
+          `the new ${target} changes code outside the EVOLVE-BLOCKs, which must stay exactly as it is: ${difference}. ` +
+          `Only the lines between ${EVOLVE_BLOCK_START} and ${EVOLVE_BLOCK_END} may change; write everything else as it is now ` +
+          '(anything the new code needs, such as an import, goes inside a block).',
+      };
+    }
+  }
+  const lineBreak = original.includes('\r\n') ? '\r\n' : '\n';
+  let text = original;
+  for (let index = before.blocks.length - 1; index >= 0; index--) {
+    const parentBlock = before.blocks[index] as EvolveBlock;
+    const childBlock = after.blocks[index] as EvolveBlock;
+    let content = code.slice(childBlock.contentStart, childBlock.contentEnd);
+    if (lineBreak === '\r\n') content = content.replace(/\r?\n/g, '\r\n');
+    text = text.slice(0, parentBlock.contentStart) + content + text.slice(parentBlock.contentEnd);
+  }
+  return { text };
+}
+
+/** A numbered line outside the blocks. */
+interface OutsideLine {
+  /** 1-based. */
+  number: number;
+  text: string;
+}
+
+/** The lines outside the blocks (marker lines included), one segment per gap: before, between, after. */
+function outsideSegments(lines: readonly string[], blocks: readonly EvolveBlock[]): OutsideLine[][] {
+  const segments: OutsideLine[][] = [];
+  let from = 0;
+  const take = (start: number, end: number): OutsideLine[] =>
+    lines.slice(start, end).map((text, offset) => ({ number: start + offset + 1, text }));
+  for (const block of blocks) {
+    segments.push(take(from, block.startLine + 1));
+    from = block.endLine;
+  }
+  segments.push(take(from, lines.length));
+  return segments;
+}
+
+function looseLine(line: string): string {
+  return line.trim().replace(/\s+/g, ' ');
+}
+
+/** The first non-blank line that differs (whitespace aside), described for the model; null when none. */
+function firstDifference(current: readonly OutsideLine[], proposed: readonly OutsideLine[]): string | null {
+  const left = current.filter((line) => line.text.trim() !== '');
+  const right = proposed.filter((line) => line.text.trim() !== '');
+  const shown = (line: OutsideLine): string => `\`${line.text.trim().slice(0, 120)}\``;
+  for (let index = 0; index < Math.max(left.length, right.length); index++) {
+    const mine = left[index];
+    const theirs = right[index];
+    const same = (first: OutsideLine | undefined, second: OutsideLine | undefined): boolean =>
+      first !== undefined && second !== undefined && looseLine(first.text) === looseLine(second.text);
+    if (same(mine, theirs)) continue;
+    // One line added or removed: the rest lines up again one step later.
+    if (theirs !== undefined && (mine === undefined || same(mine, right[index + 1]))) {
+      return `you added line ${theirs.number}, ${shown(theirs)}`;
+    }
+    if (mine !== undefined && (theirs === undefined || same(left[index + 1], theirs))) {
+      return `line ${mine.number}, ${shown(mine)}, is missing`;
+    }
+    if (mine !== undefined && theirs !== undefined) {
+      return `line ${mine.number} is ${shown(mine)}, and your line ${theirs.number} is ${shown(theirs)}`;
+    }
+  }
+  return null;
 }
 
 /** The model's one-line explanation (first prose line of the answer), for `MutationInfo.summary`. */

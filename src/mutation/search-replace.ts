@@ -12,11 +12,19 @@
  * tolerant of whitespace and indentation (lines are compared trimmed, with runs of spaces
  * collapsed, when the exact text is not found; the replacement is re-indented to the match), and
  * strict about everything else: a SEARCH must match exactly one place, inside an editable region
- * (`edit-regions.ts`). A failure says why and shows the nearest lines, so a model can fix its edit.
+ * (`edit-regions.ts`). An empty SEARCH adds the REPLACE lines at the end of the file's last
+ * EVOLVE-BLOCK (aider, ShinkaEvolve). A failure says why and shows the nearest lines, so a model
+ * can fix its edit.
  */
 import type { AgentFiles } from '../core/types.js';
-import { describeRanges, editableRegions, type LineRange } from './edit-regions.js';
-import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from './evolve-annotations.js';
+import {
+  describeRanges,
+  EVOLVE_BLOCK_END,
+  EVOLVE_BLOCK_START,
+  editableRegions,
+  type LineRange,
+  markerOnLine,
+} from './edit-regions.js';
 
 /** One edit. */
 export interface SearchReplaceBlock {
@@ -151,17 +159,6 @@ function applyOne(working: AgentFiles, block: SearchReplaceBlock): { file: strin
   const regions = editableRegions(working);
   const searchLines = trimBlankEnds(block.search.replace(/\r\n/g, '\n').split('\n'));
   const replaceLines = trimBlankEnds(block.replace.replace(/\r\n/g, '\n').split('\n'));
-  if (searchLines.length === 0) {
-    return {
-      error:
-        'the SEARCH part is empty. Quote the existing lines you want to change (copied from the code), then give their replacement.',
-    };
-  }
-  if (replaceLines.some((line) => line.includes(EVOLVE_BLOCK_START) || line.includes(EVOLVE_BLOCK_END))) {
-    return {
-      error: `the REPLACE part contains an ${EVOLVE_BLOCK_START}/${EVOLVE_BLOCK_END} marker. Markers may not be added, moved or removed; edit only the code between them.`,
-    };
-  }
   let candidates: string[];
   if (block.file !== null) {
     const file = normalizePath(block.file);
@@ -174,6 +171,7 @@ function applyOne(working: AgentFiles, block: SearchReplaceBlock): { file: strin
   } else {
     candidates = Object.keys(working).sort();
   }
+  if (searchLines.length === 0) return insertAtBlockEnd(working, block, candidates, regions, replaceLines);
   const all: Match[] = [];
   for (const exact of [true, false]) {
     for (const file of candidates) all.push(...findMatches(file, working[file] ?? '', searchLines, exact));
@@ -198,12 +196,56 @@ function applyOne(working: AgentFiles, block: SearchReplaceBlock): { file: strin
     };
   }
   const match = inside[0] as Match;
+  const markerError = replaceMarkerError(match.file, replaceLines);
+  if (markerError !== null) return { error: markerError };
   const content = working[match.file] ?? '';
   const fileLines = content.split('\n');
   const replacement = match.exact ? replaceLines : reindent(replaceLines, searchLines, fileLines.slice(match.line));
   fileLines.splice(match.line, match.length, ...replacement);
   working[match.file] = fileLines.join('\n');
   return { file: match.file };
+}
+
+/** Why a REPLACE part may not be used in `file`: a line that would read as a marker there. */
+function replaceMarkerError(file: string, replaceLines: readonly string[]): string | null {
+  if (!replaceLines.some((line) => markerOnLine(file, line) !== null)) return null;
+  return `the REPLACE part contains an ${EVOLVE_BLOCK_START}/${EVOLVE_BLOCK_END} marker. Markers may not be added, moved or removed; edit only the code between them.`;
+}
+
+/**
+ * An empty SEARCH inserts the REPLACE lines at the end of an EVOLVE-BLOCK, just before its END
+ * line (the aider / ShinkaEvolve convention for additions): the last block of the named file, or
+ * of the only marked file when no file is named. In a tree without markers, at the end of the file.
+ */
+function insertAtBlockEnd(
+  working: AgentFiles,
+  block: SearchReplaceBlock,
+  candidates: readonly string[],
+  regions: Map<string, LineRange[]>,
+  replaceLines: readonly string[],
+): { file: string } | { error: string } {
+  const editable = candidates.filter((file) => (regions.get(file)?.length ?? 0) > 0);
+  if (editable.length !== 1) {
+    const where =
+      block.file !== null
+        ? `${block.file} has no complete EVOLVE-BLOCK to add to`
+        : `it could go into any of ${editable.join(', ')}`;
+    return {
+      error: `the SEARCH part is empty, which adds the REPLACE lines at the end of an EVOLVE-BLOCK, but ${where}. Put the file's path on the line before the block, or quote the existing lines you want to change (copied from the code) in SEARCH.`,
+    };
+  }
+  const file = editable[0] as string;
+  if (replaceLines.length === 0) return { file };
+  const markerError = replaceMarkerError(file, replaceLines);
+  if (markerError !== null) return { error: markerError };
+  const ranges = regions.get(file) as LineRange[];
+  const last = ranges[ranges.length - 1] as LineRange;
+  const fileLines = (working[file] ?? '').split('\n');
+  // A file without markers ends with a newline: add before the empty last "line", not after it.
+  const at = last.end === fileLines.length && fileLines[fileLines.length - 1] === '' ? last.end - 1 : last.end;
+  fileLines.splice(at, 0, ...replaceLines);
+  working[file] = fileLines.join('\n');
+  return { file };
 }
 
 function lineSpan(start: number, length: number): string {

@@ -4,13 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readAgentDirectory } from '../../../src/campaign/agent-directory.js';
 import { createRandom } from '../../../src/core/random.js';
 import type { AgentNode, EvaluationRecord } from '../../../src/core/types.js';
+import { EvaluationAbortedError } from '../../../src/harness/run-harness.js';
 import { createPriceTable } from '../../../src/model/prices.js';
 import { resolveModelClients } from '../../../src/model/registry.js';
 import type { ModelCallRecordInput } from '../../../src/model/types.js';
 import type { MutationHistory } from '../../../src/mutation/build-prompt.js';
 import { createLlmMutator, type LlmMutatorOptions } from '../../../src/mutation/llm-mutator.js';
 import { loadPromptTemplates } from '../../../src/mutation/prompt-templates.js';
-import { EvaluationAbortedError } from '../../../src/harness/run-harness.js';
 import { repositoryRoot, seedAgent } from '../../helpers/campaign-fixture.js';
 import {
   anthropicStream,

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ParametricMutationConfig } from '../../../src/mutation/parametric-kind.js';
 import { createRandom } from '../../../src/core/random.js';
 import type { AgentFiles, AgentNode } from '../../../src/core/types.js';
 import {
@@ -11,6 +10,7 @@ import {
   parseEvolveParameters,
 } from '../../../src/mutation/evolve-annotations.js';
 import { createParametricMutator, type ParametricMutationDetails } from '../../../src/mutation/parametric.js';
+import type { ParametricMutationConfig } from '../../../src/mutation/parametric-kind.js';
 import type { MutationResult, NodeWithCode } from '../../../src/mutation/types.js';
 
 const FIXTURE = new URL('../../fixtures/agents/annotated-de/', import.meta.url);

@@ -120,7 +120,7 @@ describe('applying edits', () => {
     }
   });
 
-  it('is atomic, refuses marker edits, unknown files, empty SEARCH and no-op edits', () => {
+  it('is atomic, refuses marker edits, unknown files and no-op edits; an empty SEARCH adds at the end of the block', () => {
     const mixed = applySearchReplace(sample, [
       { file: 'main.ts', search: 'return 0;', replace: 'return -1;' },
       { file: 'main.ts', search: 'return nothing;', replace: 'x' },
@@ -132,8 +132,10 @@ describe('applying edits', () => {
     expect(!marker.ok && marker.errors[0]).toMatch(/marker/);
     const unknown = applySearchReplace(sample, [{ file: 'nope.ts', search: 'return 0;', replace: 'x' }]);
     expect(!unknown.ok && unknown.errors[0]).toMatch(/no file "nope.ts".*main.ts/);
-    const empty = applySearchReplace(sample, [{ file: 'main.ts', search: '\n', replace: 'x' }]);
-    expect(!empty.ok && empty.errors[0]).toMatch(/SEARCH part is empty/);
+    const empty = applySearchReplace(sample, [{ file: 'main.ts', search: '\n', replace: 'export const added = 2;' }]);
+    expect(empty.ok && empty.files['main.ts']).toContain(
+      '  return 0;\n}\nexport const added = 2;\n// EVOLVE-BLOCK-END\n',
+    );
     const noop = applyDiffAnswer(sample, 'main.ts\n<<<<<<< SEARCH\nreturn 0;\n=======\nreturn 0;\n>>>>>>> REPLACE\n');
     expect(!noop.ok && noop.error).toMatch(/change nothing/);
     const none = applyDiffAnswer(seed, answer('answer-no-edit.md'));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/core/random.js';
 import type { AgentFiles, AgentNode, EvaluationRecord } from '../../../src/core/types.js';
+import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import { createPriceTable } from '../../../src/model/prices.js';
 import { resolveModelClients } from '../../../src/model/registry.js';
 import type { ModelCallRecordInput, ModelClient, ModelRequest } from '../../../src/model/types.js';
@@ -17,7 +18,6 @@ import {
   type SelfModifyDetails,
   type SelfModifyOptions,
 } from '../../../src/mutation/self-modify.js';
-import { bundleAgent } from '../../../src/harness/bundle-agent.js';
 import type { Sandbox, SandboxRequest, SandboxResult } from '../../../src/sandbox/types.js';
 
 const PARENT: AgentFiles = {
