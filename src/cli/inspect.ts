@@ -10,6 +10,7 @@ import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError } from '../core/errors.js';
 import type { AgentNode } from '../core/types.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
+import { formatArtifacts } from './format-artifacts.js';
 import { formatModelCalls, totalModelCalls } from './format-model-calls.js';
 import { formatSelfModify } from './format-self-modify.js';
 import { bestNode, renderTree, treeJson } from './render-tree.js';
@@ -81,6 +82,7 @@ export async function showNode(directory: string, nodeArgument: string, flags: {
       for (const [key, value] of Object.entries(node.publicMetrics))
         out.push(`  ${key.padEnd(28)} ${formatValue(value)}`);
     }
+    out.push(...formatArtifacts(node));
     if (evaluations.length > 0) {
       out.push('', 'Evaluations:');
       out.push(

@@ -181,6 +181,7 @@ export class CampaignView {
         iteration: node.iteration,
         createdAt: node.createdAt,
         evaluatedAt: node.evaluatedAt,
+        artifacts: node.artifacts ?? {},
       },
       parent: parent && { id: parent.id, score: parent.score, status: parent.status },
       children,

@@ -79,6 +79,8 @@ export interface NodeDetail {
     iteration: number;
     createdAt: string;
     evaluatedAt: string | null;
+    /** Text the evaluator handed back (errors, feedback), by name; `{}` when none. Shown as text, never as HTML. */
+    artifacts: Record<string, string>;
   };
   parent: { id: number; score: number | null; status: NodeStatus } | null;
   children: Array<{ id: number; score: number | null; status: NodeStatus }>;

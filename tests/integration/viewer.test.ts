@@ -64,6 +64,7 @@ async function recordNode(options: { id: number; parent: AgentNode; hostile: boo
       summary: options.hostile ? `rewrote the loop ${HOSTILE}` : `added notes for node ${options.id}`,
     },
     error: options.hostile ? `note from the agent ${HOSTILE}` : null,
+    ...(options.hostile ? { artifacts: { [`stderr ${IMAGE_PAYLOAD}`]: `evaluator said ${HOSTILE}` } } : {}),
     iteration: options.id,
     createdAt: now,
     evaluatedAt: now,
@@ -217,6 +218,7 @@ describe('the viewer API', () => {
     ]);
     expect(body.node.privateMetricCount).toBe(1);
     expect(JSON.stringify(body)).not.toContain('heldOut');
+    expect(body.node.artifacts).toEqual({ [`stderr ${IMAGE_PAYLOAD}`]: `evaluator said ${HOSTILE}` });
     expect(body.diff.text).toContain(`+Agent notes ${HOSTILE}`);
   });
 
@@ -475,6 +477,10 @@ describe.skipIf(chromiumMissing !== null && !process.env.CI)('the viewer page in
       await page.click('button[data-tab="logs"]');
       const logs = await page.$$eval('pre.log', (nodes) => nodes.map((node) => node.textContent));
       expect(logs).toContain(`agent printed ${HOSTILE}`);
+      // The evaluator's artifacts: shown as text under their names.
+      expect(logs).toContain(`evaluator said ${HOSTILE}`);
+      const headings = await page.$$eval('#panel h3', (nodes) => nodes.map((node) => node.textContent));
+      expect(headings).toContain(`Artifact · stderr ${IMAGE_PAYLOAD}`);
       expect(await injected()).toEqual({ elements: 0, pwned: null });
       // Hovering shows the summary in the tooltip, as text too.
       const hover = await page.evaluate(

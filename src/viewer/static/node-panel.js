@@ -90,7 +90,9 @@ export class NodePanel {
         key === 'model'
           ? detail.modelCalls.length
           : key === 'logs'
-            ? detail.evaluations.filter((e) => e.logExcerpt.trim()).length + (node.error ? 1 : 0)
+            ? detail.evaluations.filter((e) => e.logExcerpt.trim()).length +
+              (node.error ? 1 : 0) +
+              Object.keys(node.artifacts ?? {}).length
             : null;
       const button = element('button', key === this.tab ? 'tab active' : 'tab', label);
       button.type = 'button';
@@ -286,6 +288,13 @@ export class NodePanel {
       any = true;
       body.append(element('h3', null, 'Node note'), element('pre', 'log', detail.node.error));
     }
+    // The evaluator's artifacts (errors, feedback): text nodes only, whatever they hold.
+    for (const [name, text] of Object.entries(detail.node.artifacts ?? {})) {
+      any = true;
+      const block = element('pre', 'log artifact', text);
+      block.dataset.artifact = name;
+      body.append(element('h3', null, `Artifact · ${name}`), block);
+    }
     for (const evaluation of detail.evaluations) {
       if (!evaluation.logExcerpt.trim()) continue;
       any = true;
@@ -295,7 +304,13 @@ export class NodePanel {
       );
     }
     if (!any)
-      body.append(element('p', 'muted', 'Nothing was logged: the agent printed nothing and no error was recorded.'));
+      body.append(
+        element(
+          'p',
+          'muted',
+          'Nothing was logged: the agent printed nothing, no error was recorded and the evaluator returned no artifacts.',
+        ),
+      );
   }
 }
 
