@@ -1,6 +1,6 @@
 /**
  * @module The `Mutator` plug-in point: make a child's code from a parent's.
- * Implementations: `parametric` (offline default), later `llm-diff`, `llm-rewrite`, `self-modify`.
+ * Implementations are the kinds in `registry.ts`: `parametric` (offline default), `llm-diff`, `llm-rewrite`, `self-modify`.
  */
 import type { Random } from '../core/random.js';
 import type { AgentFiles, AgentNode, MutationInfo } from '../core/types.js';
