@@ -223,7 +223,9 @@ export function hasEvolveBlocks(files: AgentFiles): boolean {
 /** Describes ranges for people and models, e.g. `lines 13–29`. */
 export function describeRanges(ranges: readonly LineRange[]): string {
   if (ranges.length === 0) return 'no complete EVOLVE-BLOCK';
-  return ranges.map((range) => `lines ${range.start + 1}–${range.end}`).join(', ');
+  return ranges
+    .map((range) => (range.end - range.start === 1 ? `line ${range.end}` : `lines ${range.start + 1}–${range.end}`))
+    .join(', ');
 }
 
 /**

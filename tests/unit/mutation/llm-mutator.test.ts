@@ -8,7 +8,13 @@ import { EvaluationAbortedError } from '../../../src/harness/run-harness.js';
 import { createPriceTable } from '../../../src/model/prices.js';
 import { resolveModelClients } from '../../../src/model/registry.js';
 import type { ModelCallRecordInput } from '../../../src/model/types.js';
-import type { MutationHistory } from '../../../src/mutation/build-prompt.js';
+import {
+  ARTIFACT_CHARS,
+  ARTIFACTS_TOTAL_CHARS,
+  formatArtifacts,
+  formatInspirations,
+  type MutationHistory,
+} from '../../../src/mutation/build-prompt.js';
 import { createLlmMutator, type LlmMutatorOptions } from '../../../src/mutation/llm-mutator.js';
 import { loadPromptTemplates } from '../../../src/mutation/prompt-templates.js';
 import { repositoryRoot, seedAgent } from '../../helpers/campaign-fixture.js';
@@ -244,5 +250,109 @@ describe('llm-rewrite through the Anthropic SDK, streaming', () => {
     expect(calls[0]?.costUsd).toBeCloseTo((7000 * 1 + 2600 * 5) / 1e6, 12);
     const prompt = messagesOf(server, 0)[0]?.content ?? '';
     expect(prompt).toMatch(/complete new version of `optimizer.ts`/);
+  });
+});
+
+describe("the parent's artifacts in the prompt (OpenEvolve's side channel)", () => {
+  const traceback = `Traceback (most recent call last):\n${'  File "pack.py", line 20, in place\n'.repeat(200)}ValueError: overlap of circles 3 and 7`;
+  const withArtifacts = node(0, null, 0.42, {
+    artifacts: { stderr: traceback, feedback: 'Circle 3 leaves the square at x = 1.02.', empty: '  ' },
+    publicMetrics: { sum_radii: 2.41 },
+  });
+
+  it('shows them under a heading, each capped with its head and tail, never private metrics', async () => {
+    const server = await serve([{ kind: 'json', body: openAICompletion(answer('answer-diff-crossover.md')) }]);
+    const { mutator } = mutatorFor(server);
+    await mutator.mutate({ ...request(), parent: { node: withArtifacts, files: seed } });
+    const prompt = messagesOf(server, 0)[1]?.content ?? '';
+    expect(prompt).toContain(
+      '## Artifacts of its evaluation\n### feedback\n```\nCircle 3 leaves the square at x = 1.02.\n```',
+    );
+    const stderr = /### stderr\n```\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
+    expect(stderr.length).toBeLessThanOrEqual(ARTIFACT_CHARS);
+    expect(stderr.startsWith('Traceback (most recent call last):')).toBe(true);
+    expect(stderr.endsWith('ValueError: overlap of circles 3 and 7')).toBe(true);
+    expect(stderr).toMatch(/\n… \(\d+ characters cut\) …\n/);
+    expect(prompt).not.toContain('### empty');
+    expect(prompt).not.toContain('PRIVATE-HOLDOUT-7731');
+    expect(prompt).not.toContain('holdoutSecret');
+  });
+
+  it('caps them all together, says which were left out, and fences text that holds backticks', () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 6 }, (_unused, index) => [`log-${index}`, `${String(index).repeat(3000)}`]),
+    );
+    const text = formatArtifacts(node(0, null, 0.5, { artifacts: { ...many, 'a-markdown': '```\ncode\n```' } }));
+    expect(text.length).toBeLessThan(ARTIFACTS_TOTAL_CHARS + 600);
+    expect(text).toContain('### a-markdown\n````\n```\ncode\n```\n````');
+    expect(text).toMatch(/\(\d more left out: (log-\d, )*log-5\)$/);
+    expect(formatArtifacts(node(0, null, 0.5))).toBe('');
+    expect(formatArtifacts(node(0, null, 0.5, { artifacts: {} }))).toBe('');
+  });
+
+  it("shows inspirations' public metrics, not their private ones", () => {
+    const text = formatInspirations([{ node: node(4, 0, 0.6, { publicMetrics: { sum_radii: 2.5 } }), files: seed }]);
+    expect(text).toMatch(/## Node #4, score 0.6000: change 4\nPublic metrics: sum_radii 2.50000/);
+    expect(text).not.toContain('PRIVATE-HOLDOUT-7731');
+  });
+});
+
+describe('a Python program through a local OpenAI-compatible server', () => {
+  const programs = new URL('./programs/', import.meta.url);
+  const python = { 'pack.py': readFileSync(new URL('pack.py', programs), 'utf8') };
+  const original = python['pack.py'];
+  const pythonRequest = () => ({ ...request(), parent: { node: parent, files: python }, inspirations: [] });
+
+  it('llm-diff: edits inside the # EVOLVE-BLOCKs only, with an empty SEARCH adding at the end', async () => {
+    const outside = 'Use cmath.\n\npack.py\n<<<<<<< SEARCH\nimport math\n=======\nimport cmath\n>>>>>>> REPLACE\n';
+    const good =
+      'Shrink less and print the count.\n\n```python\npack.py\n<<<<<<< SEARCH\nSHRINK = 0.97  # @evolve float 0.5..1\n=======\nSHRINK = 0.99  # @evolve float 0.5..1\n>>>>>>> REPLACE\n\npack.py\n<<<<<<< SEARCH\n=======\n    print("placed")\n>>>>>>> REPLACE\n```\n';
+    const server = await serve([
+      { kind: 'json', body: openAICompletion(outside) },
+      { kind: 'json', body: openAICompletion(good) },
+    ]);
+    const { mutator } = mutatorFor(server);
+    const result = await mutator.mutate(pythonRequest());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.files['pack.py']).toBe(
+      original.replace('SHRINK = 0.97', 'SHRINK = 0.99').replace('    main()\n', '    main()\n    print("placed")\n'),
+    );
+    expect(messagesOf(server, 1)[3]?.content).toMatch(
+      /found at pack\.py line 2, which is outside the editable regions/,
+    );
+    const prompt = messagesOf(server, 0)[1]?.content ?? '';
+    expect(prompt).toContain('### pack.py\n```python\n');
+    expect(prompt).toMatch(/pack\.py: lines 8–23, line 33\)/);
+  });
+
+  it('llm-rewrite: refuses a changed import outside the blocks, then keeps the outside byte for byte', async () => {
+    const withImport = original
+      .replace('import sys\n', 'import sys\nimport random\n')
+      .replace('SHRINK = 0.97', 'SHRINK = 0.9');
+    const reformatted = `${original.replace('SHRINK = 0.97', 'SHRINK = 0.9').replace('import sys\n', '  import sys   \n\n')}\n\n`;
+    const server = await serve([
+      { kind: 'json', body: openAICompletion(`Add randomness.\n\n\`\`\`python\n${withImport}\`\`\`\n`) },
+      { kind: 'json', body: openAICompletion(`Shrink a bit more.\n\n\`\`\`python\n${reformatted}\`\`\`\n`) },
+    ]);
+    const { mutator } = mutatorFor(server, { operator: 'llm-rewrite' });
+    const result = await mutator.mutate(pythonRequest());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.files['pack.py']).toBe(original.replace('SHRINK = 0.97', 'SHRINK = 0.9'));
+    expect(messagesOf(server, 1)[3]?.content).toMatch(/you added line 4, `import random`/);
+    expect(messagesOf(server, 0)[1]?.content).toMatch(
+      /complete new version of `pack.py` in a single fenced code block:\n\n```python\n/,
+    );
+  });
+
+  it('sends back Python that does not parse (checked with ast.parse on the host)', async () => {
+    const broken =
+      'Break it.\n\npack.py\n<<<<<<< SEARCH\nPASSES = 3  # @evolve int 1..10\n=======\nPASSES = = 3\n>>>>>>> REPLACE\n';
+    const server = await serve([{ kind: 'json', body: openAICompletion(broken) }]);
+    const { mutator } = mutatorFor(server, { patchRetries: 0 });
+    const result = await mutator.mutate(pythonRequest());
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/does not parse:\npack\.py:10:\d+: invalid syntax \(Python 3\.\d+\)/);
   });
 });
