@@ -26,5 +26,12 @@ export function describeCoverage(what: string, registry: PluginRegistry<PluginKi
       ).toEqual([]);
       expect(strayFixtures(registry, fixtures), `fixtures for ${registry.area}s that are not registered`).toEqual([]);
     });
+    for (const kind of uncoveredKinds(registry, fixtures)) {
+      it(`covers the ${registry.area} "${kind}"`, () => {
+        throw new Error(
+          `The ${registry.area} "${kind}" is registered but the ${what} contract has no fixture for it: add one (or an explicit reason it cannot run) to the ${what} contract test.`,
+        );
+      });
+    }
   });
 }
