@@ -1,11 +1,11 @@
 /**
  * @module The offline `parametric` mutator: changes only the `@evolve`-annotated constants and
- * choices of the parent (see `evolve-annotations.ts`), with differential-evolution moves over the
+ * choices of the parent, in any language (see `evolve-annotations.ts`), with differential-evolution moves over the
  * values that archive members hold (MetaDE: evolve an optimizer's configuration θ with DE), and a
  * Gaussian step when the archive is still too small for difference vectors. Needs no model and no
  * network, so `npm start` runs a real campaign offline.
  */
-import type { ParametricMutationConfig } from './parametric-kind.js';
+
 import { describeError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { MutationInfo } from '../core/types.js';
@@ -19,6 +19,7 @@ import {
   type NumericEvolveParameter,
   parseEvolveParameters,
 } from './evolve-annotations.js';
+import type { ParametricMutationConfig } from './parametric-kind.js';
 import type { MutationRequest, MutationResult, Mutator, NodeWithCode } from './types.js';
 
 const OPERATOR = 'parametric';
@@ -83,9 +84,10 @@ export function createParametricMutator(config: ParametricMutationConfig): Mutat
         const files = Object.keys(parent.files).sort();
         return failure(
           `No @evolve parameters in the parent's files (${files.slice(0, 8).join(', ') || 'none'}). The parametric ` +
-            'mutator changes only values annotated like `const F = /* @evolve float 0..2 */ 0.5;` between a line ' +
-            'containing EVOLVE-BLOCK-START and a line containing EVOLVE-BLOCK-END. Annotate the tunable ' +
-            'constants of the agent, or use another mutator.',
+            'mutator changes only values annotated in a comment of their language, such as ' +
+            '`const F = /* @evolve float 0..2 */ 0.5;` (TypeScript, C …) or `F = 0.5  # @evolve float 0..2` (Python, ' +
+            'shell …), between an EVOLVE-BLOCK-START and an EVOLVE-BLOCK-END marker comment (`# EVOLVE-BLOCK-START` ' +
+            'in Python). Annotate the tunable constants of the program, or use another mutator.',
           'no @evolve parameters',
           { files },
         );
