@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
@@ -21,7 +21,7 @@ vi.setConfig({ testTimeout: 300_000 });
 const workspace = temporaryDirectory('clade-cec2022-');
 afterAll(() => workspace.remove());
 
-/** An environment without any CEC2022 data: no variable, an empty home and cache. */
+/** An environment with no CEC2022 data of its own: no variable, an empty home and cache (clade's shipped copy is found). */
 const emptyHome = path.join(workspace.path, 'home');
 const bareEnvironment = (): NodeJS.ProcessEnv => {
   const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: emptyHome };
@@ -29,6 +29,16 @@ const bareEnvironment = (): NodeJS.ProcessEnv => {
   delete environment.XDG_CACHE_HOME;
   return environment;
 };
+/**
+ * An environment whose CEC2022 data directory is empty: CLADE_CEC2022_DATA names a directory
+ * without the files (it comes before the shipped copy, so nothing else is looked at).
+ */
+const emptyDataDirectory = path.join(workspace.path, 'no-data');
+mkdirSync(emptyDataDirectory, { recursive: true });
+const missingDataEnvironment = (): NodeJS.ProcessEnv => ({
+  ...bareEnvironment(),
+  CLADE_CEC2022_DATA: emptyDataDirectory,
+});
 
 interface Run {
   code: number | null;
@@ -133,9 +143,14 @@ describe('clade problems eval (built CLI)', () => {
     const badSuite = await cli(['problems', 'eval', '--suite', 'cec2017', '--fn', '1', '--dim', '10'], '[]');
     expect(badSuite.code).toBe(2);
     expect(badSuite.stderr).toMatch(/use one of cec2022, builtin/);
-    const missing = await cli(['problems', 'eval', '--suite', 'cec2022', '--fn', '2', '--dim', '20'], '[]');
+    const missing = await cli(
+      ['problems', 'eval', '--suite', 'cec2022', '--fn', '2', '--dim', '20'],
+      '[]',
+      missingDataEnvironment(),
+    );
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(path.join(emptyHome, '.cache/clade/cec2022'));
+    expect(missing.stderr).toContain(emptyDataDirectory);
+    expect(missing.stderr).toMatch(/CLADE_CEC2022_DATA/);
     expect(missing.stderr).toMatch(/clade data fetch cec2022.*--data-dir/s);
   });
 
@@ -345,7 +360,7 @@ sandbox:
 
   it('refuses to start without data (no directory made), then runs with --data-dir and resumes', async () => {
     const directory = path.join(workspace.path, 'campaign');
-    const refused = await cli(['run', campaignFile, '--dir', directory]);
+    const refused = await cli(['run', campaignFile, '--dir', directory], '', missingDataEnvironment());
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/CEC2022 data not found.*clade data fetch cec2022.*--data-dir/s);
     expect(existsSync(directory)).toBe(false);
