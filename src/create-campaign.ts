@@ -294,6 +294,12 @@ export function createEvaluationScheme(config: CampaignConfig, task: Task): Eval
   };
 }
 
+/** What commands below the wiring (fsck) need of it: the assembled schema and the task factory. */
+export const campaignWiring = {
+  validateCampaign,
+  createTask: (config: CampaignConfig): Task => createTask(config),
+};
+
 /** The task a campaign's configuration names (its kind looked up in `taskKinds`). */
 export function createTask(config: CampaignConfig): Task {
   return taskKinds.get(config.task.kind).create(config.task, { seed: config.seed });

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { readArchiveFacts } from '../archive/integrity.js';
 import { migrations } from '../archive/migrations/index.js';
 import { openArchive } from '../archive/sqlite-store.js';
-import { validateCampaign } from '../campaign-file.js';
 import type { CampaignConfig } from '../config/schema.js';
 import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError, describeError } from '../core/errors.js';
@@ -55,8 +54,15 @@ export interface FsckOptions {
   repair?: boolean;
   /** Most problems of one kind listed before the rest are counted. Default 20. */
   maxPerKind?: number;
-  /** Task factory for the evaluation checks (`createTask` of the wiring). */
-  createTask: (config: CampaignConfig) => Task;
+  /**
+   * What fsck needs of the wiring above it: the campaign-file schema (the stored configuration is
+   * validated against the registered kinds) and the task factory (for the evaluation checks).
+   * Pass `campaignWiring` from `src/create-campaign.ts`.
+   */
+  wiring: {
+    validateCampaign(raw: unknown, source: string): CampaignConfig;
+    createTask(config: CampaignConfig): Task;
+  };
 }
 
 /** Tolerance of the recomputed node score against the stored one. */
@@ -132,7 +138,7 @@ export async function checkCampaign(directory: string, options: FsckOptions): Pr
       let config: CampaignConfig | null = null;
       if (facts.campaignConfig !== undefined) {
         try {
-          config = validateCampaign(facts.campaignConfig, `${archivePath} (stored configuration)`);
+          config = options.wiring.validateCampaign(facts.campaignConfig, `${archivePath} (stored configuration)`);
         } catch (error) {
           add('config-invalid', null, `The stored campaign configuration does not validate: ${describeError(error)}`);
         }
@@ -202,7 +208,7 @@ export async function checkCampaign(directory: string, options: FsckOptions): Pr
         add('evaluation-orphan', null, `${facts.orphanEvaluations} evaluation rows belong to no recorded node.`);
 
       // Evaluations, against the task the stored configuration describes.
-      if (config !== null) checkEvaluations(facts, byId, options.createTask(config), add);
+      if (config !== null) checkEvaluations(facts, byId, options.wiring.createTask(config), add);
 
       // Git.
       const refs = existsSync(path.join(codePath, 'HEAD')) ? await listNodeRefEntries(codePath) : null;

@@ -3,11 +3,11 @@
  * prints what is broken. Exit 0 when clean (or everything found was repaired), 1 otherwise.
  */
 import { checkCampaign } from '../campaign/fsck.js';
-import { createTask } from '../create-campaign.js';
+import { campaignWiring } from '../create-campaign.js';
 
 export async function fsckCommand(directory: string, flags: { repair?: boolean; json?: boolean }): Promise<void> {
   const started = Date.now();
-  const report = await checkCampaign(directory, { repair: flags.repair === true, createTask });
+  const report = await checkCampaign(directory, { repair: flags.repair === true, wiring: campaignWiring });
   const remaining = report.problems.filter((problem) => !problem.repaired);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...report, clean: remaining.length === 0 })}\n`);

@@ -10,7 +10,7 @@ import { openArchive } from '../../src/archive/sqlite-store.js';
 import { checkCampaign } from '../../src/campaign/fsck.js';
 import { renderTree, treeJson } from '../../src/cli/render-tree.js';
 import type { AgentNode } from '../../src/core/types.js';
-import { createTask } from '../../src/create-campaign.js';
+import { campaignWiring } from '../../src/create-campaign.js';
 import { runCli } from '../helpers/campaign-fixture.js';
 import { writeSyntheticCampaign } from '../helpers/synthetic-campaign.js';
 
@@ -34,7 +34,7 @@ afterAll(() => {
 
 describe(`an archive of ${COUNT.toLocaleString('en')} nodes`, () => {
   it('passes fsck, with every count in agreement', async () => {
-    const report = await checkCampaign(directory, { createTask });
+    const report = await checkCampaign(directory, { wiring: campaignWiring });
     expect(report.problems).toEqual([]);
     expect(report.counts).toEqual({
       nodes: COUNT,

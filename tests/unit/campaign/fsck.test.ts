@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCampaign } from '../../../src/campaign/fsck.js';
-import { createTask } from '../../../src/create-campaign.js';
+import { campaignWiring } from '../../../src/create-campaign.js';
 import { gitEnvironment } from '../../../src/lineage/git-store.js';
 import { temporaryDirectory } from '../../helpers/campaign-fixture.js';
 import { writeSyntheticCampaign } from '../../helpers/synthetic-campaign.js';
@@ -47,7 +47,7 @@ const kinds = (report: Awaited<ReturnType<typeof checkCampaign>>) =>
 describe('checkCampaign (clade fsck)', () => {
   it('finds nothing wrong in a consistent campaign and counts agree', async () => {
     const { directory, nodes } = await campaign();
-    const report = await checkCampaign(directory, { createTask });
+    const report = await checkCampaign(directory, { wiring: campaignWiring });
     expect(report.problems).toEqual([]);
     expect(report.counts.nodes).toBe(nodes.length);
     expect(report.counts.refs).toBe(nodes.length);
@@ -59,15 +59,15 @@ describe('checkCampaign (clade fsck)', () => {
     const { directory, nodes } = await campaign();
     git(directory, 'update-ref', '-d', 'refs/clade/nodes/7');
     git(directory, 'update-ref', 'refs/clade/nodes/9', nodes[3]?.commit as string);
-    const before = await checkCampaign(directory, { createTask });
+    const before = await checkCampaign(directory, { wiring: campaignWiring });
     expect(kinds(before)).toEqual(['ref-missing:7', 'ref-stale:9']);
     expect(before.problems.every((problem) => problem.repairable)).toBe(true);
 
-    const repaired = await checkCampaign(directory, { createTask, repair: true });
+    const repaired = await checkCampaign(directory, { wiring: campaignWiring, repair: true });
     expect(repaired.problems.every((problem) => problem.repaired)).toBe(true);
     expect(git(directory, 'rev-parse', 'refs/clade/nodes/7')).toBe(nodes[7]?.commit);
     expect(git(directory, 'rev-parse', 'refs/clade/nodes/9')).toBe(nodes[9]?.commit);
-    expect((await checkCampaign(directory, { createTask })).problems).toEqual([]);
+    expect((await checkCampaign(directory, { wiring: campaignWiring })).problems).toEqual([]);
   });
 
   it('reports a commit whose parent is not the parent node’s commit, and a missing commit', async () => {
@@ -79,7 +79,7 @@ describe('checkCampaign (clade fsck)', () => {
     sql(directory, `UPDATE nodes SET commit_sha = '${orphan}' WHERE id = ${child.id}`);
     const lost = child.id === 3 ? 4 : 3;
     sql(directory, `UPDATE nodes SET commit_sha = '${'0'.repeat(40)}' WHERE id = ${lost}`);
-    const found = kinds(await checkCampaign(directory, { createTask }));
+    const found = kinds(await checkCampaign(directory, { wiring: campaignWiring }));
     expect(found).toContain(`commit-parent:${child.id}`);
     expect(found).toContain(`ref-stale:${child.id}`);
     expect(found).toContain(`commit-missing:${lost}`);
@@ -94,7 +94,7 @@ describe('checkCampaign (clade fsck)', () => {
     sql(directory, `UPDATE evaluations SET score = score / 2 WHERE node_id = ${first.id} AND repeat = 0`);
     sql(directory, `DELETE FROM evaluations WHERE node_id = ${second.id}`);
     sql(directory, `UPDATE nodes SET score = 0.5 WHERE id = ${failed.id}`);
-    const found = kinds(await checkCampaign(directory, { createTask }));
+    const found = kinds(await checkCampaign(directory, { wiring: campaignWiring }));
     expect(found).toContain(`score-mismatch:${first.id}`);
     expect(found).toContain(`evaluations-missing:${second.id}`);
     expect(found).toContain(`score-unexpected:${failed.id}`);
@@ -109,7 +109,7 @@ describe('checkCampaign (clade fsck)', () => {
       directory,
       `INSERT INTO events (type, node_id, data, created_at) VALUES ('node-recorded', ${last.id + 1}, '{}', '2026-01-01')`,
     );
-    const found = kinds(await checkCampaign(directory, { createTask }));
+    const found = kinds(await checkCampaign(directory, { wiring: campaignWiring }));
     expect(found).toContain('event-count:5');
     expect(found).toContain(`event-orphan:${last.id + 1}`);
   });
@@ -119,7 +119,7 @@ describe('checkCampaign (clade fsck)', () => {
     git(directory, 'update-ref', 'refs/clade/nodes/999', nodes[1]?.commit as string);
     const evaluated = nodes.find((node) => node.status === 'scored' && node.id > 0);
     sql(directory, `UPDATE evaluations SET seed = seed + 1 WHERE node_id = ${evaluated?.id}`);
-    const report = await checkCampaign(directory, { createTask });
+    const report = await checkCampaign(directory, { wiring: campaignWiring });
     const found = kinds(report);
     expect(found).toContain('ref-orphan:999');
     expect(found).toContain(`seed-mismatch:${evaluated?.id}`);
@@ -129,7 +129,7 @@ describe('checkCampaign (clade fsck)', () => {
   it('lists at most maxPerKind problems of a kind, then a count', async () => {
     const { directory } = await campaign();
     for (let id = 1; id <= 6; id++) git(directory, 'update-ref', '-d', `refs/clade/nodes/${id}`);
-    const report = await checkCampaign(directory, { createTask, maxPerKind: 2 });
+    const report = await checkCampaign(directory, { wiring: campaignWiring, maxPerKind: 2 });
     expect(report.problems.map((problem) => problem.message)).toEqual([
       expect.stringContaining('refs/clade/nodes/1 is missing'),
       expect.stringContaining('refs/clade/nodes/2 is missing'),
