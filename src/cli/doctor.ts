@@ -1,11 +1,13 @@
 /**
  * @module `clade doctor`: what this machine can run. The Docker engine (reachable? version),
  * whether GPUs can be passed to containers, the sandbox image (digest, harness label), the node
- * version, and which sandboxes are usable, each with what to do when it is not.
+ * version, which sandboxes are usable, each with what to do when it is not, and which language
+ * runtimes (node, python3 with numpy/scipy, cc/gcc, rustc) each sandbox has.
  */
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Command } from 'commander';
+import { describeError } from '../core/errors.js';
 import { HARNESS_VERSION } from '../harness/types.js';
 import { type Cec2022DataStatus, describeCec2022Data } from '../numeric/cec2022/data-directory.js';
 import { describeTensorBackends, type TensorBackendInfo } from '../numeric/tensor/index.js';
@@ -16,6 +18,7 @@ import {
   probeEngine,
   SANDBOX_IMAGE,
 } from '../sandbox/docker-engine.js';
+import { dockerRuntimes, formatRuntime, processRuntimes, type RuntimeInfo } from '../sandbox/runtimes.js';
 
 /** The report `clade doctor --json` prints. */
 export interface DoctorReport {
@@ -37,9 +40,18 @@ export interface DoctorReport {
     nodeVersion: string | null;
     /** The shell agents get at `/bin/sh` (label `clade.shell`), or null: coding agents then cannot run commands. */
     shell: string | null;
+    /** The image's python3 (label `clade.python-version`), or null. */
+    pythonVersion: string | null;
+    /** Image size in bytes, or null when missing. */
+    sizeBytes: number | null;
     matchesHarness: boolean;
   };
   sandboxes: { process: { usable: true; note: string }; docker: { usable: boolean; note: string } };
+  /**
+   * Language runtimes each sandbox has: process from the host's PATH, docker from running them in
+   * the image (null when the Docker sandbox is not usable; `dockerError` says why a probe failed).
+   */
+  runtimes: { process: RuntimeInfo[]; docker: RuntimeInfo[] | null; dockerError: string | null };
   /** Backends for batched function evaluation (src/numeric/tensor). */
   tensorBackends: TensorBackendInfo[];
   /** Benchmark data sets (CEC2022: where its files are looked for, which are there). */
@@ -66,6 +78,17 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
   const matchesHarness = image?.harnessVersion === HARNESS_VERSION;
   const dockerUsable = probe.reachable && image !== null && matchesHarness;
   const tensorBackends = await describeTensorBackends();
+  let dockerError: string | null = null;
+  const [processList, dockerList] = await Promise.all([
+    processRuntimes(),
+    dockerUsable
+      ? dockerRuntimes(docker).catch((error: unknown) => {
+          dockerError = describeError(error);
+          return null;
+        })
+      : Promise.resolve(null),
+  ]);
+  const runtimes = { process: processList, docker: dockerList, dockerError };
   return {
     tensorBackends,
     data: { cec2022: describeCec2022Data() },
@@ -95,8 +118,11 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
       harnessVersion: image?.harnessVersion ?? null,
       nodeVersion: image?.nodeVersion ?? null,
       shell: image?.shell ?? null,
+      pythonVersion: image?.pythonVersion ?? null,
+      sizeBytes: image?.sizeBytes ?? null,
       matchesHarness,
     },
+    runtimes,
     sandboxes: {
       process: {
         usable: true,
@@ -125,7 +151,7 @@ function formatReport(report: DoctorReport): string {
       ? `${mark(true)}docker engine ${docker.version} (API ${docker.apiVersion}) at ${docker.address}; runtimes: ${docker.runtimes.join(', ') || 'none'}`
       : `${mark(false)}docker engine not reachable: ${docker.reason}`,
     image.present
-      ? `${mark(image.matchesHarness)}image         ${image.name} ${image.digest} (harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'})`
+      ? `${mark(image.matchesHarness)}image         ${image.name} ${image.digest} (harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'}, python ${image.pythonVersion ?? 'none'}, ${image.sizeBytes !== null ? `${(image.sizeBytes / 1024 / 1024).toFixed(0)} MiB` : 'size ?'})`
       : `${mark(false)}image         ${image.name} missing${docker.reachable ? '' : ' (no engine to ask)'}`,
     ...(image.present
       ? [
@@ -139,6 +165,20 @@ function formatReport(report: DoctorReport): string {
     'Sandboxes:',
     `  process  usable       ${sandboxes.process.note}`,
     `  docker   ${sandboxes.docker.usable ? 'usable      ' : 'not usable  '} ${sandboxes.docker.note}`,
+    '',
+    'Runtimes (what a sandboxed command can run):',
+    ...report.runtimes.process.map(
+      (runtime, index) =>
+        `  ${index === 0 ? 'process' : '       '}  ${mark(runtime.present)}${runtime.name.padEnd(8)} ${formatRuntime(runtime)}`,
+    ),
+    ...(report.runtimes.docker === null
+      ? [
+          `  docker   ${report.runtimes.dockerError !== null ? `could not probe the image: ${report.runtimes.dockerError}` : 'not usable (see above)'}`,
+        ]
+      : report.runtimes.docker.map(
+          (runtime, index) =>
+            `  ${index === 0 ? 'docker ' : '       '}  ${mark(runtime.present)}${runtime.name.padEnd(8)} ${formatRuntime(runtime)}`,
+        )),
     '',
     'Tensor backends (batched evaluation: built-in functions, CEC2022 F1–F12):',
     ...report.tensorBackends.map(
@@ -165,7 +205,7 @@ export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description(
-      'Check what this machine can run: the Docker engine and its version, GPU pass-through, the sandbox image and its harness label, node, and which sandboxes are usable.',
+      'Check what this machine can run: the Docker engine and its version, GPU pass-through, the sandbox image and its harness label, node, which sandboxes are usable, and which runtimes (node, python3 with numpy/scipy, cc, gcc, rustc) each sandbox has.',
     )
     .option('--json', 'print the report as JSON')
     .action(doctorCommand);

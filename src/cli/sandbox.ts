@@ -11,6 +11,10 @@ interface BuildFlags {
   offline?: boolean;
   tag?: string;
   node?: string;
+  /** `--python [path]`: true (the host's python3) or a path; `--no-python`: false. */
+  python?: boolean | string;
+  pythonPackages?: string;
+  dockerfile?: string;
   json?: boolean;
 }
 
@@ -37,11 +41,40 @@ export async function sandboxBuildCommand(flags: BuildFlags): Promise<void> {
   const log = (line: string): void => {
     if (!flags.json) process.stderr.write(`${line}\n`);
   };
+  if (flags.dockerfile !== undefined && flags.offline) {
+    throw new CladeError(
+      'USAGE',
+      '--dockerfile builds with a registry (docker build); --offline builds without one from this machine. Use one of them.',
+    );
+  }
+  if (flags.dockerfile !== undefined && flags.tag === undefined) {
+    throw new CladeError(
+      'USAGE',
+      `--dockerfile ${flags.dockerfile} needs --tag NAME (your image, not ${SANDBOX_IMAGE}); then set sandbox.image: NAME in the campaign file.`,
+    );
+  }
+  if (!flags.offline && (flags.python !== undefined || flags.pythonPackages !== undefined)) {
+    throw new CladeError(
+      'USAGE',
+      '--python, --no-python and --python-packages apply to --offline builds; a Dockerfile installs Python itself.',
+    );
+  }
   const options = {
     docker,
     name: flags.tag ?? SANDBOX_IMAGE,
     log,
     ...(flags.node ? { nodeBinary: flags.node } : {}),
+    ...(flags.python === false ? { python: null } : typeof flags.python === 'string' ? { python: flags.python } : {}),
+    ...(flags.python === true ? { python: 'python3' } : {}),
+    ...(flags.pythonPackages !== undefined
+      ? {
+          pythonPackages: flags.pythonPackages
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name !== ''),
+        }
+      : {}),
+    ...(flags.dockerfile !== undefined ? { dockerfile: flags.dockerfile } : {}),
   };
   const started = performance.now();
   const image = flags.offline ? await buildOfflineImage(options) : await buildImageFromDockerfile(options);
@@ -50,8 +83,10 @@ export async function sandboxBuildCommand(flags: BuildFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...image, seconds: Number(seconds) })}\n`);
   } else {
     process.stderr.write(
-      `Built ${image.name} in ${seconds} s: ${image.digest}, harness ${image.harnessVersion ?? '?'}, node ${image.nodeVersion ?? '?'}, shell ${image.shell ?? 'none (install busybox-static for one)'}.\n` +
-        'Campaigns with `sandbox.kind: auto` or `--sandbox docker` now run in it; `clade doctor` confirms.\n',
+      `Built ${image.name} in ${seconds} s: ${image.digest}, ${(image.sizeBytes / 1024 / 1024).toFixed(0)} MiB, harness ${image.harnessVersion ?? 'none'}, node ${image.nodeVersion ?? '?'}, python ${image.pythonVersion ?? 'none'}, shell ${image.shell ?? 'none (install busybox-static for one)'}.\n` +
+        (flags.dockerfile !== undefined
+          ? `Set \`sandbox.image: ${image.name}\` in a campaign file to run its evaluations in it; \`clade doctor\` lists what it holds.\n`
+          : 'Campaigns with `sandbox.kind: auto` or `--sandbox docker` now run in it; `clade doctor` confirms.\n'),
     );
   }
 }
@@ -77,15 +112,25 @@ export function registerSandboxCommand(program: Command): void {
   sandbox
     .command('build')
     .description(
-      `Build the sandbox image ${SANDBOX_IMAGE}. Default: from sandbox/Dockerfile (pulls node:20-slim). --offline: from this machine's node binary and the libraries it links, with no registry.`,
+      `Build the sandbox image ${SANDBOX_IMAGE}. Default: from sandbox/Dockerfile (pulls node:20-slim). --offline: from this machine's node binary and the libraries it links, busybox, and this machine's python3 with numpy and scipy when it has them, with no registry. --dockerfile PATH --tag NAME: your own image (then sandbox.image: NAME).`,
     )
     .option('--offline', 'make the image from the host node binary (docker import); no registry needed')
-    .option('--tag <name>', `image tag (default ${SANDBOX_IMAGE})`)
+    .option('--tag <name>', `image tag (default ${SANDBOX_IMAGE}; required with --dockerfile)`)
     .option('--node <path>', 'node binary for --offline (default: the node running clade)')
+    .option(
+      '--python [path]',
+      "--offline: put this python3 (default: the host's python3 on PATH) with --python-packages into the image; fail if it cannot import them",
+    )
+    .option('--no-python', '--offline: leave Python out of the image')
+    .option('--python-packages <names>', '--offline: comma-separated packages copied with Python (default numpy,scipy)')
+    .option(
+      '--dockerfile <path>',
+      'build your own image from this Dockerfile (its directory is the context; needs a registry)',
+    )
     .option('--json', 'print the image (name, digest, labels) as JSON on stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  clade sandbox build --offline   # no network needed (Linux)\n  clade sandbox build             # where Docker Hub can be reached\n  clade doctor                    # check the engine and the image',
+      '\nExamples:\n  clade sandbox build --offline                 # no network needed (Linux); adds python3+numpy+scipy when the host has them\n  clade sandbox build --offline --no-python     # node and busybox only\n  clade sandbox build                           # where Docker Hub can be reached\n  clade sandbox build --dockerfile my/Dockerfile --tag my-eval:1   # then sandbox.image: my-eval:1\n  clade doctor                                  # check the engine, the image and its runtimes',
     )
     .action(sandboxBuildCommand);
   sandbox

@@ -2,16 +2,18 @@
  * @module Builds the sandbox image. Offline (`clade sandbox build --offline`): a root file system
  * made of the host's node binary, the shared libraries it links (from `ldd`), a static busybox as
  * `/bin/sh` with links for common tools (for coding agents' shell commands; Debian package
- * `busybox-static`), a minimal `/etc/passwd` with the unprivileged sandbox user, `/tmp` and
- * `/work`, imported with `docker import` — no registry involved. Online: `sandbox/Dockerfile`
- * (node:20-slim based, which has a shell and coreutils). Both images carry the harness-version,
- * node-version and shell labels.
+ * `busybox-static`), the host's python3 with numpy and scipy when it has them (`image-python.ts`;
+ * `--no-python` leaves it out), a minimal `/etc/passwd` with the unprivileged sandbox user, `/tmp`
+ * and `/work`, imported with `docker import` — no registry involved. Online: `sandbox/Dockerfile`
+ * (node:20-slim based, which has a shell and coreutils), or the user's own Dockerfile
+ * (`--dockerfile PATH`). The images clade makes carry the harness-version, node-version, shell and
+ * python-version labels.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
@@ -19,12 +21,15 @@ import { HARNESS_VERSION } from '../harness/types.js';
 import {
   IMAGE_HARNESS_LABEL,
   IMAGE_NODE_LABEL,
+  IMAGE_PYTHON_LABEL,
   IMAGE_SHELL_LABEL,
   inspectSandboxImage,
   SANDBOX_IMAGE,
   SANDBOX_USER,
   type SandboxImageInfo,
 } from './docker-engine.js';
+import { findHostProgram } from './host-programs.js';
+import { DEFAULT_IMAGE_PYTHON_PACKAGES, placePython } from './image-python.js';
 
 /** Where node lives inside the offline image. */
 const IMAGE_NODE_PATH = '/usr/local/bin/node';
@@ -129,6 +134,19 @@ export interface BuildImageOptions {
    * a shell. Default: the first of `BUSYBOX_CANDIDATES` that exists (none: no shell, said in the log).
    */
   busybox?: string | null;
+  /**
+   * Offline: the python3 copied into the image with `pythonPackages` (a name looked up on PATH, or
+   * a path; version-manager shims followed); null for an image without Python. Default: the host's
+   * `python3` when it can import `pythonPackages` (else the image gets no Python, said in the log).
+   */
+  python?: string | null;
+  /** Offline: the packages copied with Python. Default numpy and scipy. */
+  pythonPackages?: readonly string[];
+  /**
+   * Build from this Dockerfile (its directory is the build context) instead of `sandbox/Dockerfile`:
+   * the user's own image. It gets no harness label unless the Dockerfile sets one.
+   */
+  dockerfile?: string;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -221,6 +239,7 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
     await chmod(join(root, 'tmp'), 0o1777);
     await chmod(join(root, 'work'), 0o1777);
     const shell = await placeBusybox(root, options.busybox === undefined ? findBusybox() : options.busybox, place, log);
+    const pythonVersion = await placeHostPython(root, options, log);
 
     const previous = await inspectSandboxImage(docker, name);
     log(`importing ${name}`);
@@ -233,7 +252,7 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
     });
     const [repo, tag] = splitName(name);
     const changes = [
-      `LABEL ${IMAGE_HARNESS_LABEL}=${HARNESS_VERSION} ${IMAGE_NODE_LABEL}=${nodeVersion}${shell ? ` ${IMAGE_SHELL_LABEL}=${shell}` : ''}`,
+      `LABEL ${IMAGE_HARNESS_LABEL}=${HARNESS_VERSION} ${IMAGE_NODE_LABEL}=${nodeVersion}${shell ? ` ${IMAGE_SHELL_LABEL}=${shell}` : ''}${pythonVersion ? ` ${IMAGE_PYTHON_LABEL}=${pythonVersion}` : ''}`,
       'ENV PATH=/usr/local/bin:/usr/bin:/bin',
       `USER ${uid}:${gid}`,
       'WORKDIR /work',
@@ -273,26 +292,76 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
  */
 export async function buildImageFromDockerfile(options: BuildImageOptions): Promise<SandboxImageInfo> {
   const { docker } = options;
-  const name = options.name ?? SANDBOX_IMAGE;
+  const own = options.dockerfile !== undefined;
+  const dockerfile = own
+    ? resolve(options.dockerfile as string)
+    : join(await findPackageRoot(), 'sandbox', 'Dockerfile');
+  const name = options.name ?? (own ? undefined : SANDBOX_IMAGE);
+  if (name === undefined) {
+    throw new SandboxError(
+      'SANDBOX_FAILED',
+      `--dockerfile ${dockerfile} needs --tag NAME: the image is yours, not ${SANDBOX_IMAGE}; then set sandbox.image: NAME in the campaign file.`,
+    );
+  }
   const log = options.log ?? (() => {});
-  const context = join(await findPackageRoot(), 'sandbox');
+  const context = dirname(dockerfile);
   try {
-    await readFile(join(context, 'Dockerfile'));
+    await readFile(dockerfile);
+    const files = own ? await readdir(context) : ['Dockerfile'];
     const stream = await docker.buildImage(
-      { context, src: ['Dockerfile'] },
-      { t: name, buildargs: { HARNESS_VERSION }, labels: { [IMAGE_HARNESS_LABEL]: HARNESS_VERSION } },
+      { context, src: files },
+      {
+        t: name,
+        dockerfile: basename(dockerfile),
+        ...(own ? {} : { buildargs: { HARNESS_VERSION }, labels: { [IMAGE_HARNESS_LABEL]: HARNESS_VERSION } }),
+      },
     );
     await followProgress(docker, stream, log);
   } catch (error) {
     throw new SandboxError(
       'SANDBOX_UNAVAILABLE',
-      `Building ${name} from ${join(context, 'Dockerfile')} failed: ${describeError(error)}. Without access to a registry, use \`clade sandbox build --offline\`.`,
+      `Building ${name} from ${dockerfile} failed: ${describeError(error)}. ${own ? 'Check the Dockerfile and that its base image can be pulled (a registry must be reachable).' : 'Without access to a registry, use `clade sandbox build --offline`.'}`,
       { cause: error },
     );
   }
   const image = await inspectSandboxImage(docker, name);
   if (image === null) throw new SandboxError('SANDBOX_FAILED', `docker build reported success but ${name} is missing.`);
   return image;
+}
+
+/**
+ * Puts Python into the offline image as `options.python` asks (see `BuildImageOptions.python`).
+ * Returns the version placed, or null for none.
+ */
+async function placeHostPython(
+  root: string,
+  options: BuildImageOptions,
+  log: (line: string) => void,
+): Promise<string | null> {
+  if (options.python === null) {
+    log('no Python in the image (--no-python)');
+    return null;
+  }
+  const packages = options.pythonPackages ?? DEFAULT_IMAGE_PYTHON_PACKAGES;
+  const asked = options.python ?? 'python3';
+  const found = await findHostProgram(asked);
+  if (found === null) {
+    if (options.python !== undefined) {
+      throw new SandboxError(
+        'SANDBOX_UNAVAILABLE',
+        `--python ${asked}: no such program on this host (PATH ${process.env.PATH ?? ''}). Name an installed python3, or build without Python (--no-python).`,
+      );
+    }
+    log('no python3 on this host: the image gets no Python runtime');
+    return null;
+  }
+  try {
+    return (await placePython(root, found, packages, log)).version;
+  } catch (error) {
+    if (options.python !== undefined) throw error;
+    log(`python3 left out of the image: ${describeError(error)}`);
+    return null;
+  }
 }
 
 /** The first busybox of `BUSYBOX_CANDIDATES` on this host, or null. */
