@@ -6,6 +6,7 @@
  */
 import type { StageConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
+import type { EvaluationScheduler, PlanOutline } from '../selection/types.js';
 import type { EvaluationJob } from '../tasks/types.js';
 
 /** One stage: the jobs up to `end` (exclusive, in plan order), and the score needed to go on. */
@@ -83,11 +84,34 @@ export function createEvaluationPlan(
  * staged evaluation: the next stage when it completed a stage whose threshold it reached, else none.
  */
 export function nextStageJobs(plan: EvaluationPlan, done: number, score: number | null): EvaluationJob[] {
-  if (score === null) return [];
-  const index = plan.stages.findIndex((stage) => stage.end === done);
-  if (index < 0 || index === plan.stages.length - 1) return [];
-  const stage = plan.stages[index] as PlannedStage;
-  if (score < stage.threshold) return [];
-  const next = plan.stages[index + 1] as PlannedStage;
-  return plan.jobs.slice(done, next.end);
+  return plan.jobs.slice(done, done + nextStageCount(outlineOf(plan), done, score));
 }
+
+/** How many jobs the next stage has for a node at `done` jobs with `score`; 0 when it stops here. */
+function nextStageCount(plan: PlanOutline, done: number, score: number | null): number {
+  if (score === null) return 0;
+  const index = plan.stages.findIndex((stage) => stage.end === done);
+  if (index < 0 || index === plan.stages.length - 1) return 0;
+  const stage = plan.stages[index] as PlannedStage;
+  if (score < stage.threshold) return 0;
+  const next = plan.stages[index + 1] as PlannedStage;
+  return next.end - done;
+}
+
+/** The plan as schedulers see it (counts, not jobs). */
+export function outlineOf(plan: EvaluationPlan): PlanOutline {
+  return { jobCount: plan.jobs.length, stages: plan.stages };
+}
+
+/**
+ * The default scheduler: a child runs the first stage and is recorded; the same worker runs the
+ * next stage at once while the node reaches the threshold of the stage it completed; a free worker
+ * always expands.
+ */
+export const stagedScheduler: EvaluationScheduler = {
+  name: 'staged',
+  initialJobs: (plan) => plan.stages[0]?.end ?? plan.jobCount,
+  incremental: (plan) => plan.stages.length > 1,
+  continueWith: nextStageCount,
+  next: () => ({ kind: 'expand' }),
+};

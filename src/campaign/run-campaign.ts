@@ -8,21 +8,29 @@
  * evaluations are appended in their own transactions (a node has always been evaluated on a prefix
  * of the plan, so its evaluation count says where it stands): under staged evaluation the worker
  * goes on to the next stage when the node reached the threshold, and resume continues nodes a crash
- * interrupted; under HGM each free worker either expands (makes a child) or runs one more job of an
- * existing node, by progressive widening and Thompson sampling.
+ * interrupted. Which is the scheme's `EvaluationScheduler` (the selector kind's, e.g. HGM's, or the
+ * staged plan): it says how many jobs a new child runs, whether a recorded node goes on at once, and
+ * whether a free worker makes a child or evaluates an existing node further. What the loop records
+ * about a node's code for selection comes from the selector kind's `CandidateDescriber`.
  */
 import { CladeError, describeError } from '../core/errors.js';
 import { sumOutcomes } from '../core/outcomes.js';
 import { createRandom } from '../core/random.js';
 import type { AgentFiles, AgentNode, NodeStatus, RunEvent, StopReason } from '../core/types.js';
+import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { NodeWithCode } from '../mutation/types.js';
 import { CandidatePool } from '../selection/candidate-pool.js';
-import { thompsonArgmax } from '../selection/hgm.js';
-import type { SelectionCandidate } from '../selection/types.js';
-import { EvaluationAbortedError, type NodeEvaluation } from '../tasks/evaluate-node.js';
+import { codeFeatureDescriber } from '../selection/code-features.js';
+import type {
+  CandidateDescriber,
+  EvaluationScheduler,
+  PlanOutline,
+  SchedulingDecision,
+  SchedulingView,
+} from '../selection/types.js';
+import type { NodeEvaluation } from '../tasks/evaluate-node.js';
 import type { EvaluationJob } from '../tasks/types.js';
-import { nextStageJobs } from './evaluation-plan.js';
-import { agentFeatures, concatenateFiles } from './features.js';
+import { outlineOf, stagedScheduler } from './evaluation-plan.js';
 import type { CampaignDependencies, CampaignSettings, CampaignSummary } from './types.js';
 
 /** What a free worker does next. */
@@ -62,13 +70,39 @@ class CampaignLoop {
   private readonly evaluating = new Set<number>();
   /** Staged nodes a crash interrupted between stages, continued first on resume. */
   private readonly continuations: number[] = [];
-  private seedSource: string | null = null;
+  /** The scheme's scheduler (the staged plan unless the selector kind brings one). */
+  private readonly scheduler: EvaluationScheduler;
+  private readonly plan: PlanOutline | null;
+  private readonly describer: CandidateDescriber;
+  /** What the scheduler sees: live views of the loop's counts. */
+  private readonly view: SchedulingView;
 
   constructor(
     private readonly settings: CampaignSettings,
     private readonly dependencies: CampaignDependencies,
   ) {
     this.clock = dependencies.clock ?? (() => new Date());
+    const scheme = dependencies.evaluation;
+    this.scheduler = scheme?.scheduler ?? stagedScheduler;
+    this.plan = scheme ? outlineOf(scheme.plan) : null;
+    this.describer = dependencies.describer ?? codeFeatureDescriber();
+    const loop = this;
+    this.view = {
+      plan: this.plan ?? { jobCount: 0, stages: [] },
+      nodes: this.candidates.nodes,
+      get nodeCount() {
+        return loop.nodes.size;
+      },
+      get pendingChildren() {
+        return loop.childrenStarted;
+      },
+      get evaluationCount() {
+        return loop.evaluationCount;
+      },
+      evaluated: (nodeId) => this.evaluated.get(nodeId) ?? 0,
+      busy: (nodeId) => this.evaluating.has(nodeId),
+      random: (...parts) => createRandom(this.settings.seed, ...parts),
+    };
   }
 
   async run(): Promise<CampaignSummary> {
@@ -154,42 +188,47 @@ class CampaignLoop {
   }
 
   /**
-   * The next thing a free worker does, or null when it is done. Interrupted stages first; under HGM,
-   * expand when evaluations^α ≥ nodes − 1 + pending expansions (or no node has jobs left), else
-   * evaluate one more job of the node whose Thompson draw on its own outcomes is highest.
+   * The next thing a free worker does, or null when it is done: stages a crash interrupted first,
+   * then, while the budget allows another child, what the scheduler decides (without an evaluation
+   * scheme: always a child).
    */
   private nextAction(): WorkerAction | null {
     if (this.stopReason !== null) return null;
     const interrupted = this.continuations.shift();
     if (interrupted !== undefined) {
-      const node = this.nodes.get(interrupted);
-      const plan = this.dependencies.evaluation?.plan;
-      const jobs = node && plan ? nextStageJobs(plan, this.evaluated.get(interrupted) ?? 0, node.score) : [];
+      const jobs = this.continuationJobs(interrupted);
       if (jobs.length > 0) return { kind: 'evaluate', nodeId: interrupted, jobs };
       return this.nextAction();
     }
-    const scheme = this.dependencies.evaluation;
-    if (!scheme?.hgm) return this.shouldStartChild() ? { kind: 'expand' } : null;
     if (!this.shouldStartChild()) return null;
-    const open = this.nodesWithJobsLeft(scheme.plan.jobs.length);
-    const widen = this.evaluationCount ** scheme.hgm.alpha >= this.nodes.size - 1 + this.childrenStarted;
-    if (widen || open.length === 0) return { kind: 'expand' };
-    const random = createRandom(this.settings.seed, 'hgm-evaluation', this.evaluationCount, this.nodes.size);
-    const ownCounts = open.map((candidate) => candidate.own ?? { passes: 0, failures: 0 });
-    const chosen = open[thompsonArgmax(ownCounts, random)];
-    if (!chosen) return { kind: 'expand' };
-    const done = this.evaluated.get(chosen.id) ?? 0;
-    return { kind: 'evaluate', nodeId: chosen.id, jobs: scheme.plan.jobs.slice(done, done + 1) };
+    const plan = this.dependencies.evaluation?.plan;
+    if (!plan) return { kind: 'expand' };
+    return this.actionOf(this.scheduler.next(this.view), plan.jobs);
   }
 
-  /** Scored nodes not fully evaluated and not being evaluated now. */
-  private nodesWithJobsLeft(total: number): SelectionCandidate[] {
-    const open: SelectionCandidate[] = [];
-    for (const candidate of this.candidates.nodes) {
-      if (candidate.status !== 'scored' || this.evaluating.has(candidate.id)) continue;
-      if ((this.evaluated.get(candidate.id) ?? 0) < total) open.push(candidate);
+  /** A scheduler's decision as worker action, checked: a node it names must exist, be idle and have jobs left. */
+  private actionOf(decision: SchedulingDecision, jobs: readonly EvaluationJob[]): WorkerAction {
+    if (decision.kind === 'expand') return decision;
+    const done = this.evaluated.get(decision.nodeId) ?? 0;
+    const chosen = jobs.slice(done, done + decision.jobCount);
+    if (!this.nodes.has(decision.nodeId) || this.evaluating.has(decision.nodeId) || chosen.length === 0) {
+      throw new CladeError(
+        'NODE_NOT_FOUND',
+        `Evaluation scheduler ${this.scheduler.name} chose node ${decision.nodeId} for ${decision.jobCount} more job(s), ` +
+          `but that node is unknown, being evaluated, or has no jobs left (${done} of ${jobs.length} done). ` +
+          'A scheduler may only choose idle nodes with jobs left; fix the scheduler.',
+      );
     }
-    return open;
+    return { kind: 'evaluate', nodeId: decision.nodeId, jobs: chosen };
+  }
+
+  /** The jobs the scheduler continues a recorded node with now (none without a scheme). */
+  private continuationJobs(nodeId: number): EvaluationJob[] {
+    const node = this.nodes.get(nodeId);
+    const scheme = this.dependencies.evaluation;
+    if (!node || !scheme || !this.plan) return [];
+    const done = this.evaluated.get(nodeId) ?? 0;
+    return scheme.plan.jobs.slice(done, done + this.scheduler.continueWith(this.plan, done, node.score));
   }
 
   private shouldStartChild(): boolean {
@@ -214,7 +253,6 @@ class CampaignLoop {
   private async evaluateSeed(): Promise<void> {
     const files = await this.dependencies.seedFiles();
     const commit = await this.dependencies.code.commit(files, null, 'node 0: seed agent');
-    this.seedSource = concatenateFiles(files);
     // The seed is every child's reference: it is evaluated on every job, whatever the scheme.
     const evaluation = await this.dependencies.evaluate(
       files,
@@ -232,29 +270,26 @@ class CampaignLoop {
         createdAt: this.now(),
       },
       evaluation,
-      files,
+      await this.describer.describe(files, async () => files),
     );
     await this.dependencies.code.setNodeRef(0, commit);
     this.nextId = Math.max(this.nextId, 1);
     await this.continueStages(0);
   }
 
-  /** The jobs a new node is evaluated on first: its first stage, HGM's initial jobs, or all (undefined). */
+  /** The jobs a new node is evaluated on first (the scheduler's count), or all (undefined) without a scheme. */
   private firstJobs(): EvaluationJob[] | undefined {
     const scheme = this.dependencies.evaluation;
-    if (!scheme) return undefined;
-    const count = scheme.hgm ? scheme.hgm.initialJobs : (scheme.plan.stages[0]?.end ?? scheme.plan.jobs.length);
-    return scheme.plan.jobs.slice(0, count);
+    if (!scheme || !this.plan) return undefined;
+    return scheme.plan.jobs.slice(0, this.scheduler.initialJobs(this.plan));
   }
 
-  /** Staged evaluation (not HGM): runs the next stages while the node reaches their thresholds. */
+  /** Runs what the scheduler continues a recorded node with (staged: the next stages while it reaches their thresholds). */
   private async continueStages(nodeId: number): Promise<void> {
-    const scheme = this.dependencies.evaluation;
-    if (!scheme || scheme.hgm) return;
     for (;;) {
       const node = this.nodes.get(nodeId);
       if (node?.status !== 'scored' || this.stopReason !== null) return;
-      const jobs = nextStageJobs(scheme.plan, this.evaluated.get(nodeId) ?? 0, node.score);
+      const jobs = this.continuationJobs(nodeId);
       if (jobs.length === 0) return;
       await this.evaluateFurther(nodeId, jobs);
     }
@@ -262,7 +297,7 @@ class CampaignLoop {
 
   /**
    * Runs more jobs of a recorded node and appends them in one transaction, with the node's status,
-   * score and metrics recomputed from all its evaluations; then (staged) the stages after them.
+   * score and metrics recomputed from all its evaluations; then what the scheduler continues it with.
    */
   private async evaluateFurther(nodeId: number, jobs: readonly EvaluationJob[]): Promise<void> {
     const scheme = this.dependencies.evaluation;
@@ -281,12 +316,17 @@ class CampaignLoop {
       privateMetrics: { ...node.privateMetrics, ...summary.privateMetrics },
       error: summary.error,
       evaluatedAt: this.now(),
+      ...(evaluation.artifacts ? { artifacts: evaluation.artifacts } : {}),
     };
     const added = evaluation.evaluations.map((record) => ({ ...record, nodeId }));
     archive.appendEvaluations(updated, added);
     this.functionEvaluations += evaluation.functionEvaluations;
     this.nodes.set(nodeId, updated);
-    this.candidates.update(nodeId, { status: updated.status, score: updated.score, features: featuresOf(updated) });
+    this.candidates.update(nodeId, {
+      status: updated.status,
+      score: updated.score,
+      features: this.describer.features(updated),
+    });
     this.countOutcomes(nodeId, added);
     this.emit({
       type: 'evaluation-finished',
@@ -297,7 +337,7 @@ class CampaignLoop {
       functionEvaluations: evaluation.functionEvaluations,
     });
     this.emit({ type: 'node-updated', node: updated, jobs: added.length });
-    if (!scheme.hgm) await this.continueStages(nodeId);
+    await this.continueStages(nodeId);
   }
 
   /** Own counts of the node, clade counts of it and its ancestors (the archive does the same). */
@@ -333,15 +373,11 @@ class CampaignLoop {
     }
   }
 
-  /** Staged nodes that reached a threshold but whose next stage a crash or stop left undone. */
+  /** Nodes the scheduler would have continued (a staged node past a threshold) when a crash or stop came. */
   private findInterruptedStages(): void {
-    const scheme = this.dependencies.evaluation;
-    if (!scheme || scheme.hgm) return;
     for (const node of this.nodes.values()) {
       if (node.status !== 'scored') continue;
-      if (nextStageJobs(scheme.plan, this.evaluated.get(node.id) ?? 0, node.score).length > 0) {
-        this.continuations.push(node.id);
-      }
+      if (this.continuationJobs(node.id).length > 0) this.continuations.push(node.id);
     }
   }
 
@@ -394,7 +430,7 @@ class CampaignLoop {
     }
     await this.dependencies.schedule?.beforeRecord(id);
     // The parent's pending child is now a recorded child: the count stays the same.
-    this.record(base, evaluation, files, await this.seedSourceText());
+    this.record(base, evaluation, await this.describer.describe(files, () => this.seedFiles()));
     this.recordedThisRun++;
     this.childrenRecorded++;
     // Started → recorded in the same step, so `iteration` (recorded + started) never counts a child
@@ -404,26 +440,23 @@ class CampaignLoop {
     await this.continueStages(id);
   }
 
-  /** The seed agent's source, the reference of the `diversity` feature. */
-  private async seedSourceText(): Promise<string> {
-    if (this.seedSource === null) {
-      const root = this.nodes.get(0);
-      this.seedSource = root ? concatenateFiles(await this.filesOf(root.commit)) : '';
-    }
-    return this.seedSource;
+  /** The seed agent's files (node 0), for the describer. */
+  private async seedFiles(): Promise<AgentFiles> {
+    const root = this.nodes.get(0);
+    return root ? this.filesOf(root.commit) : {};
   }
 
+  /** Records an evaluated node; `description`: what the describer computed from its code (private metrics). */
   private record(
     base: Pick<AgentNode, 'id' | 'parentId' | 'commit' | 'iteration' | 'mutation' | 'createdAt'>,
     evaluation: NodeEvaluation,
-    files: AgentFiles,
-    seedSource = this.seedSource ?? '',
+    description: Record<string, number>,
   ): void {
     // With a scheme, a scored node's metrics come from the same summary as its later updates (with
     // confidence intervals); a node that failed as a whole keeps the evaluator's status and error.
-    // Without stages, HGM or repeats the evaluator's own metrics stand, as they always did.
+    // Unless the scheduler evaluates in batches or jobs repeat, the evaluator's own metrics stand.
     const scheme = this.dependencies.evaluation;
-    const incremental = scheme !== undefined && (scheme.hgm !== undefined || scheme.plan.stages.length > 1);
+    const incremental = scheme !== undefined && this.plan !== null && this.scheduler.incremental(this.plan);
     const repeated = evaluation.evaluations.some((record) => record.repeat > 0);
     const summary =
       scheme && evaluation.status === 'scored' && (incremental || repeated)
@@ -437,10 +470,11 @@ class CampaignLoop {
       privateMetrics: {
         ...summary.privateMetrics,
         environment: evaluation.environment,
-        ...agentFeatures(files, seedSource),
+        ...description,
       },
       error: summary.error,
       evaluatedAt: this.now(),
+      ...(evaluation.artifacts ? { artifacts: evaluation.artifacts } : {}),
     };
     const records = evaluation.evaluations.map((record) => ({ ...record, nodeId: node.id }));
     this.dependencies.archive.recordNode(node, records);
@@ -468,7 +502,7 @@ class CampaignLoop {
       score: node.score,
       children: this.candidates.get(node.id)?.children ?? 0,
       iteration: node.iteration,
-      features: featuresOf(node),
+      features: this.describer.features(node),
     });
     if (countChild && node.parentId !== null) {
       const parent = this.candidates.get(node.parentId);
@@ -563,17 +597,4 @@ class CampaignLoop {
   private now(): string {
     return this.clock().toISOString();
   }
-}
-
-/** A node's MAP-Elites features: `codeLength`, `diversity` and every numeric public metric. */
-function featuresOf(node: AgentNode): Record<string, number> {
-  const features: Record<string, number> = {};
-  for (const [name, value] of Object.entries(node.publicMetrics)) {
-    if (typeof value === 'number' && Number.isFinite(value)) features[name] = value;
-  }
-  for (const name of ['codeLength', 'diversity']) {
-    const value = node.privateMetrics[name];
-    if (typeof value === 'number' && Number.isFinite(value)) features[name] = value;
-  }
-  return features;
 }

@@ -7,7 +7,7 @@ import type { AgentFiles, EvaluationRecord, RunEvent, StopReason } from '../core
 import type { CodeStore } from '../lineage/types.js';
 import type { Mutator } from '../mutation/types.js';
 import type { SandboxLimits } from '../sandbox/types.js';
-import type { ParentSelector } from '../selection/types.js';
+import type { CandidateDescriber, EvaluationScheduler, ParentSelector } from '../selection/types.js';
 import type { NodeEvaluation } from '../tasks/evaluate-node.js';
 import type { EvaluationSummary } from '../tasks/summarize-evaluations.js';
 import type { EvaluationJob } from '../tasks/types.js';
@@ -26,18 +26,20 @@ export type NodeEvaluator = (
 
 /**
  * How evaluation effort is spent. Without it the loop evaluates each child on every job at once.
- * With it, a child first runs its first stage (or, under HGM, `initialJobs` jobs) and is recorded;
- * later jobs are appended to it in their own transactions and its score is recomputed from all.
+ * With it, a child first runs the scheduler's initial jobs (staged: its first stage) and is
+ * recorded; later jobs are appended to it in their own transactions and its score is recomputed
+ * from all.
  */
 export interface EvaluationScheme {
   plan: EvaluationPlan;
   /** A node's status, score and metrics from all its evaluations (the task's aggregate). */
   summarize(records: readonly Omit<EvaluationRecord, 'nodeId'>[]): EvaluationSummary;
   /**
-   * HGM scheduling: per free worker, expand when evaluations^alpha ≥ nodes − 1 + pending expansions,
-   * else run one more job of the node with the highest Thompson draw on its own outcomes.
+   * Who decides how far each node is evaluated and whether a free worker expands or evaluates
+   * further: the selector kind's scheduler (`createEvaluationScheduler`, e.g. HGM's). Absent: the
+   * staged plan (`stagedScheduler`).
    */
-  hgm?: { alpha: number; initialJobs: number };
+  scheduler?: EvaluationScheduler;
 }
 
 export interface CampaignSettings {
@@ -58,7 +60,12 @@ export interface CampaignDependencies {
   evaluate: NodeEvaluator;
   mutator: Mutator;
   selector: ParentSelector;
-  /** Staged / incremental evaluation and HGM scheduling; absent: every job at once. */
+  /**
+   * What is recorded about each node's code for selection (`createCandidateDescriber`). Absent: the
+   * built-in code features (`codeLength`, `diversity`), as every selector kind has by default.
+   */
+  describer?: CandidateDescriber;
+  /** Staged / incremental evaluation and its scheduler; absent: every job at once. */
   evaluation?: EvaluationScheme;
   /** The seed agent's files (read only when the seed node is not yet in the archive). */
   seedFiles: () => Promise<AgentFiles>;

@@ -5,7 +5,7 @@
 import type { Random } from '../core/random.js';
 import { type DerivedState, DerivedStateCache, isScored } from './derived-state.js';
 import { assertCount, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 /** The highest-scored node among scored nodes; ties go to the lowest id. Null when none is scored. */
 export function bestNodeId(snapshot: SelectionSnapshot): number | null {
@@ -68,3 +68,10 @@ export function bestSelector(): ParentSelector {
     },
   };
 }
+
+/** The `best` strategy (pure exploitation). */
+export const bestKind: SelectorKind = {
+  kind: 'best',
+  summary: 'always the best scored node (ties: the oldest)',
+  create: () => bestSelector(),
+};

@@ -8,7 +8,7 @@ import type { Random } from '../core/random.js';
 import { type DerivedState, DerivedStateCache, isScored } from './derived-state.js';
 import { assertCount, logSigmoid, scoredCandidates } from './sample.js';
 import { LogWeightTree } from './sum-tree.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 /** Parameters of the DGM weight. */
 export interface DgmSelectorOptions {
@@ -129,3 +129,10 @@ export function dgmSelector(options: DgmSelectorOptions = {}): ParentSelector {
     },
   };
 }
+
+/** The `dgm` strategy (the default): reads the section's shared `lambda` and `alpha0`. */
+export const dgmKind: SelectorKind = {
+  kind: 'dgm',
+  summary: 'DGM: sigmoid(λ(score − α0)) / (1 + children), sampled in proportion',
+  create: (section) => dgmSelector({ lambda: section.lambda, alpha0: section.alpha0 }),
+};

@@ -7,31 +7,16 @@
  * failures. The node's own record is kept separately and never absorbs its descendants' outcomes
  * (the public HGM code aliases the two lists, a bug this implementation avoids).
  */
+import { z } from 'zod';
 import type { Random } from '../core/random.js';
-import { FastBetaSampler, gammaConstants, sampleBeta } from './beta.js';
+import { FastBetaSampler, gammaConstants } from './beta.js';
 import { type DerivedState, DerivedStateCache, ensureLength, ScoredPositions } from './derived-state.js';
+import { hgmScheduler } from './hgm-scheduler.js';
 import { assertCount } from './sample.js';
-import type { OutcomeCounts, ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import { optionsOf } from './selector-kind.js';
+import type { OutcomeCounts, ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 const NO_OUTCOMES: OutcomeCounts = { passes: 0, failures: 0 };
-
-/**
- * Index of the largest Beta(1 + passes, 1 + failures) draw among `counts` (−1 for an empty list).
- * One draw per entry, in order; ties go to the first.
- */
-export function thompsonArgmax(counts: readonly OutcomeCounts[], random: Random): number {
-  let bestIndex = -1;
-  let bestDraw = Number.NEGATIVE_INFINITY;
-  for (let index = 0; index < counts.length; index++) {
-    const entry = counts[index] as OutcomeCounts;
-    const draw = sampleBeta(random, 1 + Math.max(0, entry.passes), 1 + Math.max(0, entry.failures));
-    if (draw > bestDraw) {
-      bestDraw = draw;
-      bestIndex = index;
-    }
-  }
-  return bestIndex;
-}
 
 /** Nodes HGM may expand: scored (at least one task evaluated and the node usable). */
 export function hgmCandidates(snapshot: SelectionSnapshot): SelectionCandidate[] {
@@ -115,3 +100,22 @@ export function hgmSelector(): ParentSelector {
     },
   };
 }
+
+/** `selection.hgm`: the options of HGM's evaluation scheduler. */
+export const hgmOptionsSchema = z
+  .object({
+    /** Progressive widening: expand when evaluations^alpha ≥ nodes − 1 + pending expansions. Default 0.6. */
+    alpha: z.number().positive().max(1).default(0.6),
+    /** Jobs a new child is evaluated on before the scheduler takes over (one at a time). Default 1. */
+    initialJobs: z.number().int().min(1).max(100_000).default(1),
+  })
+  .strict();
+
+/** The `hgm` strategy, with its own evaluation scheduler; options under `hgm`. */
+export const hgmKind: SelectorKind = {
+  kind: 'hgm',
+  summary: 'HGM: Thompson sampling on clade metaproductivity, with its own evaluation scheduler',
+  options: { key: 'hgm', schema: hgmOptionsSchema },
+  create: () => hgmSelector(),
+  scheduler: (section) => hgmScheduler(optionsOf(section, 'hgm', hgmOptionsSchema)),
+};

@@ -12,11 +12,13 @@
  * iteration order), so resume needs no state; over a journaled snapshot they are kept between calls
  * and rebuilt only after a change they depend on.
  */
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { type DerivedState, DerivedStateCache, ensureLength, isScored } from './derived-state.js';
 import { assertCount, CumulativeWeights, type ScoredCandidate, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import { optionsOf } from './selector-kind.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 /** Options of the MAP-Elites selector; every field has a default. */
 export interface MapElitesSelectorOptions {
@@ -524,3 +526,38 @@ export function mapElitesSelector(options: MapElitesSelectorOptions = {}): Paren
     },
   };
 }
+
+/** `selection.mapElites`. */
+export const mapElitesOptionsSchema = z
+  .object({
+    /** Islands, children made for them in turn. Default 4. */
+    islands: z.number().int().min(1).max(256).default(4),
+    /** Bins per feature. Default 10. */
+    bins: z.number().int().min(1).max(1000).default(10),
+    /** Feature descriptors: `codeLength`, `diversity` (edit distance from the seed) or numeric public metrics of the task. Default [codeLength, diversity]. */
+    features: z.array(z.string().min(1)).min(1).max(4).default(['codeLength', 'diversity']),
+    /** Island-generations between ring migrations. Default 50. */
+    migrationInterval: z.number().int().min(1).default(50),
+    /** Fraction of each island's elites that migrates to its neighbours. Default 0.1. */
+    migrationRate: z.number().min(0).max(1).default(0.1),
+    /** Probability of a uniform parent from the island. Default 0.2. */
+    exploration: z.number().min(0).max(1).default(0.2),
+    /** Probability of a uniform parent among the island's grid elites (else fitness-proportional). Default 0.7. */
+    exploitation: z.number().min(0).max(1).default(0.7),
+  })
+  .strict()
+  .refine((options) => options.exploration + options.exploitation <= 1, {
+    message: 'exploration + exploitation must be at most 1',
+    path: ['exploitation'],
+  });
+
+/**
+ * The `map-elites` strategy; options under `mapElites`. Its grid axes are candidate features: the
+ * default describer's `codeLength` and `diversity`, or numeric public metrics of the task.
+ */
+export const mapElitesKind: SelectorKind = {
+  kind: 'map-elites',
+  summary: 'MAP-Elites grids over feature descriptors on islands with ring migration',
+  options: { key: 'mapElites', schema: mapElitesOptionsSchema },
+  create: (section) => mapElitesSelector(optionsOf(section, 'mapElites', mapElitesOptionsSchema)),
+};

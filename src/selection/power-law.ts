@@ -3,13 +3,15 @@
  * depends only on the order of scores, not on their scale, so it behaves the same whether the
  * scores differ by 0.5 or by 0.0005.
  */
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { type DerivedState, DerivedStateCache, ensureLength, isScored } from './derived-state.js';
 import { assertCount, scoredCandidates } from './sample.js';
+import { optionsOf } from './selector-kind.js';
 import { SortedScores } from './sorted-scores.js';
 import { SumTree } from './sum-tree.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 export interface PowerLawSelectorOptions {
   /** Exponent α ≥ 0; 0 is uniform, larger is greedier. Default 1 (ShinkaEvolve). */
@@ -155,3 +157,19 @@ export function powerLawSelector(options: PowerLawSelectorOptions = {}): ParentS
     },
   };
 }
+
+/** `selection.powerLaw`. */
+export const powerLawOptionsSchema = z
+  .object({
+    /** Exponent α of P ∝ rank^−α (0 is uniform). Default 1. */
+    alpha: z.number().min(0).max(100).default(1),
+  })
+  .strict();
+
+/** The `power-law` strategy; options under `powerLaw`. */
+export const powerLawKind: SelectorKind = {
+  kind: 'power-law',
+  summary: 'P ∝ rank^−α over scored nodes ranked by score',
+  options: { key: 'powerLaw', schema: powerLawOptionsSchema },
+  create: (section) => powerLawSelector(optionsOf(section, 'powerLaw', powerLawOptionsSchema)),
+};

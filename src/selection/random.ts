@@ -5,7 +5,7 @@
 import type { Random } from '../core/random.js';
 import { DerivedStateCache, ScoredPositions } from './derived-state.js';
 import { assertCount } from './sample.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 /**
  * Picks scored nodes uniformly at random, with replacement: `random.pick` over the scored nodes in
@@ -29,3 +29,10 @@ export function randomSelector(): ParentSelector {
     },
   };
 }
+
+/** The `random` strategy (the baseline). */
+export const randomKind: SelectorKind = {
+  kind: 'random',
+  summary: 'uniform over scored nodes',
+  create: () => randomSelector(),
+};

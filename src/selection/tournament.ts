@@ -2,11 +2,13 @@
  * @module The `tournament` parent selector: draw `size` scored nodes uniformly (with replacement)
  * and keep the best of them. Selection pressure grows with the size; it needs no score scale.
  */
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { DerivedStateCache, ScoredPositions } from './derived-state.js';
 import { assertCount, scoredCandidates } from './sample.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import { optionsOf } from './selector-kind.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 export interface TournamentSelectorOptions {
   /** Contestants per tournament, ≥ 1 (1 is uniform). Default 3. */
@@ -81,3 +83,19 @@ export function tournamentSelector(options: TournamentSelectorOptions = {}): Par
     },
   };
 }
+
+/** `selection.tournament`. */
+export const tournamentOptionsSchema = z
+  .object({
+    /** Contestants drawn per tournament; the best wins. Default 3. */
+    size: z.number().int().min(1).max(1000).default(3),
+  })
+  .strict();
+
+/** The `tournament` strategy; options under `tournament`. */
+export const tournamentKind: SelectorKind = {
+  kind: 'tournament',
+  summary: 'the best of `size` scored nodes drawn uniformly',
+  options: { key: 'tournament', schema: tournamentOptionsSchema },
+  create: (section) => tournamentSelector(optionsOf(section, 'tournament', tournamentOptionsSchema)),
+};

@@ -10,7 +10,7 @@ import { type DerivedState, DerivedStateCache, ensureLength, isScored } from './
 import { assertCount, logSigmoid, median, probabilitiesFromLogWeights, scoredCandidates } from './sample.js';
 import { SortedScores } from './sorted-scores.js';
 import { SumTree } from './sum-tree.js';
-import type { ParentSelector, SelectionCandidate, SelectionSnapshot } from './types.js';
+import type { ParentSelector, SelectionCandidate, SelectionSnapshot, SelectorKind } from './types.js';
 
 /** Parameters of the ShinkaEvolve weight. */
 export interface WeightedSelectorOptions {
@@ -156,3 +156,10 @@ export function weightedSelector(options: WeightedSelectorOptions = {}): ParentS
     },
   };
 }
+
+/** The `weighted` strategy: reads the section's shared `lambda` (α0 is the archive's median). */
+export const weightedKind: SelectorKind = {
+  kind: 'weighted',
+  summary: 'DGM weights with α0 = median score and the MAD as scale',
+  create: (section) => weightedSelector({ lambda: section.lambda }),
+};

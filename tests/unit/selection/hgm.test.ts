@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/core/random.js';
 import { sampleBeta } from '../../../src/selection/beta.js';
-import { hgmSelector, thompsonArgmax } from '../../../src/selection/hgm.js';
+import { hgmSelector } from '../../../src/selection/hgm.js';
+import { thompsonArgmax } from '../../../src/selection/hgm-scheduler.js';
 import type { SelectionCandidate } from '../../../src/selection/types.js';
 import { snapshotArbitrary } from './helpers.js';
 

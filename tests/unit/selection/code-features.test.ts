@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agentFeatures, editDistance } from '../../../src/campaign/features.js';
+import { agentFeatures, editDistance } from '../../../src/selection/code-features.js';
 
 function reference(a: string, b: string): number {
   const table = Array.from({ length: a.length + 1 }, (_, row) => [row, ...new Array<number>(b.length).fill(0)]);

@@ -1,9 +1,11 @@
 /**
- * @module Built-in feature descriptors of an agent for MAP-Elites (OpenEvolve's defaults): code
- * length and edit-distance diversity, computed when a node is recorded and stored in its private
- * metrics (`codeLength`, `diversity`).
+ * @module Built-in feature descriptors of an agent (OpenEvolve's defaults, MAP-Elites' default
+ * grid axes): code length and edit-distance diversity from the seed, computed when a node is
+ * recorded and stored in its private metrics (`codeLength`, `diversity`), and the candidate
+ * features selectors see. This is the default `CandidateDescriber` of every selector kind.
  */
-import type { AgentFiles } from '../core/types.js';
+import type { AgentFiles, AgentNode } from '../core/types.js';
+import type { CandidateDescriber } from './types.js';
 
 /** The agent's source as one string, files in path order (stable for the same tree). */
 export function concatenateFiles(files: AgentFiles): string {
@@ -63,4 +65,38 @@ function levenshtein<T>(left: readonly T[], right: readonly T[]): number {
 export function agentFeatures(files: AgentFiles, seedSource: string): { codeLength: number; diversity: number } {
   const source = concatenateFiles(files);
   return { codeLength: source.length, diversity: editDistance(source, seedSource) };
+}
+
+/** The built-in code features stored with every node. */
+const CODE_FEATURES = ['codeLength', 'diversity'] as const;
+
+/**
+ * A node's candidate features: every finite numeric public metric, then `codeLength` and
+ * `diversity` from its private metrics.
+ */
+export function candidateFeatures(node: Pick<AgentNode, 'publicMetrics' | 'privateMetrics'>): Record<string, number> {
+  const features: Record<string, number> = {};
+  for (const [name, value] of Object.entries(node.publicMetrics)) {
+    if (typeof value === 'number' && Number.isFinite(value)) features[name] = value;
+  }
+  for (const name of CODE_FEATURES) {
+    const value = node.privateMetrics[name];
+    if (typeof value === 'number' && Number.isFinite(value)) features[name] = value;
+  }
+  return features;
+}
+
+/**
+ * The default describer: `agentFeatures` of each recorded node against the seed agent (whose source
+ * it reads once, on the first call, and keeps), and `candidateFeatures`. One per campaign run.
+ */
+export function codeFeatureDescriber(): CandidateDescriber {
+  let seedSource: string | null = null;
+  return {
+    async describe(files, seedFiles) {
+      seedSource ??= concatenateFiles(await seedFiles());
+      return agentFeatures(files, seedSource);
+    },
+    features: candidateFeatures,
+  };
 }
