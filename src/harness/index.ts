@@ -13,12 +13,12 @@ export {
   EvaluationAbortedError,
   harnessJobResult,
   harnessRequest,
-  OUTPUT_TAIL_CHARS,
-  outputTail,
   readHarnessOutput,
   readHarnessRun,
   runHarness,
 } from './run-harness.js';
+export type { AbnormalEnding } from './sandbox-exit.js';
+export { abnormalEnding, exitDescription, OUTPUT_TAIL_CHARS, outputTail } from './sandbox-exit.js';
 export type { HarnessInput, HarnessJobResult, HarnessOutput } from './types.js';
 export {
   HARNESS_AGENT_FILE,

@@ -6,6 +6,7 @@
  */
 import { CladeError } from '../core/errors.js';
 import type { Sandbox, SandboxLimits, SandboxRequest, SandboxResult } from '../sandbox/types.js';
+import { abnormalEnding, exitDescription, outputTail } from './sandbox-exit.js';
 import {
   HARNESS_AGENT_FILE,
   HARNESS_ENTRY_FILE,
@@ -15,9 +16,6 @@ import {
   type HarnessJobResult,
   type HarnessOutput,
 } from './types.js';
-
-/** Characters of the program's output (stderr then stdout) quoted in a failed run's reason. */
-export const OUTPUT_TAIL_CHARS = 800;
 
 /** Thrown when a run was aborted on purpose (the caller's signal); the child is then not recorded. */
 export class EvaluationAbortedError extends CladeError {
@@ -123,46 +121,28 @@ export function readHarnessRun(result: SandboxResult, limits: SandboxLimits, kee
     reason,
     sandbox: result,
   });
-  switch (result.exit) {
-    case 'aborted':
-      throw new EvaluationAbortedError();
-    case 'timeout': {
-      const partial = keepPartial ? readHarnessOutput(result) : null;
-      if (partial !== null && typeof partial !== 'string') {
-        return { ok: true, output: partial, timedOut: true, sandbox: result };
-      }
-      return fail(
-        'timeout',
-        `Evaluation killed at the wall-clock limit of ${Math.round(limits.timeoutMs / 1000)} s.${outputTail(result)}`,
-      );
+  if (result.exit === 'aborted') throw new EvaluationAbortedError();
+  const ending = abnormalEnding(result, limits);
+  if (ending !== null) {
+    if (ending.status === 'timeout' && keepPartial) {
+      const partial = readHarnessOutput(result);
+      if (typeof partial !== 'string') return { ok: true, output: partial, timedOut: true, sandbox: result };
     }
-    case 'memory':
-      return fail(
-        'crashed',
-        `Evaluation killed for passing the memory cap of ${limits.memoryMb} MiB.${outputTail(result)}`,
-      );
-    case 'disk':
-      return fail(
-        'crashed',
-        `Evaluation killed for filling its work directory (${result.resultError ?? 'disk cap reached'}).${outputTail(result)}`,
-      );
-    case 'lost':
-      return fail('crashed', `Evaluation lost: ${result.resultError ?? 'its worker failed'}.`);
-    default: {
-      const output = readHarnessOutput(result);
-      if (typeof output !== 'string') return { ok: true, output, timedOut: false, sandbox: result };
-      // A result file that exists but was refused (a link, too large, not JSON) is invalid, not a crash.
-      const rejected = result.resultError?.includes(' rejected: ') === true;
-      return fail(result.result === undefined && !rejected ? 'crashed' : 'invalid', output);
-    }
+    // `Evaluation lost: …` quotes no output (the worker's is gone); the others end with its tail.
+    const tail = result.exit === 'lost' ? '' : outputTail(result);
+    return fail(ending.status, `Evaluation ${ending.reason}.${tail}`);
   }
+  const output = readHarnessOutput(result);
+  if (typeof output !== 'string') return { ok: true, output, timedOut: false, sandbox: result };
+  // A result file that exists but was refused (a link, too large, not JSON) is invalid, not a crash.
+  const rejected = result.resultError?.includes(' rejected: ') === true;
+  return fail(result.result === undefined && !rejected ? 'crashed' : 'invalid', output);
 }
 
 /** Checks the harness result file's shape; returns a reason string when it is unusable. */
 export function readHarnessOutput(result: SandboxResult): HarnessOutput | string {
   if (result.result === undefined) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-    return `The agent process ${how} without writing its result (${result.resultError ?? 'no result'}).${outputTail(result)}`;
+    return `The agent process ${exitDescription(result)} without writing its result (${result.resultError ?? 'no result'}).${outputTail(result)}`;
   }
   const value = result.result as Partial<HarnessOutput> | null;
   if (value === null || typeof value !== 'object' || !Array.isArray(value.jobs)) {
@@ -187,10 +167,4 @@ export function readHarnessOutput(result: SandboxResult): HarnessOutput | string
 /** The result the harness wrote for job `index`, if any. */
 export function harnessJobResult(output: HarnessOutput, index: number): HarnessJobResult | undefined {
   return output.jobs.find((candidate) => candidate.index === index);
-}
-
-/** `\nOutput tail:\n…` with the end of the program's stderr and stdout, or '' when both are empty. */
-export function outputTail(result: SandboxResult): string {
-  const tail = `${result.stderr}${result.stdout}`.trim();
-  return tail ? `\nOutput tail:\n${tail.slice(-OUTPUT_TAIL_CHARS)}` : '';
 }

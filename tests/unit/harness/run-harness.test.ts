@@ -9,10 +9,10 @@ import { REPORTED_VALUE_TOLERANCE, reportedValueMatches } from '../../../src/har
 import {
   EvaluationAbortedError,
   harnessRequest,
-  OUTPUT_TAIL_CHARS,
   readHarnessRun,
   runHarness,
 } from '../../../src/harness/run-harness.js';
+import { abnormalEnding, exitDescription, OUTPUT_TAIL_CHARS } from '../../../src/harness/sandbox-exit.js';
 import {
   HARNESS_AGENT_FILE,
   HARNESS_ENTRY_FILE,
@@ -166,6 +166,25 @@ describe('readHarnessRun: how a run ended becomes a status', () => {
         status: 'invalid',
       });
     }
+  });
+});
+
+describe('abnormalEnding and exitDescription: the same words for every sandbox caller', () => {
+  it('maps the exits that are not the program ending on its own, and nothing else', () => {
+    expect(abnormalEnding(sandboxResult({ exit: 'timeout' }), LIMITS)).toEqual({
+      status: 'timeout',
+      reason: 'killed at the wall-clock limit of 20 s',
+    });
+    expect(abnormalEnding(sandboxResult({ exit: 'memory' }), LIMITS)).toEqual({
+      status: 'crashed',
+      reason: 'killed for passing the memory cap of 512 MiB',
+    });
+    expect(abnormalEnding(sandboxResult({ exit: 'disk' }), LIMITS)?.status).toBe('crashed');
+    expect(abnormalEnding(sandboxResult({ exit: 'lost' }), LIMITS)?.reason).toBe('lost: its worker failed');
+    expect(abnormalEnding(sandboxResult({ exit: 'exited', exitCode: 1 }), LIMITS)).toBeNull();
+    expect(abnormalEnding(sandboxResult({ exit: 'aborted' }), LIMITS)).toBeNull();
+    expect(exitDescription(sandboxResult({ exitCode: 2 }))).toBe('exited with code 2');
+    expect(exitDescription(sandboxResult({ exitCode: null, signal: 'SIGSEGV' }))).toBe('was killed by SIGSEGV');
   });
 });
 
