@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/sqlite-store.js';
@@ -8,7 +8,7 @@ import { createCampaign, openCampaign } from '../../src/create-campaign.js';
 import { createGitCodeStore } from '../../src/lineage/git-store.js';
 import { createReplayLibrary } from '../../src/model/replay.js';
 import { runCli, temporaryDirectory, writeSmallCampaign } from '../helpers/campaign-fixture.js';
-import { type ModelServer, startModelServer } from '../helpers/model-server.js';
+import { type ModelServer, openAICompletion, startModelServer } from '../helpers/model-server.js';
 import { createScriptedModel } from '../helpers/scripted-model.js';
 
 const KEY = 'sk-e2e-clade-7d41c0ffee93a5b2-do-not-leak';
@@ -218,4 +218,176 @@ describe('a campaign with an LLM mutator, through the built CLI', () => {
       nodes.map((node) => [node.id, node.parentId, node.status, node.score]),
     );
   }, 240_000);
+});
+
+describe('a Python program evolved by LLM mutators, through the built CLI', () => {
+  const program = [
+    '"""Returns a guess; the evaluator scores how close it is to a target it keeps to itself."""',
+    'import math',
+    '',
+    'SCALE = 1.0  # @evolve float 0..2   (outside the block: fixed)',
+    '',
+    '# EVOLVE-BLOCK-START',
+    'GUESS = 0.2  # @evolve float 0..1',
+    '',
+    '',
+    'def guess():',
+    '    return GUESS',
+    '# EVOLVE-BLOCK-END',
+    '',
+    '',
+    'def answer():  # the entry point the evaluator calls',
+    '    return math.fsum([guess()]) * SCALE',
+    '',
+  ].join('\n');
+  const evaluator = [
+    'import importlib.util, json, os, sys',
+    'program, result = sys.argv[1], sys.argv[2]',
+    'spec = importlib.util.spec_from_file_location("solve", os.path.join(program, "solve.py"))',
+    'module = importlib.util.module_from_spec(spec)',
+    'spec.loader.exec_module(module)',
+    'value = module.answer()',
+    'json.dump({"score": 1 - abs(value - 0.8), "public": {"guess": value}, "private": {"holdout": 0.918273645},',
+    '           "artifacts": {"feedback": "the guess was %.3f" % value}}, open(result, "w"))',
+    '',
+  ].join('\n');
+
+  /** The program's text outside its EVOLVE-BLOCK (marker lines included). */
+  const outside = (text: string): string => text.replace(/# EVOLVE-BLOCK-START\n[\s\S]*?# EVOLVE-BLOCK-END/, '<block>');
+
+  function writePythonCampaign(root: string): string {
+    mkdirSync(path.join(root, 'program'), { recursive: true });
+    mkdirSync(path.join(root, 'evaluator'), { recursive: true });
+    writeFileSync(path.join(root, 'program', 'solve.py'), program);
+    writeFileSync(path.join(root, 'evaluator', 'evaluate.py'), evaluator);
+    const file = path.join(root, 'campaign.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: python-llm',
+        'seed: 5',
+        'agent: program',
+        'task:',
+        '  kind: program',
+        '  evaluator: evaluator',
+        '  command: [python3, evaluate.py, "{program}", "{result}"]',
+        'budget:',
+        '  iterations: 3',
+        'workers: 1',
+        'sandbox:',
+        '  kind: process',
+        '  timeoutSeconds: 30',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  /** The parent's GUESS as the prompt shows it (the parent's code comes before any inspiration). */
+  const parentGuess = (prompt: string): string => /^GUESS = ([\d.]+) {2}# @evolve/m.exec(prompt)?.[1] ?? 'none';
+
+  async function run(root: string, server: ModelServer, mutator: string) {
+    const directory = path.join(root, 'run');
+    const result = await runCli(
+      [
+        'run',
+        path.join(root, 'campaign.yaml'),
+        '--dir',
+        directory,
+        '--model',
+        'openai:gpt-4.1-mini',
+        '--mutator',
+        mutator,
+      ],
+      { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${server.origin}/v1` } },
+    );
+    expect(result.stderr).not.toContain('unexpected failure');
+    expect(result.code).toBe(0);
+    return directory;
+  }
+
+  it("llm-diff changes only the # EVOLVE-BLOCK, sees the parent's artifacts, and improves on the seed", async () => {
+    const server = await serve((request, index) => {
+      const messages = request.body.messages as Array<{ role: string; content: string }>;
+      const prompt = messages[1]?.content ?? '';
+      if (index === 0) {
+        // First answer: an edit outside the block, which must be sent back.
+        return {
+          kind: 'json',
+          body: openAICompletion(
+            'Use cmath.\n\nsolve.py\n<<<<<<< SEARCH\nimport math\n=======\nimport cmath as math\n>>>>>>> REPLACE\n',
+          ),
+        };
+      }
+      const guess = parentGuess(prompt);
+      const next = Math.min(1, Number(guess) + 0.2).toFixed(2);
+      const edit = `Move the guess up.\n\nsolve.py\n<<<<<<< SEARCH\nGUESS = ${guess}  # @evolve float 0..1\n=======\nGUESS = ${next}  # @evolve float 0..1\n>>>>>>> REPLACE\n\nsolve.py\n<<<<<<< SEARCH\n=======\n# tried ${next}\n>>>>>>> REPLACE\n`;
+      return { kind: 'json', body: openAICompletion(edit) };
+    });
+    const root = workspace();
+    writePythonCampaign(root);
+    const directory = await run(root, server, 'llm-diff');
+
+    const archive = openArchive(path.join(directory, 'archive.db'), { readonly: true });
+    const code = createGitCodeStore(path.join(directory, 'code.git'));
+    try {
+      const nodes = archive.listNodes();
+      expect(nodes).toHaveLength(4);
+      const seed = nodes.find((node) => node.parentId === null);
+      expect(seed?.status).toBe('scored');
+      for (const child of nodes.filter((node) => node.parentId !== null)) {
+        expect(child.status).toBe('scored');
+        const files = await code.readFiles(child.commit);
+        expect(outside(files['solve.py'] ?? '')).toBe(outside(program));
+        expect(files['solve.py']).toMatch(/\n# tried [\d.]+\n# EVOLVE-BLOCK-END\n/);
+      }
+      const best = Math.max(...nodes.map((node) => node.score ?? -1));
+      expect(best).toBeGreaterThan(seed?.score ?? 1);
+      // The outside edit was sent back with the reason.
+      const second = (server.requests[1]?.body.messages ?? []) as Array<{ content: string }>;
+      expect(second.at(-1)?.content).toMatch(/found at solve\.py line 2, which is outside the editable region/);
+      // Every prompt carries the parent's artifacts and public metrics, never its private ones.
+      const prompts = server.requests.map(
+        (request) => ((request.body.messages ?? []) as Array<{ content: string }>)[1]?.content ?? '',
+      );
+      for (const prompt of prompts) {
+        expect(prompt).toMatch(/## Artifacts of its evaluation\n### feedback\n```\nthe guess was \d\.\d{3}\n```/);
+        expect(prompt).toContain('### solve.py\n```python\n');
+      }
+      expect(JSON.stringify(server.requests)).not.toContain('0.918273645');
+      expect(JSON.stringify(server.requests)).not.toContain('holdout');
+    } finally {
+      archive.close();
+    }
+  });
+
+  it('llm-rewrite keeps every byte outside the block, even when the model reformats it', async () => {
+    const server = await serve((request) => {
+      const prompt = ((request.body.messages ?? []) as Array<{ content: string }>)[1]?.content ?? '';
+      const guess = parentGuess(prompt);
+      // The model reformats the outside (blank lines, trailing spaces) and rewrites the block.
+      const rewritten = program
+        .replace('import math\n', 'import math   \n\n')
+        .replace(/GUESS = [\d.]+ {2}/, `GUESS = ${Math.min(1, Number(guess) + 0.3).toFixed(2)}  `)
+        .replace('    return GUESS', '    value = GUESS\n    return value');
+      return { kind: 'json', body: openAICompletion(`Rewrite.\n\n\`\`\`python\n${rewritten}\n\n\`\`\`\n`) };
+    });
+    const root = workspace();
+    writePythonCampaign(root);
+    const directory = await run(root, server, 'llm-rewrite');
+    const archive = openArchive(path.join(directory, 'archive.db'), { readonly: true });
+    const code = createGitCodeStore(path.join(directory, 'code.git'));
+    try {
+      const children = archive.listNodes().filter((node) => node.parentId !== null);
+      expect(children).toHaveLength(3);
+      for (const child of children) {
+        expect(child.status).toBe('scored');
+        const files = await code.readFiles(child.commit);
+        expect(outside(files['solve.py'] ?? '')).toBe(outside(program));
+        expect(files['solve.py']).toContain('    value = GUESS\n    return value\n# EVOLVE-BLOCK-END');
+      }
+    } finally {
+      archive.close();
+    }
+  });
 });
