@@ -54,9 +54,9 @@ function styles(extensions: string, ...list: CommentStyle[]): [string, readonly 
 }
 
 /**
- * Comment styles by lower-case extension (with its dot). Data files without comments (`.json`,
- * `.csv`) carry no markers. Names without an extension that are well-known (`Makefile`,
- * `Dockerfile`) are listed by name.
+ * Comment styles by lower-case extension (with its dot). Data and prose files without comments
+ * (`.json`, `.csv`, `.txt`, `README`) carry no markers. Names without an extension that are
+ * well-known (`Makefile`, `Dockerfile`, `README`) are listed by name.
  */
 export const COMMENT_STYLES_BY_EXTENSION: ReadonlyMap<string, readonly CommentStyle[]> = new Map([
   ...styles(
@@ -78,7 +78,9 @@ export const COMMENT_STYLES_BY_EXTENSION: ReadonlyMap<string, readonly CommentSt
   ...styles('.ml .mli .mll .mly .sml', ML_BLOCK),
   ...styles('.html .htm .xhtml .xml .xsl .svg .md .markdown .plist', XML_BLOCK),
   ...styles('.vue .svelte', XML_BLOCK, SLASHES, C_BLOCK),
-  ...styles('.json .csv .tsv .ipynb .lock'),
+  // Data and prose without comments: a note that quotes a marker must not mark itself.
+  ...styles('.json .csv .tsv .ipynb .lock .txt .rst .adoc .log'),
+  ...styles('README LICENSE LICENCE COPYING NOTICE CHANGELOG AUTHORS'),
   ...styles('Makefile makefile GNUmakefile Dockerfile Containerfile', HASH),
 ]);
 

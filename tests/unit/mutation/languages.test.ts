@@ -62,6 +62,8 @@ describe('EVOLVE-BLOCK markers in every language', () => {
     expect(commentStylesFor('fit.m').map((style) => style.open)).toEqual(['%']);
     expect(commentStylesFor('Makefile').map((style) => style.open)).toEqual(['#']);
     expect(commentStylesFor('data.json')).toEqual([]);
+    expect(commentStylesFor('notes.txt')).toEqual([]);
+    expect(commentStylesFor('docs/README')).toEqual([]);
     expect(commentStylesFor('rules.unknown').length).toBe(9);
     expect(markerExample('pack.py')).toBe('# EVOLVE-BLOCK-START');
     expect(markerExample('solver.ml', 'EVOLVE-BLOCK-END')).toBe('(* EVOLVE-BLOCK-END *)');
@@ -108,6 +110,9 @@ describe('EVOLVE-BLOCK markers in every language', () => {
     expect(evolveBlockRanges('// EVOLVE-BLOCK-START\nx = 1\n// EVOLVE-BLOCK-END\n', 'wrong.py')).toBeNull();
     expect(hasEvolveBlocks({ 'wrong.py': '// EVOLVE-BLOCK-START\nx = 1\n// EVOLVE-BLOCK-END\n' })).toBe(false);
     expect(hasEvolveBlocks({ 'README.md': text('README.md') })).toBe(false);
+    // A note that quotes a marker does not switch the tree to marked mode.
+    const noted = { 'solve.py': 'x = 1\n', 'NOTES.txt': 'Wrap code in # EVOLVE-BLOCK-START and # EVOLVE-BLOCK-END.\n' };
+    expect([...editableRegions(noted).keys()].sort()).toEqual(['NOTES.txt', 'solve.py']);
   });
 
   it('makes only marked files editable when any file is marked (README and helpers stay fixed)', () => {
