@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createEvaluationPlan, nextStageJobs } from '../../../src/campaign/evaluation-plan.js';
+import {
+  createEvaluationPlan,
+  nextStageJobs,
+  outlineOf,
+  stagedScheduler,
+} from '../../../src/campaign/evaluation-plan.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import type { EvaluationJob } from '../../../src/tasks/types.js';
 
@@ -44,5 +49,43 @@ describe('evaluation plans', () => {
       ]),
     ).toThrow(/no jobs left/);
     expect(() => createEvaluationPlan(jobs, [{ threshold: 0 }, { jobs: 1, threshold: 0 }])).toThrow(/only the last/);
+  });
+});
+
+describe('the staged scheduler (the default)', () => {
+  const plan = createEvaluationPlan(jobs, [
+    { jobs: 2, threshold: 0.4 },
+    { problems: ['c'], threshold: 0.6 },
+  ]);
+  const outline = outlineOf(plan);
+
+  it('starts a child on the first stage and continues it exactly as nextStageJobs does', () => {
+    expect(stagedScheduler.initialJobs(outline)).toBe(2);
+    for (let done = 0; done <= plan.jobs.length; done++) {
+      for (const score of [null, 0, 0.39, 0.4, 0.59, 0.6, 1]) {
+        const more = stagedScheduler.continueWith(outline, done, score);
+        expect(plan.jobs.slice(done, done + more)).toEqual(nextStageJobs(plan, done, score));
+      }
+    }
+  });
+
+  it('evaluates in batches only with more than one stage, and always expands when a worker is free', () => {
+    expect(stagedScheduler.incremental(outline)).toBe(true);
+    const single = outlineOf(createEvaluationPlan(jobs, []));
+    expect(stagedScheduler.incremental(single)).toBe(false);
+    expect(stagedScheduler.initialJobs(single)).toBe(6);
+    const view = {
+      plan: single,
+      nodes: [],
+      nodeCount: 1,
+      pendingChildren: 0,
+      evaluationCount: 6,
+      evaluated: () => 6,
+      busy: () => false,
+      random: () => {
+        throw new Error('the staged scheduler draws nothing');
+      },
+    };
+    expect(stagedScheduler.next(view)).toEqual({ kind: 'expand' });
   });
 });

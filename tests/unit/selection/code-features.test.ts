@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agentFeatures, editDistance } from '../../../src/selection/code-features.js';
+import { agentFeatures, codeFeatureDescriber, editDistance } from '../../../src/selection/code-features.js';
 
 function reference(a: string, b: string): number {
   const table = Array.from({ length: a.length + 1 }, (_, row) => [row, ...new Array<number>(b.length).fill(0)]);
@@ -39,5 +39,29 @@ describe('features', () => {
     const other = Array.from({ length: 3000 }, (_, index) => `row ${index * 7}`).join('\n');
     expect(editDistance(big, big)).toBe(0);
     expect(editDistance(big, other)).toBeGreaterThan(1000);
+  });
+});
+
+describe('codeFeatureDescriber', () => {
+  it('reads the seed once and measures each node against it; features are numeric metrics and code features', async () => {
+    const seed = { 'optimizer.ts': 'const F = 0.5;\n' };
+    let reads = 0;
+    const seedFiles = async () => {
+      reads++;
+      return seed;
+    };
+    const describer = codeFeatureDescriber();
+    expect(await describer.describe({ 'optimizer.ts': 'const F = 0.75;\n' }, seedFiles)).toEqual({
+      codeLength: 32,
+      diversity: 1,
+    });
+    expect(await describer.describe(seed, seedFiles)).toEqual({ codeLength: 31, diversity: 0 });
+    expect(reads).toBe(1);
+    expect(
+      describer.features({
+        publicMetrics: { error: 0.25, label: 'x', infinite: Number.POSITIVE_INFINITY },
+        privateMetrics: { codeLength: 31, diversity: 0, hidden: 3, environment: 'process' },
+      }),
+    ).toEqual({ error: 0.25, codeLength: 31, diversity: 0 });
   });
 });
