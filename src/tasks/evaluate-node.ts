@@ -7,7 +7,8 @@
  */
 import { CladeError } from '../core/errors.js';
 import type { AgentFiles, EvaluationRecord, Metrics, NodeStatus } from '../core/types.js';
-import type { AgentBundler } from '../harness/bundle-agent.js';
+import { type AgentBundler, bundleAgent } from '../harness/bundle-agent.js';
+import { loadHarness } from '../harness/load-harness.js';
 import { EvaluationAbortedError, type HarnessRunResult, harnessJobResult, runHarness } from '../harness/run-harness.js';
 import type { HarnessOutput } from '../harness/types.js';
 import type { ModelProxy, ProxySession } from '../model-proxy/types.js';
@@ -18,9 +19,10 @@ export interface EvaluateNodeOptions {
   task: Task;
   sandbox: Sandbox;
   limits: SandboxLimits;
-  bundle: AgentBundler;
-  /** Source of the bundled harness. */
-  harness: string;
+  /** Bundles a harness task's agent (default `bundleAgent`); program tasks are not bundled. */
+  bundle?: AgentBundler;
+  /** Source of the bundled harness for harness tasks (default `loadHarness()`); program tasks run none. */
+  harness?: string;
   signal?: AbortSignal;
   /** The jobs to run (a stage, or one HGM task); default every job of the task. */
   jobs?: readonly EvaluationJob[];
@@ -106,7 +108,7 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   if (agentProblem !== null) return failAll('build_failed', agentProblem);
   let agentCode = '';
   if (task.runJobs === undefined && harness !== undefined) {
-    const bundled = await options.bundle(files, harness.agentEntry);
+    const bundled = await (options.bundle ?? bundleAgent)(files, harness.agentEntry);
     if (!bundled.ok) return failAll('build_failed', bundled.error);
     agentCode = bundled.code;
   }
@@ -146,7 +148,7 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
     try {
       run = await runHarness({
         sandbox: options.sandbox,
-        harness: options.harness,
+        harness: options.harness ?? (await loadHarness()),
         agentCode,
         kind: task.kind,
         jobs: taskHarness.inputs(jobs),

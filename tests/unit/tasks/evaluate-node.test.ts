@@ -191,6 +191,16 @@ describe('evaluateNode with Task.runJobs (program tasks)', () => {
     expect(proxy.closed).toBe(1);
   });
 
+  it('needs neither a bundler nor the harness source for a program task', async () => {
+    const task = programTask(async (_files, jobs) => ({
+      ok: true,
+      outcomes: jobs.map((job) => outcome(job, 1)),
+      environment: 'test',
+    }));
+    const evaluation = await evaluateNode(FILES, { task, sandbox: recordingSandbox(() => ({})), limits: LIMITS });
+    expect(evaluation).toMatchObject({ status: 'scored', score: 1 });
+  });
+
   it('a node that failed before any job ran fails every job with the task status', async () => {
     const task = programTask(async () => ({
       ok: false,
