@@ -157,8 +157,11 @@ export function applySearchReplace(files: AgentFiles, blocks: readonly SearchRep
 /** Applies one block to `working` in place; returns the changed file, or why it cannot apply. */
 function applyOne(working: AgentFiles, block: SearchReplaceBlock): { file: string } | { error: string } {
   const regions = editableRegions(working);
-  const searchLines = trimBlankEnds(block.search.replace(/\r\n/g, '\n').split('\n'));
-  const replaceLines = trimBlankEnds(block.replace.replace(/\r\n/g, '\n').split('\n'));
+  const { searchLines, replaceLines } = withoutSharedMarkerLines(
+    trimBlankEnds(block.search.replace(/\r\n/g, '\n').split('\n')),
+    trimBlankEnds(block.replace.replace(/\r\n/g, '\n').split('\n')),
+    block.file ?? '',
+  );
   let candidates: string[];
   if (block.file !== null) {
     const file = normalizePath(block.file);
@@ -204,6 +207,32 @@ function applyOne(working: AgentFiles, block: SearchReplaceBlock): { file: strin
   fileLines.splice(match.line, match.length, ...replacement);
   working[match.file] = fileLines.join('\n');
   return { file: match.file };
+}
+
+/**
+ * Models often quote the marker line next to their edit in both SEARCH and REPLACE, unchanged
+ * (ShinkaEvolve strips markers from patches for this reason). Such identical marker lines at the
+ * start or end of both parts are dropped, so the edit applies to the block's code and the marker
+ * stays as it is; a SEARCH made only of marker lines is kept as written (and refused).
+ */
+function withoutSharedMarkerLines(
+  searchLines: string[],
+  replaceLines: string[],
+  file: string,
+): { searchLines: string[]; replaceLines: string[] } {
+  let search = searchLines;
+  let replace = replaceLines;
+  const shared = (first: string | undefined, second: string | undefined): boolean =>
+    first !== undefined && second !== undefined && markerOnLine(file, first) !== null && first.trim() === second.trim();
+  while (search.length > 1 && shared(search[0], replace[0])) {
+    search = search.slice(1);
+    replace = replace.slice(1);
+  }
+  while (search.length > 1 && shared(search[search.length - 1], replace[replace.length - 1])) {
+    search = search.slice(0, -1);
+    replace = replace.slice(0, -1);
+  }
+  return { searchLines: search, replaceLines: replace };
 }
 
 /** Why a REPLACE part may not be used in `file`: a line that would read as a marker there. */

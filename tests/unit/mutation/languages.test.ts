@@ -457,3 +457,41 @@ describe('Python syntax check (ast.parse on the host: reads, never runs)', () =>
     }
   });
 });
+
+describe('marker lines quoted in an edit', () => {
+  const source = 'import math\nx = 0  # EVOLVE-BLOCK-START\nGUESS = 0.2\n# EVOLVE-BLOCK-END\nprint(x)\n';
+
+  it('drops a marker line quoted unchanged in both SEARCH and REPLACE (ShinkaEvolve strips them too)', () => {
+    const outcome = applySearchReplace({ 'a.py': source }, [
+      { file: 'a.py', search: 'GUESS = 0.2\n# EVOLVE-BLOCK-END', replace: 'GUESS = 0.4\n# EVOLVE-BLOCK-END' },
+    ]);
+    expect(outcome.ok && outcome.files['a.py']).toBe(source.replace('GUESS = 0.2', 'GUESS = 0.4'));
+    const start = applySearchReplace({ 'a.py': source }, [
+      {
+        file: 'a.py',
+        search: 'x = 0  # EVOLVE-BLOCK-START\nGUESS = 0.2',
+        replace: 'x = 0  # EVOLVE-BLOCK-START\nGUESS = 0.3',
+      },
+    ]);
+    expect(start.ok && start.files['a.py']).toBe(source.replace('GUESS = 0.2', 'GUESS = 0.3'));
+  });
+
+  it('refuses to change the code on a marker line, or to move a marker', () => {
+    const changed = applySearchReplace({ 'a.py': source }, [
+      {
+        file: 'a.py',
+        search: 'x = 0  # EVOLVE-BLOCK-START\nGUESS = 0.2',
+        replace: 'x = 1  # EVOLVE-BLOCK-START\nGUESS = 0.2',
+      },
+    ]);
+    expect(!changed.ok && changed.errors[0]).toMatch(/found at a\.py lines 2–3, which is outside the editable region/);
+    const codeOnly = applySearchReplace({ 'a.py': source }, [
+      { file: 'a.py', search: 'x = 0  # EVOLVE-BLOCK-START', replace: 'x = 1' },
+    ]);
+    expect(!codeOnly.ok && codeOnly.errors[0]).toMatch(/found at a\.py line 2, which is outside the editable region/);
+    const moved = applySearchReplace({ 'a.py': source }, [
+      { file: 'a.py', search: 'GUESS = 0.2\n# EVOLVE-BLOCK-END', replace: '# EVOLVE-BLOCK-END\nGUESS = 0.2' },
+    ]);
+    expect(moved.ok).toBe(false);
+  });
+});
