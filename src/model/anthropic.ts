@@ -1,22 +1,30 @@
 /**
  * @module Anthropic messages through the official `@anthropic-ai/sdk`. The key is passed to the
  * SDK explicitly (so it never falls back to a credential chain or reads the environment itself);
- * the SDK's own retries are off: `callModel` retries.
+ * the SDK's own retries are off: `callModel` retries. One deadline bounds each attempt's whole
+ * response, and a streamed answer stops being read once it passes the answer byte cap (see
+ * `attempt-limits.ts`).
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { FinishReason, HttpModelClientOptions, ModelClient, ModelResponse } from './types.js';
-
-const DEFAULT_TIMEOUT_MS = 120_000;
+import {
+  answerMeter,
+  boundedFetch,
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  startAttemptDeadline,
+} from './attempt-limits.js';
+import type { FinishReason, HttpModelClientOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 /** A `ModelClient` speaking the Anthropic messages wire format. */
 export function createAnthropicClient(options: HttpModelClientOptions): ModelClient {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const client = new Anthropic({
     apiKey: options.apiKey,
     // An explicit base URL, so ANTHROPIC_BASE_URL is read by the registry, not behind its back.
     baseURL: options.baseURL ?? 'https://api.anthropic.com',
-    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+    fetch: boundedFetch(options.fetch ?? globalThis.fetch, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
     maxRetries: 0,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeout: timeoutMs,
   });
   return {
     provider: options.provider ?? 'anthropic',
@@ -29,58 +37,81 @@ export function createAnthropicClient(options: HttpModelClientOptions): ModelCli
         ...(request.system !== undefined ? { system: request.system } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       };
-      const requestOptions = callOptions.signal ? { signal: callOptions.signal } : {};
-      if (request.stream) {
-        const stream = await client.messages.create({ ...body, stream: true }, requestOptions);
-        let text = '';
-        let tokensIn = 0;
-        let tokensOut = 0;
-        let stopReason: string | null = null;
-        let id = '';
-        let model = '';
-        let events = 0;
-        for await (const event of stream) {
-          events++;
-          if (event.type === 'message_start') {
-            id = event.message.id;
-            model = event.message.model;
-            tokensIn = event.message.usage.input_tokens ?? 0;
-            tokensOut = event.message.usage.output_tokens ?? 0;
-          } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-            text += event.delta.text;
-          } else if (event.type === 'message_delta') {
-            stopReason = event.delta.stop_reason ?? stopReason;
-            tokensOut = event.usage.output_tokens ?? tokensOut;
-            if (typeof event.usage.input_tokens === 'number') tokensIn = event.usage.input_tokens;
-          }
+      const deadline = startAttemptDeadline(timeoutMs, callOptions.signal);
+      try {
+        const requestOptions = { signal: deadline.signal };
+        if (request.stream) {
+          const stream = await client.messages.create({ ...body, stream: true }, requestOptions);
+          const folded = await foldStream(stream, request);
+          // The SDKs end a stream quietly when its signal aborts: an answer cut by the deadline is no answer.
+          if (deadline.signal.aborted) throw deadline.signal.reason;
+          return folded;
         }
+        const message = await client.messages.create(body, requestOptions);
+        const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
         return {
           text,
-          tokensIn,
-          tokensOut,
-          finishReason: finishReason(stopReason),
-          raw: {
-            id,
-            type: 'message',
-            role: 'assistant',
-            model,
-            streamed: true,
-            events,
-            content: [{ type: 'text', text }],
-            stop_reason: stopReason,
-            usage: { input_tokens: tokensIn, output_tokens: tokensOut },
-          },
+          tokensIn: message.usage.input_tokens ?? 0,
+          tokensOut: message.usage.output_tokens ?? 0,
+          finishReason: finishReason(message.stop_reason),
+          raw: message,
         };
+      } catch (error) {
+        throw deadline.translate(error);
+      } finally {
+        deadline.clear();
       }
-      const message = await client.messages.create(body, requestOptions);
-      const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-      return {
-        text,
-        tokensIn: message.usage.input_tokens ?? 0,
-        tokensOut: message.usage.output_tokens ?? 0,
-        finishReason: finishReason(message.stop_reason),
-        raw: message,
-      };
+    },
+  };
+}
+
+/** Joins a stream's events into one answer; stops reading once the text passes the answer cap. */
+async function foldStream(
+  stream: AsyncIterable<Anthropic.Messages.RawMessageStreamEvent>,
+  request: ModelRequest,
+): Promise<ModelResponse> {
+  const meter = answerMeter(request.maxTokens);
+  let text = '';
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let stopReason: string | null = null;
+  let id = '';
+  let model = '';
+  let events = 0;
+  for await (const event of stream) {
+    events++;
+    if (event.type === 'message_start') {
+      id = event.message.id;
+      model = event.message.model;
+      tokensIn = event.message.usage.input_tokens ?? 0;
+      tokensOut = event.message.usage.output_tokens ?? 0;
+    } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+      text += event.delta.text;
+      if (!meter.add(event.delta.text)) {
+        stopReason = 'max_tokens'; // over the cap: leaving the loop closes the stream; callModel cuts and flags it
+        break;
+      }
+    } else if (event.type === 'message_delta') {
+      stopReason = event.delta.stop_reason ?? stopReason;
+      tokensOut = event.usage.output_tokens ?? tokensOut;
+      if (typeof event.usage.input_tokens === 'number') tokensIn = event.usage.input_tokens;
+    }
+  }
+  return {
+    text,
+    tokensIn,
+    tokensOut,
+    finishReason: finishReason(stopReason),
+    raw: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      streamed: true,
+      events,
+      content: [{ type: 'text', text }],
+      stop_reason: stopReason,
+      usage: { input_tokens: tokensIn, output_tokens: tokensOut },
     },
   };
 }

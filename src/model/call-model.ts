@@ -1,13 +1,26 @@
 /**
  * @module One model call as campaigns make it: attempts with exponential backoff and full jitter
  * (honouring `retry-after`) for timeouts, connection errors, 429 and 5xx; no retry for other 4xx;
- * tokens and cost counted; the call recorded (request, answer or error, tokens, cost, latency,
- * attempts) whether it succeeded or not.
+ * tokens and cost counted; an answer over the byte cap cut and flagged (`capAnswer`); the call
+ * numbered within its node and purpose (`ModelCallKey`) and recorded (request, answer or error,
+ * tokens, cost, latency, attempts) whether it succeeded or not.
  */
 import { describeError } from '../core/errors.js';
+import { capAnswer } from './attempt-limits.js';
 import { classifyModelError, ModelCallError, redactSecrets } from './errors.js';
 import type { PriceTable } from './prices.js';
-import type { ModelCallRecorder, ModelClient, ModelRequest, ModelResponse } from './types.js';
+import { hashModelRequest } from './request-hash.js';
+import type {
+  ModelCallKey,
+  ModelCallRecorder,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+  StoredModelResponse,
+} from './types.js';
+
+/** The purpose a call is recorded with when the caller names none: a mutator's own call. */
+export const DEFAULT_CALL_PURPOSE = 'mutation';
 
 /** Retry policy. */
 export interface RetryPolicy {
@@ -23,6 +36,8 @@ export interface RetryPolicy {
 export interface CallModelOptions extends RetryPolicy {
   /** Node the call is for (recorded with it). */
   nodeId: number | null;
+  /** Why the call is made, recorded with it and part of its `ModelCallKey`. Default `mutation`. */
+  purpose?: string;
   prices: PriceTable;
   recorder?: ModelCallRecorder;
   signal?: AbortSignal;
@@ -37,7 +52,12 @@ export interface CallModelOptions extends RetryPolicy {
 
 /** The result of a call that succeeded. */
 export interface ModelCallResult {
+  /** The answer; over the byte cap, cut with a marker (finish reason `length`). */
   response: ModelResponse;
+  /** Set when the answer was over the byte cap and cut. */
+  truncated?: { answerBytes: number; limitBytes: number };
+  /** What identifies the call in its campaign, when the recorder numbers calls. */
+  key?: ModelCallKey;
   costUsd: number;
   attempts: number;
   latencyMs: number;
@@ -61,31 +81,55 @@ export async function callModel(
   const secrets = options.secrets ?? [];
   const started = clock();
   const failures: string[] = [];
+  const purpose = options.purpose ?? DEFAULT_CALL_PURPOSE;
+  const sequence =
+    options.nodeId !== null && options.recorder?.nextSequence
+      ? options.recorder.nextSequence(options.nodeId, purpose)
+      : undefined;
+  const key: ModelCallKey | undefined =
+    options.nodeId !== null && sequence !== undefined ? { nodeId: options.nodeId, purpose, sequence } : undefined;
+  const identity: Pick<StoredModelResponse, 'call'> =
+    key === undefined
+      ? {}
+      : {
+          call: {
+            purpose,
+            sequence: key.sequence,
+            requestHash: hashModelRequest(client.provider, client.model, request),
+          },
+        };
   let attempts = 0;
   for (;;) {
     attempts++;
     try {
-      const response = await client.complete(request, options.signal ? { signal: options.signal } : {});
+      const answered = await client.complete(request, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(key ? { call: key } : {}),
+      });
+      const { response, truncated } = capAnswer(answered, request.maxTokens);
       const latencyMs = clock() - started;
       const costUsd = options.prices.costOf(client.provider, client.model, response.tokensIn, response.tokensOut);
+      const stored: StoredModelResponse = {
+        text: response.text,
+        finishReason: response.finishReason,
+        raw: response.raw,
+        ...(truncated ? { truncated } : {}),
+        ...(failures.length > 0 ? { failedAttempts: failures } : {}),
+        ...identity,
+      };
       options.recorder?.record({
         nodeId: options.nodeId,
         provider: client.provider,
         model: client.model,
         request,
-        response: {
-          text: response.text,
-          finishReason: response.finishReason,
-          raw: response.raw,
-          ...(failures.length > 0 ? { failedAttempts: failures } : {}),
-        },
+        response: stored,
         tokensIn: response.tokensIn,
         tokensOut: response.tokensOut,
         costUsd,
         latencyMs,
         attempts,
       });
-      return { response, costUsd, attempts, latencyMs };
+      return { response, costUsd, attempts, latencyMs, ...(truncated ? { truncated } : {}), ...(key ? { key } : {}) };
     } catch (error) {
       const verdict = classifyModelError(error, options.signal);
       if (verdict.aborted) throw options.signal?.reason ?? error;
@@ -102,7 +146,7 @@ export async function callModel(
           provider: client.provider,
           model: client.model,
           request,
-          response: { error: message, failedAttempts: failures },
+          response: { error: message, failedAttempts: failures, ...identity } satisfies StoredModelResponse,
           tokensIn: 0,
           tokensOut: 0,
           costUsd: 0,

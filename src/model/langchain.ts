@@ -3,6 +3,7 @@
  * (`createCampaign(…, { models: { 'langchain:my-model': chatModel } })`). It is duck-typed on
  * `invoke`, so clade never imports LangChain: a project that does not use it need not install it.
  */
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, startAttemptDeadline } from './attempt-limits.js';
 import type { FinishReason, ModelClient, ModelResponse } from './types.js';
 
 /** The part of a LangChain `BaseChatModel` clade uses. */
@@ -33,6 +34,11 @@ export interface LangChainClientOptions {
   chatModel: LangChainChatModelLike;
   /** Model name as written after `langchain:` in the campaign file. */
   model: string;
+  /**
+   * Wall-clock limit of one attempt in milliseconds. The chat model gets a signal that aborts then,
+   * and the attempt ends then even if the model ignores it. Default 120000.
+   */
+  timeoutMs?: number;
 }
 
 /** A `ModelClient` that forwards to a LangChain chat model's `invoke`. */
@@ -48,7 +54,19 @@ export function createLangChainClient(options: LangChainClientOptions): ModelCli
           (message) => [message.role === 'user' ? 'human' : 'ai', message.content] as [string, string],
         ),
       ];
-      const answer = await options.chatModel.invoke(messages, callOptions.signal ? { signal: callOptions.signal } : {});
+      const deadline = startAttemptDeadline(options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS, callOptions.signal);
+      let answer: Awaited<ReturnType<LangChainChatModelLike['invoke']>>;
+      try {
+        answer = await new Promise((resolve, reject) => {
+          if (deadline.signal.aborted) reject(deadline.signal.reason);
+          deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true });
+          options.chatModel.invoke(messages, { signal: deadline.signal }).then(resolve, reject);
+        });
+      } catch (error) {
+        throw deadline.translate(error);
+      } finally {
+        deadline.clear();
+      }
       const text = contentText(answer.content);
       const usage = answer.usage_metadata;
       const legacy = (answer.response_metadata?.tokenUsage ?? {}) as {

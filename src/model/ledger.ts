@@ -1,9 +1,11 @@
 /**
  * @module The campaign's model ledger: records every call in the archive and keeps the running
  * totals (tokens, dollars) that the hard budgets `budget.usd` and `budget.tokens` are checked
- * against. Totals start from what the archive already holds, so budgets span resumes.
+ * against. Totals start from what the archive already holds, so budgets span resumes. It also
+ * numbers each call within its node and purpose (`ModelCallKey.sequence`), counting on from the
+ * node's stored calls, so recorded-call replay can answer each call with its own recorded answer.
  */
-import type { ModelCallRecorder, ModelCallRecordInput } from './types.js';
+import type { ModelCallRecorder, ModelCallRecordInput, StoredModelResponse } from './types.js';
 
 /** Totals over recorded calls. */
 export interface ModelTotals {
@@ -18,6 +20,8 @@ export interface ModelCallStore {
   recordModelCall(call: ModelCallRecordInput): number;
   /** Totals over the calls already stored (`count` is the number of calls). */
   modelCallTotals(): { count: number; tokensIn: number; tokensOut: number; costUsd: number };
+  /** The calls already stored for a node (numbering continues after them on resume). */
+  modelCalls?(nodeId: number): readonly { response: unknown }[];
 }
 
 /** Hard limits; null for none. */
@@ -41,7 +45,29 @@ export function createModelLedger(store: ModelCallStore, budget: ModelBudget): M
     tokensOut: stored.tokensOut,
     costUsd: stored.costUsd,
   };
+  /** Next sequence per `nodeId` and purpose, filled from the store the first time a node is seen. */
+  const sequences = new Map<number, Map<string, number>>();
+  const nodeSequences = (nodeId: number): Map<string, number> => {
+    let found = sequences.get(nodeId);
+    if (found === undefined) {
+      found = new Map();
+      for (const call of store.modelCalls?.(nodeId) ?? []) {
+        const key = (call.response as StoredModelResponse | null)?.call;
+        if (key && typeof key.purpose === 'string' && Number.isInteger(key.sequence)) {
+          found.set(key.purpose, Math.max(found.get(key.purpose) ?? 0, key.sequence + 1));
+        }
+      }
+      sequences.set(nodeId, found);
+    }
+    return found;
+  };
   return {
+    nextSequence(nodeId, purpose) {
+      const byPurpose = nodeSequences(nodeId);
+      const next = byPurpose.get(purpose) ?? 0;
+      byPurpose.set(purpose, next + 1);
+      return next;
+    },
     record(call) {
       store.recordModelCall(call);
       totals.calls++;

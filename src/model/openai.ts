@@ -1,12 +1,19 @@
 /**
  * @module OpenAI chat completions through the official `openai` SDK: api.openai.com, or any
  * OpenAI-compatible server (vLLM, llama.cpp's server, Ollama, LM Studio) through `baseURL`.
- * The SDK's own retries are off: `callModel` retries, so that every attempt is counted.
+ * The SDK's own retries are off: `callModel` retries, so that every attempt is counted. One
+ * deadline bounds each attempt's whole response, and a streamed answer stops being read once it
+ * passes the answer byte cap (see `attempt-limits.ts`).
  */
 import OpenAI from 'openai';
+import {
+  answerMeter,
+  boundedFetch,
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  startAttemptDeadline,
+} from './attempt-limits.js';
 import type { FinishReason, HttpModelClientOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
-
-const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** Options of `createOpenAIClient`. */
 export interface OpenAIClientOptions extends HttpModelClientOptions {
@@ -22,12 +29,13 @@ export interface OpenAIClientOptions extends HttpModelClientOptions {
 export function createOpenAIClient(options: OpenAIClientOptions): ModelClient {
   const provider = options.provider ?? 'openai';
   const legacyMaxTokens = options.legacyMaxTokens ?? provider === 'openai-compatible';
+  const timeoutMs = options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const client = new OpenAI({
     apiKey: options.apiKey,
     ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+    fetch: boundedFetch(options.fetch ?? globalThis.fetch, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
     maxRetries: 0,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeout: timeoutMs,
     // Keys come from the options only, never from OPENAI_* variables read behind our back.
     organization: null,
     project: null,
@@ -46,31 +54,43 @@ export function createOpenAIClient(options: OpenAIClientOptions): ModelClient {
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(legacyMaxTokens ? { max_tokens: request.maxTokens } : { max_completion_tokens: request.maxTokens }),
       };
-      const requestOptions = callOptions.signal ? { signal: callOptions.signal } : {};
-      if (request.stream) {
-        const stream = await client.chat.completions.create(
-          { ...body, stream: true, stream_options: { include_usage: true } },
-          requestOptions,
-        );
-        return foldStream(stream, request);
+      const deadline = startAttemptDeadline(timeoutMs, callOptions.signal);
+      try {
+        const requestOptions = { signal: deadline.signal };
+        if (request.stream) {
+          const stream = await client.chat.completions.create(
+            { ...body, stream: true, stream_options: { include_usage: true } },
+            requestOptions,
+          );
+          const folded = await foldStream(stream, request);
+          // The SDKs end a stream quietly when its signal aborts: an answer cut by the deadline is no answer.
+          if (deadline.signal.aborted) throw deadline.signal.reason;
+          return folded;
+        }
+        const completion = await client.chat.completions.create(body, requestOptions);
+        const choice = completion.choices[0];
+        return {
+          text: choice?.message.content ?? '',
+          tokensIn: completion.usage?.prompt_tokens ?? 0,
+          tokensOut: completion.usage?.completion_tokens ?? 0,
+          finishReason: finishReason(choice?.finish_reason),
+          raw: completion,
+        };
+      } catch (error) {
+        throw deadline.translate(error);
+      } finally {
+        deadline.clear();
       }
-      const completion = await client.chat.completions.create(body, requestOptions);
-      const choice = completion.choices[0];
-      return {
-        text: choice?.message.content ?? '',
-        tokensIn: completion.usage?.prompt_tokens ?? 0,
-        tokensOut: completion.usage?.completion_tokens ?? 0,
-        finishReason: finishReason(choice?.finish_reason),
-        raw: completion,
-      };
     },
   };
 }
 
+/** Joins a stream's chunks into one answer; stops reading once the text passes the answer cap. */
 async function foldStream(
   stream: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>,
-  _request: ModelRequest,
+  request: ModelRequest,
 ): Promise<ModelResponse> {
+  const meter = answerMeter(request.maxTokens);
   let text = '';
   let tokensIn = 0;
   let tokensOut = 0;
@@ -83,11 +103,17 @@ async function foldStream(
     id ||= chunk.id;
     model ||= chunk.model;
     const choice = chunk.choices[0];
-    if (choice?.delta?.content) text += choice.delta.content;
-    if (choice?.finish_reason) reason = choice.finish_reason;
     if (chunk.usage) {
       tokensIn = chunk.usage.prompt_tokens ?? tokensIn;
       tokensOut = chunk.usage.completion_tokens ?? tokensOut;
+    }
+    if (choice?.finish_reason) reason = choice.finish_reason;
+    if (choice?.delta?.content) {
+      text += choice.delta.content;
+      if (!meter.add(choice.delta.content)) {
+        reason = 'length'; // over the cap: leaving the loop closes the stream; callModel cuts and flags it
+        break;
+      }
     }
   }
   return {

@@ -41,10 +41,25 @@ export interface ModelResponse {
   raw: unknown;
 }
 
+/**
+ * What identifies a model call within its campaign: the node it is made for, why it is made, and
+ * its place among that node's calls of that purpose (0 for the first; a mutator's re-ask after an
+ * unusable answer is 1, …). Recorded with the call; recorded-call replay answers by it.
+ */
+export interface ModelCallKey {
+  nodeId: number;
+  /** e.g. `mutation` (a mutator's own calls), `self-modify` or `evaluation` (an agent's, through the model proxy). */
+  purpose: string;
+  /** 0-based ordinal among the node's calls of this purpose. */
+  sequence: number;
+}
+
 /** Per-call options. */
 export interface ModelCallOptions {
   /** Aborts the call (the campaign's abort signal). */
   signal?: AbortSignal;
+  /** What the call is within its campaign (set by `callModel` when a ledger numbers calls). */
+  call?: ModelCallKey;
 }
 
 /**
@@ -72,29 +87,76 @@ export interface HttpModelClientOptions {
   apiKey: string;
   /** Base URL of the API, e.g. `http://127.0.0.1:8000/v1` for a vLLM server. Provider default when absent. */
   baseURL?: string;
-  /** Wall-clock limit of one attempt in milliseconds. Default 120000. */
+  /**
+   * Wall-clock limit of one attempt in milliseconds, covering the whole response: connecting, the
+   * headers and every byte of the body (a stream included). Default 120000.
+   */
   timeoutMs?: number;
+  /**
+   * Most bytes one response body may have on the wire before the attempt fails (a guard against a
+   * server that never stops sending; answers are cut to `answerByteLimit` separately). Default 32 MiB.
+   */
+  maxResponseBytes?: number;
   /** `fetch` to use (tests, proxies). Default: the global `fetch`. */
   fetch?: typeof fetch;
   /** Provider name to report (`openai-compatible` for local servers). */
   provider?: string;
 }
 
-/** A model call as the archive stores it (see `ArchiveStore.recordModelCall`). */
-export interface ModelCallRecordInput {
+/**
+ * The `response` of a stored model call, as `callModel` writes it: the answer (`text`,
+ * `finishReason`, `raw`) or, for a call that failed for good, `error`; either way the reasons of
+ * failed attempts before it. The viewer, `clade show` and replay read this shape.
+ */
+export interface StoredModelResponse {
+  text?: string;
+  finishReason?: FinishReason;
+  /** The provider's response; for an answer over the byte limit, only what identifies it (no text). */
+  raw?: unknown;
+  /** Set when the call failed after its retries: what went wrong. */
+  error?: string;
+  /** One line per failed attempt before the last. */
+  failedAttempts?: string[];
+  /** Set when the answer was longer than `answerByteLimit`: `text` holds its start and a marker. */
+  truncated?: { answerBytes: number; limitBytes: number };
+  /** What identifies the call in the campaign (absent in archives recorded before it was kept). */
+  call?: { purpose: string; sequence: number; requestHash: string };
+  /** Calls made through the model proxy: why the agent ran, and its session. */
+  proxy?: { purpose: string; session: string };
+}
+
+/**
+ * A model call as the archive stores it: the one declaration of the record (the archive's
+ * `ModelCallRecord` is this type; the ledger's store, replay and the model proxy use it).
+ */
+export interface StoredModelCall {
+  id: number;
   nodeId: number | null;
   provider: string;
   model: string;
+  /** The `ModelRequest`, verbatim (never with a key). */
   request: unknown;
+  /** A `StoredModelResponse`. */
   response: unknown;
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
   latencyMs: number;
+  /** Attempts made (1 when the first answered). */
   attempts: number;
+  createdAt: string;
 }
+
+/** A model call about to be stored (see `ArchiveStore.recordModelCall`): the record without its id and time. */
+export type ModelCallRecordInput = Omit<StoredModelCall, 'id' | 'createdAt'>;
 
 /** Where finished calls go (the archive, through the campaign's ledger). */
 export interface ModelCallRecorder {
   record(call: ModelCallRecordInput): void;
+  /**
+   * Numbers a call that is about to start: its place among `nodeId`'s calls of `purpose` (see
+   * `ModelCallKey`). A recorder without it leaves calls unnumbered (replay then matches them by
+   * request alone).
+   */
+  nextSequence?(nodeId: number, purpose: string): number;
 }
