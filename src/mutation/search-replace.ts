@@ -258,7 +258,9 @@ function insertAtBlockEnd(
     const where =
       block.file !== null
         ? `${block.file} has no complete EVOLVE-BLOCK to add to`
-        : `it could go into any of ${editable.join(', ')}`;
+        : editable.length === 0
+          ? 'no file has a complete EVOLVE-BLOCK to add to'
+          : `it could go into any of ${editable.join(', ')}`;
     return {
       error: `the SEARCH part is empty, which adds the REPLACE lines at the end of an EVOLVE-BLOCK, but ${where}. Put the file's path on the line before the block, or quote the existing lines you want to change (copied from the code) in SEARCH.`,
     };

@@ -344,6 +344,10 @@ describe('empty SEARCH inserts at the end of the block (aider, ShinkaEvolve)', (
     expect(!ambiguous.ok && ambiguous.errors[0]).toMatch(
       /SEARCH part is empty, which adds the REPLACE lines at the end of an EVOLVE-BLOCK, but it could go into any of .*pack\.py.*Put the file's path/,
     );
+    const unclosed = applySearchReplace({ 'a.py': '# EVOLVE-BLOCK-START\nx = 1\n' }, [
+      { file: null, search: '', replace: 'y = 2' },
+    ]);
+    expect(!unclosed.ok && unclosed.errors[0]).toMatch(/but no file has a complete EVOLVE-BLOCK to add to/);
     const unmarked = applySearchReplace({ 'a.py': 'x = 1\n' }, [{ file: null, search: '', replace: 'y = 2' }]);
     expect(unmarked.ok && unmarked.files['a.py']).toBe('x = 1\ny = 2\n');
   });
