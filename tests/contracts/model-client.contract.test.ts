@@ -12,11 +12,13 @@ import path from 'node:path';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
-import { type ResolveModelsOptions, resolveModelClients } from '../../src/model/registry.js';
+import { describe, expect, it } from 'vitest';
+import { modelProviders, type ResolveModelsOptions, resolveModelClients } from '../../src/model/registry.js';
 import type { ModelClient } from '../../src/model/types.js';
 import { repositoryRoot } from '../helpers/campaign-fixture.js';
 import { anthropicMessage, openAICompletion, type ServerReply } from '../helpers/model-server.js';
 import { type ModelClientContractFixture, runRegisteredModelClientContracts } from './model-client.contract.js';
+import { uncoveredKinds } from './registry-coverage.js';
 
 const KEY = 'sk-model-contract-8d41c6e2a9f7-secret';
 
@@ -159,3 +161,22 @@ const fixtures: Record<string, ModelClientContractFixture> = {
 };
 
 runRegisteredModelClientContracts(fixtures);
+
+describe('model client contract coverage check', () => {
+  it('names a provider registered from outside clade until it gets a fixture', () => {
+    modelProviders.register({
+      kind: 'contract-outsider',
+      summary: 'a model provider a library user registers',
+      variables: [],
+      create: () => {
+        throw new Error('not used');
+      },
+    });
+    try {
+      expect(uncoveredKinds(modelProviders, fixtures)).toEqual(['contract-outsider']);
+    } finally {
+      modelProviders.unregister('contract-outsider');
+    }
+    expect(uncoveredKinds(modelProviders, fixtures)).toEqual([]);
+  });
+});

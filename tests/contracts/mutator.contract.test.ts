@@ -11,8 +11,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
 import type { AgentNode, EvaluationRecord } from '../../src/core/types.js';
+import { mutatorKinds } from '../../src/mutation/registry.js';
 import { repositoryRoot, seedAgent } from '../helpers/campaign-fixture.js';
 import { createSelfModifyScript, SELF_MODIFY_FIXTURES } from '../helpers/self-modify-script.js';
 import {
@@ -20,6 +23,7 @@ import {
   type MutatorContractFixtures,
   runRegisteredMutatorContracts,
 } from './mutator.contract.js';
+import { uncoveredKinds } from './registry-coverage.js';
 
 const modelAnswer = (name: string): string =>
   readFileSync(path.join(repositoryRoot, 'tests/fixtures/model', name), 'utf8');
@@ -150,3 +154,25 @@ const fixtures: MutatorContractFixtures = {
 };
 
 runRegisteredMutatorContracts(fixtures);
+
+describe('mutator contract coverage check', () => {
+  it('names a kind registered from outside clade until it gets a fixture', () => {
+    mutatorKinds.register({
+      kind: 'contract-outsider',
+      summary: 'a mutation operator a library user registers',
+      schema: z.object({ operator: z.literal('contract-outsider') }).strict(),
+      writesCode: false,
+      callsModels: false,
+      prepare: () => ({}),
+      create: () => {
+        throw new Error('not used');
+      },
+    });
+    try {
+      expect(uncoveredKinds(mutatorKinds, fixtures)).toEqual(['contract-outsider']);
+    } finally {
+      mutatorKinds.unregister('contract-outsider');
+    }
+    expect(uncoveredKinds(mutatorKinds, fixtures)).toEqual([]);
+  });
+});

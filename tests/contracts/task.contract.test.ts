@@ -8,13 +8,17 @@
  * A kind registered without a fixture here fails the suite, naming the kind.
  */
 import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { readAgentDirectory } from '../../src/campaign/agent-directory.js';
 import { createOpenAIClient } from '../../src/model/openai.js';
 import { createPriceTable } from '../../src/model/prices.js';
 import { createModelProxy } from '../../src/model-proxy/model-proxy.js';
+import { taskKinds } from '../../src/tasks/registry.js';
 import { repositoryRoot } from '../helpers/campaign-fixture.js';
 import { startScriptedModelServer } from '../helpers/scripted-model-server.js';
 import { createSelfModifyScript } from '../helpers/self-modify-script.js';
+import { uncoveredKinds } from './registry-coverage.js';
 import { runRegisteredTaskContracts, type TaskContractFixtures } from './task.contract.js';
 
 const FIXTURES = path.join(repositoryRoot, 'tests/fixtures/contracts');
@@ -89,3 +93,22 @@ const fixtures: TaskContractFixtures = {
 };
 
 runRegisteredTaskContracts(fixtures);
+
+describe('task contract coverage check', () => {
+  it('names a kind registered from outside clade until it gets a fixture', () => {
+    taskKinds.register({
+      kind: 'contract-outsider',
+      summary: 'a task kind a library user registers',
+      schema: z.object({ kind: z.literal('contract-outsider') }).strict(),
+      create: () => {
+        throw new Error('not used');
+      },
+    });
+    try {
+      expect(uncoveredKinds(taskKinds, fixtures)).toEqual(['contract-outsider']);
+    } finally {
+      taskKinds.unregister('contract-outsider');
+    }
+    expect(uncoveredKinds(taskKinds, fixtures)).toEqual([]);
+  });
+});
