@@ -23,7 +23,7 @@ import { createGitCodeStore } from '../../src/lineage/git-store.js';
 import type { Mutator } from '../../src/mutation/types.js';
 import { CONTAINER_OWNER_LABEL, ownerLabel } from '../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
-import type { SandboxLimits } from '../../src/sandbox/types.js';
+import type { SandboxLimits, SandboxRequest } from '../../src/sandbox/types.js';
 import { evaluateNode } from '../../src/tasks/evaluate-node.js';
 import { createNumericTask } from '../../src/tasks/numeric-task.js';
 import { seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
@@ -328,6 +328,196 @@ describe.skipIf(skipReason !== null).each([
   });
 
   it('left no container behind', async () => {
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`${CONTAINER_OWNER_LABEL}=${ownerLabel()}`] },
+    });
+    expect(left).toEqual([]);
+  });
+});
+
+/** Limits of the hostile Python programs: small, so the bombs hit them quickly. */
+const PYTHON_LIMITS: SandboxLimits = { ...LIMITS, timeoutMs: 20_000, memoryMb: 256, pids: 32 };
+
+/** A Python program that writes `result.json` from what `body` leaves in `result` (a dict). */
+function python(body: string): string {
+  return `import errno, json, os, socket, sys, time\nresult = {}\n${body}\njson.dump(result, open('result.json', 'w'))\n`;
+}
+
+describe.skipIf(skipReason !== null).each([
+  ['a fresh container per run', 0],
+  ['the warm pool', 2],
+])('hostile Python programs in the Docker sandbox (%s)', (_label, pool) => {
+  let server: Server;
+  let port = 0;
+  let connections = 0;
+  let sandbox: Awaited<ReturnType<typeof createDockerSandbox>>;
+  const hostTarget = path.join(tmpdir(), `clade-python-escape-${process.pid}-${pool}`);
+
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    // Every interface: a container reaching the host's bridge address would count too.
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    port = (server.address() as { port: number }).port;
+    sandbox = await createDockerSandbox({ docker, pool, diskMb: 64 });
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const run = (source: string, overrides: Partial<SandboxRequest> = {}) =>
+    sandbox.run({
+      files: { 'hostile.py': source, 'data.txt': 'read-only data', 'input.json': '{}' },
+      command: ['python3', 'hostile.py'],
+      resultFile: 'result.json',
+      consumedFiles: ['input.json'],
+      limits: PYTHON_LIMITS,
+      ...overrides,
+    });
+
+  it('runs numpy and scipy (the control)', async () => {
+    const result = await run(
+      python(
+        'import numpy, scipy.optimize\nresult["fun"] = float(scipy.optimize.minimize(lambda x: float((x ** 2).sum()), numpy.ones(4)).fun)\nresult["versions"] = [numpy.__version__, scipy.__version__]',
+      ),
+    );
+    expect(result.resultError, result.stderr).toBeNull();
+    expect((result.result as { fun: number }).fun).toBeLessThan(1e-8);
+    expect(result.environment).toMatch(/docker .*@sha256:[0-9a-f]{64} .*python 3\./);
+  });
+
+  it('cannot reach the network', async () => {
+    const result = await run(
+      python(`
+targets = ['127.0.0.1', '172.17.0.1', '10.0.2.2', '8.8.8.8']
+for host in targets:
+    try:
+        socket.create_connection((host, ${port}), timeout=2).close()
+        result[host] = 'connected'
+    except OSError as error:
+        result[host] = errno.errorcode.get(error.errno, str(error))
+result['interfaces'] = sorted(name for _, name in socket.if_nameindex())
+`),
+    );
+    expect(result.resultError, result.stderr).toBeNull();
+    const outcome = result.result as Record<string, unknown>;
+    expect(outcome.interfaces).toEqual(['lo']);
+    for (const host of ['127.0.0.1', '172.17.0.1', '10.0.2.2', '8.8.8.8']) expect(outcome[host]).not.toBe('connected');
+    expect(connections).toBe(0);
+  });
+
+  it('cannot write outside its work directory, nor change or delete the request files', async () => {
+    const result = await run(
+      python(`
+def attempt(action):
+    try:
+        action()
+        return 'allowed'
+    except OSError as error:
+        return errno.errorcode.get(error.errno, str(error))
+for target in ['/clade-escape', '/etc/clade-escape', '/usr/local/bin/clade-escape', '/work/clade-escape', '../clade-escape', ${JSON.stringify(hostTarget)}]:
+    result[target] = attempt(lambda: open(target, 'w').write('escaped'))
+result['append-code'] = attempt(lambda: open('hostile.py', 'a').write('# changed'))
+result['delete-data'] = attempt(lambda: os.remove('data.txt'))
+result['rename-data'] = attempt(lambda: os.rename('data.txt', 'moved.txt'))
+result['delete-input'] = attempt(lambda: os.remove('input.json'))
+result['write-tmp'] = attempt(lambda: open('/tmp/scratch', 'w').write('x'))
+result['write-new'] = attempt(lambda: open('new.txt', 'w').write('x'))
+result['cwd'] = os.getcwd()
+`),
+    );
+    expect(result.resultError, result.stderr).toBeNull();
+    const outcome = result.result as Record<string, string>;
+    for (const target of ['/clade-escape', '/etc/clade-escape', '/usr/local/bin/clade-escape', '/work/clade-escape'])
+      expect(['EROFS', 'EACCES'], `${target}: ${outcome[target]}`).toContain(outcome[target]);
+    // The work directory's parent is the container's own /tmp (fresh container) or the pool's
+    // directory (not writable): either way nothing lands beside the work directory on the host.
+    expect(existsSync(path.join(path.dirname(outcome.cwd ?? '/nonexistent/x'), 'clade-escape'))).toBe(false);
+    expect(outcome['append-code']).toBe('EACCES');
+    expect(['EPERM', 'EACCES']).toContain(outcome['delete-data']);
+    expect(['EPERM', 'EACCES']).toContain(outcome['rename-data']);
+    expect(outcome['delete-input']).toBe('allowed');
+    expect(outcome['write-tmp']).toBe('allowed');
+    expect(outcome['write-new']).toBe('allowed');
+    // A path under the host's temp directory lands in the container's own /tmp, never the host's.
+    expect(existsSync(hostTarget)).toBe(false);
+    expect(existsSync('/clade-escape')).toBe(false);
+    expect(existsSync('/etc/clade-escape')).toBe(false);
+  });
+
+  it('stops a fork bomb at the pids limit', async () => {
+    const result = await run(
+      python(`
+forks = 0
+error = None
+while forks < 1000:
+    try:
+        pid = os.fork()
+    except OSError as failure:
+        error = errno.errorcode.get(failure.errno, str(failure))
+        break
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    forks += 1
+result['forks'] = forks
+result['error'] = error
+`),
+    );
+    expect(result.exit, result.stderr).toBe('exited');
+    const outcome = result.result as { forks: number; error: string };
+    expect(outcome.error).toBe('EAGAIN');
+    expect(outcome.forks).toBeLessThan(PYTHON_LIMITS.pids);
+  });
+
+  it('kills a program that grows past the memory cap', async () => {
+    const result = await run(
+      python(`
+kept = []
+while True:
+    kept.append(bytearray(16 * 1024 * 1024))
+    time.sleep(0.001)
+`),
+    );
+    expect(result.exit).toBe('memory');
+    expect(result.result).toBeUndefined();
+  });
+
+  it('kills a busy loop that ignores SIGTERM at the time limit', async () => {
+    const result = await run(
+      python(`
+import signal
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+while True:
+    pass
+`),
+      { limits: { ...PYTHON_LIMITS, timeoutMs: 3_000 } },
+    );
+    expect(result.exit).toBe('timeout');
+    expect(result.durationMs).toBeLessThan(15_000);
+  });
+
+  it('sees no secret of the campaign process in its environment', async () => {
+    process.env.CLADE_HOSTILE_PLANTED = PLANTED_KEY;
+    try {
+      const result = await run(python('result["environment"] = dict(os.environ)'));
+      expect(result.resultError, result.stderr).toBeNull();
+      expect(JSON.stringify(result.result)).not.toContain(PLANTED_KEY);
+      expect(Object.keys((result.result as { environment: object }).environment).sort()).toEqual(
+        expect.arrayContaining(['HOME', 'PATH']),
+      );
+    } finally {
+      delete process.env.CLADE_HOSTILE_PLANTED;
+    }
+  });
+
+  it('left no container behind once closed', async () => {
+    await sandbox.close();
     const left = await docker.listContainers({
       all: true,
       filters: { label: [`${CONTAINER_OWNER_LABEL}=${ownerLabel()}`] },

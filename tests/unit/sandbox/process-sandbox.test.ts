@@ -1,15 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../src/core/errors.js';
 import { looksLikeHeapOutOfMemory } from '../../../src/sandbox/driver-kit.js';
+import { findHostProgram, hostProgramVersion } from '../../../src/sandbox/host-programs.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/types.js';
 import { CONTRACT_LIMITS, programRequest } from '../../contracts/sandbox.contract.js';
 
 // The shared contract runs for this driver in tests/contracts/sandbox-kinds.test.ts.
+
+/** The host's python3 as the driver finds it (shims followed), or null: the Python cases then skip. */
+const hostPython = await findHostProgram('python3');
+if (hostPython === null) process.stderr.write('process sandbox: no python3 on PATH, the Python cases are skipped\n');
 
 /** Whether a process is gone (or a zombie waiting to be reaped, which is dead too). */
 function isDead(pid: number): boolean {
@@ -227,14 +232,130 @@ describe('process sandbox', () => {
     expect(result.resultError).toMatch(/"out" is a symbolic link/);
   });
 
+  it.runIf(hostPython !== null)(
+    'finds python3 on the host PATH and records the interpreter and its version',
+    async () => {
+      const result = await sandbox.run(
+        programRequest('', {
+          files: {
+            'main.py':
+              "import json, sys\njson.dump({'executable': sys.executable, 'argv': sys.argv[1:]}, open('result.json', 'w'))\n",
+          },
+          command: ['python3', 'main.py', 'a b'],
+        }),
+      );
+      expect(result.resultError, result.stderr).toBeNull();
+      expect(result.environment).toBe(`python3 → ${hostPython} (${await hostProgramVersion(hostPython as string)})`);
+      expect(result.environment).toMatch(/^python3 → \/\S+ \(Python 3\.\d+\.\d+\)$/);
+      expect(result.environment).not.toContain('/shims/');
+      expect(result.result).toEqual({ executable: hostPython, argv: ['a b'] });
+    },
+  );
+
+  it('refuses a program that is not on the PATH, naming it and the PATH searched', async () => {
+    const bare = createProcessSandbox({ tempRoot, searchPath: tempRoot });
+    const outcome = bare.run(programRequest('', { command: ['python3', 'main.py'] }));
+    await expect(outcome).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    await expect(outcome).rejects.toThrow(`"python3" is not on this host's PATH (${tempRoot})`);
+  });
+
+  it('follows a version-manager shim to the binary it stands for, and runs that binary', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'clade-shim-test-'));
+    try {
+      await mkdir(join(root, 'shims'));
+      await mkdir(join(root, 'libexec'));
+      await mkdir(join(root, 'versions/9.9/bin'), { recursive: true });
+      const real = join(root, 'versions/9.9/bin/tool');
+      await writeFile(
+        real,
+        '#!/bin/sh\nif [ "$1" = --version ]; then echo "Tool 9.9.1"; exit 0; fi\nprintf \'{"ran":"real","args":"%s"}\' "$*" > result.json\n',
+        { mode: 0o755 },
+      );
+      await writeFile(
+        join(root, 'libexec/fakeenv'),
+        `#!/bin/sh\nif [ "$1" = which ]; then echo ${JSON.stringify(real)}; exit 0; fi\nexit 1\n`,
+        { mode: 0o755 },
+      );
+      await writeFile(
+        join(root, 'shims/tool'),
+        `#!/usr/bin/env bash\nset -e\nprogram="\${0##*/}"\nexec "${root}/libexec/fakeenv" exec "$program" "$@"\n`,
+        { mode: 0o755 },
+      );
+      expect(await findHostProgram('tool', { searchPath: join(root, 'shims') })).toBe(real);
+      const shimmed = createProcessSandbox({ tempRoot, searchPath: `${join(root, 'shims')}:/usr/bin:/bin` });
+      const result = await shimmed.run(programRequest('', { command: ['tool', 'x', 'y'] }));
+      expect(result.resultError, result.stderr).toBeNull();
+      expect(result.result).toEqual({ ran: 'real', args: 'x y' });
+      expect(result.environment).toBe(`tool → ${real} (Tool 9.9.1)`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(hostPython !== null)('kills a Python program and its subprocesses at the time limit', async () => {
+    const result = await sandbox.run(
+      programRequest('', {
+        files: {
+          'main.py':
+            "import subprocess, time\nchild = subprocess.Popen(['sleep', '1000'])\nprint('grandchild', child.pid, flush=True)\nwhile True:\n    pass\n",
+        },
+        command: ['python3', 'main.py'],
+        limits: { ...CONTRACT_LIMITS, timeoutMs: 1_500 },
+      }),
+    );
+    expect(result.exit).toBe('timeout');
+    expect(await waitUntilDead(grandchildPid(result.stdout))).toBe(true);
+  });
+
+  it.runIf(hostPython !== null)('kills a Python program that grows past the memory cap', async () => {
+    const result = await sandbox.run(
+      programRequest('', {
+        files: {
+          'main.py':
+            'import time\nkept = []\nwhile True:\n    kept.append(bytearray(16 * 1024 * 1024))\n    time.sleep(0.002)\n',
+        },
+        command: ['python3', 'main.py'],
+        limits: { ...CONTRACT_LIMITS, memoryMb: 200, timeoutMs: 30_000 },
+      }),
+    );
+    expect(result.exit).toBe('memory');
+    expect(result.peakMemoryMb).toBeGreaterThan(100);
+  });
+
+  it.runIf(hostPython !== null)("gives a Python program an environment without the parent's secrets", async () => {
+    process.env.OPENAI_API_KEY_CLADE_TEST = 'sk-python-planted';
+    try {
+      const result = await sandbox.run(
+        programRequest('', {
+          files: { 'main.py': "import json, os\njson.dump(dict(os.environ), open('result.json', 'w'))\n" },
+          command: ['python3', 'main.py'],
+        }),
+      );
+      expect(result.resultError, result.stderr).toBeNull();
+      expect(JSON.stringify(result.result)).not.toContain('sk-python-planted');
+      const environment = result.result as Record<string, string>;
+      expect(Object.keys(environment).sort()).toEqual(['HOME', 'LANG', 'PATH', 'TMPDIR']);
+      // The interpreter's own directory comes first, so its subprocesses find the same python3.
+      expect(environment.PATH?.split(':')[0]).toBe(dirname(hostPython as string));
+    } finally {
+      delete process.env.OPENAI_API_KEY_CLADE_TEST;
+    }
+  });
+
   it('leaves no work directories behind, whatever happened', async () => {
     expect(await readdir(tempRoot)).toEqual([]);
   });
 
-  it('recognises V8 heap exhaustion in stderr', () => {
+  it('recognises V8 heap exhaustion and a Python MemoryError in stderr', () => {
     expect(
       looksLikeHeapOutOfMemory('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'),
     ).toBe(true);
+    expect(
+      looksLikeHeapOutOfMemory(
+        'Traceback (most recent call last):\n  File "main.py", line 3, in <module>\nMemoryError\n',
+      ),
+    ).toBe(true);
+    expect(looksLikeHeapOutOfMemory('ValueError: not a MemoryError at all')).toBe(false);
     expect(looksLikeHeapOutOfMemory('Error: something else\n    at main.mjs:1:1')).toBe(false);
   });
 
