@@ -54,6 +54,8 @@ const fixtures: TaskContractFixtures = {
     configDirectory: path.join(FIXTURES, 'coding'),
     paths: { fields: ['exercisesDir'] },
     seed: () => readAgentDirectory(path.join(repositoryRoot, 'agents/coding-agent')),
+    // The recorded two-fer transcript solves the exercise: every hidden test passes.
+    seedScore: 1,
     // It does not compile: the node never runs.
     broken: { 'agent.ts': 'export async function solve(task) {\n  return { stopReason: "done", steps: 0 \n' },
     async setUp() {

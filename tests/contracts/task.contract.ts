@@ -15,7 +15,8 @@
  * - `describeForModel()` is non-empty and says which way is better;
  * - `checkAgent` refuses an empty tree with a message;
  * - the sample seed evaluates end to end through `evaluateNode` in the process sandbox to a finite
- *   score in [0, 1] (or the range the fixture documents), one evaluation per job, and the broken seed
+ *   score in [0, 1] (or the range the fixture documents), one evaluation per job, the same score again
+ *   when the task is deterministic, and the broken seed
  *   to a status other than `scored`, with a reason. A kind that cannot run offline says why in its
  *   fixture (`offlineReason`); the case is then listed as a todo naming the reason, never skipped silently.
  */
@@ -68,6 +69,8 @@ export interface TaskContractFixture {
   broken: AgentFiles;
   /** The documented range of a node score. Default [0, 1]. */
   scoreRange?: readonly [number, number];
+  /** The sample seed's score, when the fixture knows it (e.g. a scripted model that solves the exercise). */
+  seedScore?: number;
   /** Starts what the end-to-end run needs besides the sandbox (a model proxy). */
   setUp?(): Promise<TaskContractRun>;
   /** Set when the kind cannot be evaluated end to end offline: why (the case becomes a todo naming it). */
@@ -228,6 +231,13 @@ export function runTaskContract(kind: TaskKind, fixture: TaskContractFixture): v
           task.jobs().map((job) => [job.problem, job.repeat, job.seed]),
         );
         expect(result.environment.trim()).not.toBe('');
+        if (fixture.seedScore !== undefined) expect(result.score).toBeCloseTo(fixture.seedScore, 12);
+        if (task.deterministic !== false) {
+          // A deterministic task scores the same code with the same jobs and seeds the same (replay relies on it).
+          const again = await evaluate(make(), await fixture.seed());
+          expect(again.score, 'a deterministic task scored the same seed differently').toBe(result.score);
+          expect(again.evaluations.map((entry) => entry.score)).toEqual(result.evaluations.map((entry) => entry.score));
+        }
       }, 120_000);
 
       it('gives a broken seed a status other than scored, with a reason', async () => {
