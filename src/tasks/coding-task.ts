@@ -17,6 +17,7 @@ import {
   parseCodingAgentOutput,
 } from '../harness/coding-agent-job.js';
 import { EvaluationAbortedError } from '../harness/run-harness.js';
+import { abnormalEnding, exitDescription } from '../harness/sandbox-exit.js';
 import type { SandboxLimits } from '../sandbox/types.js';
 import { type CodingExercise, loadCodingExercises } from './coding-exercises.js';
 import {
@@ -278,15 +279,16 @@ async function judgeWithHiddenTests(
   let runProblem: string | null = null;
   if (plan.exercises.length > 0) {
     files[TEST_PLAN_FILE] = JSON.stringify(plan);
+    const testLimits = {
+      ...context.limits,
+      timeoutMs: plan.exercises.length * (plan.timeoutMs + 5_000) + SANDBOX_MARGIN_MS,
+      resultBytes: Math.max(context.limits.resultBytes, 4 * 1024 * 1024),
+    };
     const run = await context.sandbox.run({
       files,
       command: ['node', TEST_RUNNER_FILE],
       resultFile: TEST_RESULT_FILE,
-      limits: {
-        ...context.limits,
-        timeoutMs: plan.exercises.length * (plan.timeoutMs + 5_000) + SANDBOX_MARGIN_MS,
-        resultBytes: Math.max(context.limits.resultBytes, 4 * 1024 * 1024),
-      },
+      limits: testLimits,
       ...(context.signal ? { signal: context.signal } : {}),
     });
     if (run.exit === 'aborted') throw new EvaluationAbortedError();
@@ -299,7 +301,7 @@ async function judgeWithHiddenTests(
     if (run.exit !== 'exited' || run.exitCode !== 0) {
       const tailText = `${run.stderr}${run.stdout}`.trim();
       runProblem =
-        `The test run ended with ${run.exit === 'exited' ? `exit code ${run.exitCode}` : run.exit}` +
+        `The test run ${abnormalEnding(run, testLimits)?.reason ?? exitDescription(run)}` +
         `${run.resultError ? ` (${run.resultError})` : ''}${tailText ? `: ${tail(tailText, 300)}` : ''}`;
     }
   }
