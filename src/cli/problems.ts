@@ -136,7 +136,7 @@ export function registerProblemsCommand(program: Command): void {
     .requiredOption('--dim <d>', 'dimension (cec2022: 10 or 20)', positiveInteger('--dim'))
     .option(
       '--data-dir <dir>',
-      'cec2022: directory of the official data files (default: $CLADE_CEC2022_DATA, else the cache that `clade data fetch cec2022` fills)',
+      'cec2022: directory of the official data files (default: $CLADE_CEC2022_DATA, else the copy shipped with clade, else the cache that `clade data fetch cec2022` fills)',
     )
     .option('--seed <s>', 'builtin: seed of the instance (shift and rotation); default 0', seed)
     .addHelpText(
