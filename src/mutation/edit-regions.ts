@@ -18,7 +18,10 @@ export const EVOLVE_BLOCK_START = 'EVOLVE-BLOCK-START';
 /** Marker of the line that closes an evolvable region (OpenEvolve). */
 export const EVOLVE_BLOCK_END = 'EVOLVE-BLOCK-END';
 
-/** One comment syntax: a line comment (`#`, `//`, `--`, `;`, `%`) or a block comment (`/* *\/`, `(* *)`, `<!-- -->`, `{- -}`). */
+/**
+ * One comment syntax: a line comment (`#`, `//`, `--`, `;`, `%`) or a block comment (`/* *\/`,
+ * `(* *)`, `<!-- -->`, `{- -}`).
+ */
 export interface CommentStyle {
   /** What opens the comment. */
   open: string;

@@ -4,9 +4,10 @@
  * with the whole target file in a fenced block; when the file has EVOLVE-BLOCKs, only the blocks'
  * new contents are taken and every byte outside them stays the parent's (see `applyRewriteAnswer`).
  * Either way the changed files must pass `checkSyntax` (TypeScript and JavaScript; Python when a
- * `python3` is on the host) before they are evaluated; an unusable answer is sent back with the reason (and, for a diff, the
- * nearest matching lines) a bounded number of times. A model call that finally fails makes the
- * child `invalid`; an answer never made usable makes it `patch_failed`. The campaign goes on.
+ * `python3` is on the host) before they are evaluated; an unusable answer is sent back with the
+ * reason (and, for a diff, the nearest matching lines) a bounded number of times. A model call
+ * that finally fails makes the child `invalid`; an answer never made usable makes it
+ * `patch_failed`. The campaign goes on.
  */
 import { describeError } from '../core/errors.js';
 import type { AgentFiles, MutationInfo } from '../core/types.js';
@@ -71,7 +72,10 @@ export interface LlmMutatorOptions {
   sleep?: (milliseconds: number, signal?: AbortSignal) => Promise<void>;
   /** First backoff in milliseconds. Default 1000. */
   baseDelayMs?: number;
-  /** How changed files are checked before evaluation (the Python interpreter, or none). Default: `python3` when there is one. */
+  /**
+   * How changed files are checked before evaluation (the Python interpreter, or none).
+   * Default: `python3` when there is one.
+   */
   syntaxCheck?: SyntaxCheckOptions;
 }
 
