@@ -28,16 +28,24 @@ export async function selectionRows({ load, quick = false, log = () => {} }) {
   const selection = await load('selection/index.js');
   const { createRandom } = await load('core/random.js');
   const journaled = typeof selection.CandidatePool === 'function';
-  const selectors = {
-    dgm: () => selection.dgmSelector(),
-    weighted: () => selection.weightedSelector(),
-    'power-law': () => selection.powerLawSelector(),
-    tournament: () => selection.tournamentSelector(),
-    hgm: () => selection.hgmSelector(),
-    'map-elites': () => selection.mapElitesSelector(),
-    best: () => selection.bestSelector(),
-    random: () => selection.randomSelector(),
-  };
+  // Builds with a selector registry: every registered kind, from its defaults, as a campaign builds it.
+  const selectors = selection.selectorKinds
+    ? Object.fromEntries(
+        selection.selectorKinds.list().map((kind) => {
+          const section = selection.selectionSectionSchema().parse({ strategy: kind.kind });
+          return [kind.kind, () => kind.create(section)];
+        }),
+      )
+    : {
+        dgm: () => selection.dgmSelector(),
+        weighted: () => selection.weightedSelector(),
+        'power-law': () => selection.powerLawSelector(),
+        tournament: () => selection.tournamentSelector(),
+        hgm: () => selection.hgmSelector(),
+        'map-elites': () => selection.mapElitesSelector(),
+        best: () => selection.bestSelector(),
+        random: () => selection.randomSelector(),
+      };
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const repeats = quick ? 7 : 21;
 
