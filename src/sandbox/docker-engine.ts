@@ -113,7 +113,8 @@ export async function inspectSandboxImage(docker: Docker, name = SANDBOX_IMAGE):
     return {
       name,
       digest: info.Id,
-      harnessVersion: labels[IMAGE_HARNESS_LABEL] ?? null,
+      // An empty label (a Dockerfile that clears the inherited one) counts as none.
+      harnessVersion: labels[IMAGE_HARNESS_LABEL] || null,
       nodeVersion: labels[IMAGE_NODE_LABEL] ?? null,
       shell: labels[IMAGE_SHELL_LABEL] ?? null,
       pythonVersion: labels[IMAGE_PYTHON_LABEL] ?? null,
