@@ -141,15 +141,16 @@ export const programTaskSchema = z
     /** Wall-clock limit of each sandbox run (build, each job's produce and evaluate). Default: `sandbox.timeoutSeconds`. */
     timeoutSeconds: z.number().positive().max(86_400).optional(),
     /**
-     * Model access of the program while it runs (ADAS-style agents): each node's run gets a model
-     * proxy session with this budget (the model is `agentModel`). In produce-then-judge mode only
-     * the produce run gets it. Default: none.
+     * Model access of the program while it runs (ADAS-style agents): a node's run on k jobs gets a
+     * model proxy session (`CLADE_MODEL_SOCKET`) with k times this budget (the model is
+     * `agentModel.model`). In produce-then-judge mode only the produce runs get it, never the judge.
+     * Default: none.
      */
     modelAccess: z
       .object({
-        /** Prompt plus answer tokens per node. Default 200000. */
+        /** Prompt plus answer tokens per job. Default 200000. */
         tokens: z.number().int().positive().default(200_000),
-        /** Model calls per node. Default 100. */
+        /** Model calls per job. Default 100. */
         calls: z.number().int().positive().default(100),
       })
       .strict()

@@ -207,6 +207,50 @@ describe('program task: produce then judge', () => {
     );
   });
 
+  it('gives the model socket to the produce run only, never to the judge, with a budget per job', async () => {
+    const task = makeTask({
+      evaluator: 'judge',
+      mode: 'produce-then-judge',
+      produce: ['python3', '{program}/search.py', '{output}', '{seed}'],
+      outputs: ['best.json'],
+      command: ['python3', 'judge.py', '{output}', '{result}'],
+      modelAccess: { tokens: 1000, calls: 3 },
+      jobs: { repeats: 2 },
+    });
+    expect(task.modelAccess?.(task.jobs())).toEqual({ purpose: 'evaluation', budget: { tokens: 2000, calls: 6 } });
+    const seen: Array<{ command: readonly string[]; socket: string | undefined; files: string[] }> = [];
+    // The real process sandbox, with each request noted on its way in.
+    const noting: Sandbox = {
+      kind: sandbox.kind,
+      run: (request) => {
+        seen.push({ command: request.command, socket: request.modelSocket, files: Object.keys(request.files) });
+        return sandbox.run(request);
+      },
+      close: () => sandbox.close(),
+    };
+    const socket = path.join(root, 'model.sock');
+    const server = (await import('node:net')).createServer().listen(socket);
+    try {
+      const outcome = await (task.runJobs as NonNullable<Task['runJobs']>)(
+        { 'search.py': 'import json, os, sys\njson.dump([0.0], open(os.path.join(sys.argv[1], "best.json"), "w"))\n' },
+        task.jobs(),
+        { sandbox: noting, limits, modelSocket: socket },
+      );
+      expect(outcome.ok && outcome.outcomes.map((entry) => entry.status)).toEqual(['ok', 'ok']);
+    } finally {
+      server.close();
+    }
+    expect(seen.map((entry) => [entry.command[1], entry.socket])).toEqual([
+      ['program/search.py', socket],
+      ['judge.py', undefined],
+      ['program/search.py', socket],
+      ['judge.py', undefined],
+    ]);
+    expect(seen[1]?.files.some((file) => file.startsWith('program/'))).toBe(false);
+    expect(seen[1]?.files).toContain('output/best.json');
+    expect(seen[0]?.files).not.toContain('judge.py');
+  });
+
   it('refuses a judge command that names the program, and produce without the mode', () => {
     const judgeWithProgram = programTaskSchema.safeParse({
       kind: 'program',
