@@ -21,6 +21,7 @@ export {
   openCampaign,
   type RunOptions,
 } from './create-campaign.js';
+export * from './harness/types.js';
 export * from './lineage/types.js';
 export * from './model/index.js';
 export * from './mutation/types.js';

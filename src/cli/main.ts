@@ -68,7 +68,7 @@ export function buildProgram(): Command {
     .option('--seed <s>', 'seed of every random choice', integer('--seed', 0))
     .option(
       '--data-dir <dir>',
-      'CEC2022 tasks: directory of the official data files (task.dataDir; default $CLADE_CEC2022_DATA, else the cache of `clade data fetch cec2022`)',
+      'CEC2022 tasks: directory of the official data files (task.dataDir; default $CLADE_CEC2022_DATA, else the copy shipped with clade)',
     )
     .option(
       '--model <provider:model>',
@@ -192,7 +192,7 @@ export function buildProgram(): Command {
     .option('--seed <s>', "seed of the runs' seeds (default 1)", integer('--seed', 0))
     .option(
       '--data-dir <dir>',
-      'CEC2022 data directory (default: $CLADE_CEC2022_DATA, else the cache of `clade data fetch cec2022`)',
+      'CEC2022 data directory (default: $CLADE_CEC2022_DATA, else the copy shipped with clade)',
     )
     .option('--out <dir>', 'results directory (default: benchmarks/<suite>/results/<agent>)')
     .option('--timeout <seconds>', 'wall-clock limit of one run (default 1800)', integer('--timeout', 1))
