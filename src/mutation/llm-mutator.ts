@@ -34,6 +34,7 @@ import {
   type EvolveBlock,
   editableRegions,
   hasMarkers,
+  markerExample,
   scanEvolveBlocks,
 } from './edit-regions.js';
 import { mutatorCallOptions } from './model-call-settings.js';
@@ -288,7 +289,9 @@ function spliceBlocks(target: string, original: string, code: string): { text: s
   }
   if (after.blocks.length === 0) {
     return {
-      error: `the new ${target} lost its ${EVOLVE_BLOCK_START}/${EVOLVE_BLOCK_END} marker lines; keep them, and write the whole file.`,
+      error:
+        `the new ${target} lost its ${EVOLVE_BLOCK_START}/${EVOLVE_BLOCK_END} marker lines; keep them as they are ` +
+        `(\`${markerExample(target)}\` … \`${markerExample(target, EVOLVE_BLOCK_END)}\`), and write the whole file.`,
     };
   }
   if (after.blocks.length !== before.blocks.length) {

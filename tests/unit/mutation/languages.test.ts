@@ -428,7 +428,16 @@ describe('llm-rewrite keeps every byte outside the EVOLVE-BLOCKs', () => {
     const fewer = applyRewriteAnswer(tree, fenced(one.replace(/# EVOLVE-BLOCK-END\n$/, '')), 'pack.py');
     expect(!fewer.ok && fewer.error).toMatch(/has 1 EVOLVE-BLOCK and the current one 2 EVOLVE-BLOCKs/);
     const fragment = applyRewriteAnswer(tree, '```python\nSHRINK = 0.9\n```', 'pack.py');
-    expect(!fragment.ok && fragment.error).toMatch(/lost its EVOLVE-BLOCK-START\/EVOLVE-BLOCK-END marker lines/);
+    expect(!fragment.ok && fragment.error).toMatch(
+      /lost its EVOLVE-BLOCK-START\/EVOLVE-BLOCK-END marker lines; keep them as they are \(`# EVOLVE-BLOCK-START` … `# EVOLVE-BLOCK-END`\)/,
+    );
+    // C-style markers in a Python file are no markers there.
+    const wrongStyle = applyRewriteAnswer(
+      tree,
+      fenced(original.replaceAll('# EVOLVE-BLOCK', '// EVOLVE-BLOCK')),
+      'pack.py',
+    );
+    expect(!wrongStyle.ok && wrongStyle.error).toMatch(/lost its EVOLVE-BLOCK-START/);
     const prose = applyRewriteAnswer(tree, 'No code here.', 'pack.py');
     expect(!prose.ok && prose.error).toMatch(/between ```python and ```/);
     const same = applyRewriteAnswer(tree, fenced(original), 'pack.py');
