@@ -132,8 +132,9 @@ const TRAILING_STRING = /('[^'\\\r\n]*'|"[^"\\\r\n]*")[\s,;.)\]}]*$/;
 const LEADING_SPACE = /\s*/y;
 const ASSIGNED_NAME = /([A-Za-z_$][\w$]*)\s*(?::[^=;:]*)?=\s*$/;
 const PROPERTY_NAME = /([A-Za-z_$][\w$]*|'[^'\r\n]*'|"[^"\r\n]*")\s*:\s*$/;
-// `#define NAME`, `(defparameter NAME`, `-define(NAME,`: C, Lisp and Erlang constants.
-const DEFINED_NAME = /(?:#\s*define\s+([A-Za-z_]\w*)|\(def\w*\s+([^\s()'"]+)|-define\(\s*([A-Za-z_]\w*)\s*,)\s*$/;
+// `#define NAME`, `(defparameter NAME`, `-define(NAME,`, `NAME <-`: C, Lisp, Erlang and R constants.
+const DEFINED_NAME =
+  /(?:#\s*define\s+([A-Za-z_]\w*)|\(def\w*\s+([^\s()'"]+)|-define\(\s*([A-Za-z_]\w*)\s*,|([A-Za-z_.][\w.]*)\s*<<?-)\s*$/;
 const OPTION = /^[^\s'"`\\|]+$/;
 
 /** An annotation comment found in a file. */
@@ -424,7 +425,7 @@ function readLiteral(text: string, start: number, pattern: RegExp): string | nul
 /** The name being assigned or the property being set just before the annotation, if any. */
 function findName(prefix: string): string | null {
   const defined = DEFINED_NAME.exec(prefix);
-  if (defined !== null) return defined[1] ?? defined[2] ?? defined[3] ?? null;
+  if (defined !== null) return defined[1] ?? defined[2] ?? defined[3] ?? defined[4] ?? null;
   const assigned = ASSIGNED_NAME.exec(prefix);
   if (assigned !== null) return assigned[1] ?? null;
   const property = PROPERTY_NAME.exec(prefix);

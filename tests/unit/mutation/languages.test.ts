@@ -167,6 +167,7 @@ describe('@evolve annotations in every language', () => {
       'tune.erl': '%% EVOLVE-BLOCK-START\n-define(ROUNDS, 12). % @evolve int 1..99\n%% EVOLVE-BLOCK-END\n',
       'query.sql': '-- EVOLVE-BLOCK-START\nSELECT * FROM t LIMIT 10; -- @evolve int 1..100\n-- EVOLVE-BLOCK-END\n',
       'run.sh': '# EVOLVE-BLOCK-START\nTHREADS=4 # @evolve int 1..64\n# EVOLVE-BLOCK-END\n',
+      'fit.r': '# EVOLVE-BLOCK-START\nlearning.rate <- 0.05 # @evolve float 0.001..1 log\n# EVOLVE-BLOCK-END\n',
       'config.yaml':
         '# EVOLVE-BLOCK-START\nsolver:\n  tolerance: 1e-6 # @evolve float 1e-9..1e-2 log\n# EVOLVE-BLOCK-END\n',
     });
@@ -174,6 +175,7 @@ describe('@evolve annotations in every language', () => {
     expect(more.parameters.map((parameter) => [parameter.key, parameter.literal])).toEqual([
       ['config.yaml#tolerance', '1e-6'],
       ['fit.m#alpha', '0.5'],
+      ['fit.r#learning.rate', '0.05'],
       ['model.lisp#*mode*', '"fast"'],
       ['query.sql#0', '10'],
       ['run.sh#THREADS', '4'],
