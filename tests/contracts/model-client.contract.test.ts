@@ -16,7 +16,13 @@ import { describe, expect, it } from 'vitest';
 import { modelProviders, type ResolveModelsOptions, resolveModelClients } from '../../src/model/registry.js';
 import type { ModelClient } from '../../src/model/types.js';
 import { repositoryRoot } from '../helpers/campaign-fixture.js';
-import { anthropicMessage, openAICompletion, type ServerReply } from '../helpers/model-server.js';
+import {
+  anthropicMessage,
+  anthropicStream,
+  openAICompletion,
+  openAIStream,
+  type ServerReply,
+} from '../helpers/model-server.js';
 import { type ModelClientContractFixture, runRegisteredModelClientContracts } from './model-client.contract.js';
 import { uncoveredKinds } from './registry-coverage.js';
 
@@ -26,9 +32,15 @@ const json = (file: string): unknown =>
   JSON.parse(readFileSync(path.join(repositoryRoot, 'tests/fixtures', file), 'utf8'));
 
 /** The only client of a one-model ensemble built through the registry. */
-function registered(model: string, environment: NodeJS.ProcessEnv, models?: Record<string, unknown>): ModelClient {
+function registered(
+  model: string,
+  environment: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  models?: Record<string, unknown>,
+): ModelClient {
   const ensemble = resolveModelClients([{ model }], {
     environment,
+    timeoutMs,
     ...(models ? { models: models as ResolveModelsOptions['models'] } : {}),
   });
   return ensemble.members[0]?.client as ModelClient;
@@ -50,6 +62,10 @@ const openAIWire = {
   success: (text: string, usage: { input: number; output: number }): ServerReply => ({
     kind: 'json',
     body: openAICompletion(text, { prompt: usage.input, completion: usage.output }),
+  }),
+  stream: (text: string, usage: { input: number; output: number }): ServerReply => ({
+    kind: 'sse',
+    events: openAIStream(text, { prompt: usage.input, completion: usage.output }),
   }),
   errorBody: (status: 429 | 500 | 401) =>
     json(
@@ -118,14 +134,16 @@ class WireChatModel extends BaseChatModel {
 
 const fixtures: Record<string, ModelClientContractFixture> = {
   openai: {
-    create: (origin) => registered('openai:gpt-4.1-mini', { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${origin}/v1` }),
+    create: (origin, { timeoutMs }) =>
+      registered('openai:gpt-4.1-mini', { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${origin}/v1` }, timeoutMs),
     ...openAIWire,
     missing: { environment: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, names: 'OPENAI_API_KEY' },
   },
   anthropic: {
-    create: (origin) =>
-      registered('anthropic:claude-haiku-4-5', { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: origin }),
+    create: (origin, { timeoutMs }) =>
+      registered('anthropic:claude-haiku-4-5', { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: origin }, timeoutMs),
     success: (text, usage) => ({ kind: 'json', body: anthropicMessage(text, usage) }),
+    stream: (text, usage) => ({ kind: 'sse', events: anthropicStream(text, usage) }),
     errorBody: (status) =>
       json(
         status === 429
@@ -146,15 +164,17 @@ const fixtures: Record<string, ModelClientContractFixture> = {
     missing: { environment: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, names: 'ANTHROPIC_API_KEY' },
   },
   'openai-compatible': {
-    create: (origin) => registered('openai-compatible:qwen2.5-coder:7b', { OPENAI_BASE_URL: `${origin}/v1` }),
+    create: (origin, { timeoutMs }) =>
+      registered('openai-compatible:qwen2.5-coder:7b', { OPENAI_BASE_URL: `${origin}/v1` }, timeoutMs),
     ...openAIWire,
     // A local server needs no key, but the provider cannot run without the server's address.
     missing: { environment: { OPENAI_API_KEY: KEY }, names: 'OPENAI_BASE_URL' },
   },
   langchain: {
-    create: (origin) =>
-      registered('langchain:contract-wire', {}, { 'langchain:contract-wire': new WireChatModel(origin) }),
+    create: (origin, { timeoutMs }) =>
+      registered('langchain:contract-wire', {}, timeoutMs, { 'langchain:contract-wire': new WireChatModel(origin) }),
     ...openAIWire,
+    stream: { notStreamed: 'a LangChain chat model streams or not as it was built; clade calls invoke' },
     // No key of its own: a LangChain model exists only when passed in; the error says how.
     missing: { environment: { OPENAI_API_KEY: KEY }, names: 'programmatic API' },
   },

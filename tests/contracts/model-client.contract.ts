@@ -8,7 +8,9 @@
  *
  * What the suite fixes for every provider:
  * - a completion returns the answer's text, the token usage the server counted and finish `stop`,
- *   and the request carried the system prompt and the conversation;
+ *   and the request carried the system prompt and the conversation; a streamed one the same (where
+ *   the provider streams);
+ * - an attempt the server never answers fails within the client's time limit, as a retryable error;
  * - a 429 with `retry-after` is a retryable error carrying the status and the wait; a 500 is
  *   retryable; a 401 is not (`classifyModelError`, the rule `callModel` retries by); `complete`
  *   itself makes one attempt only;
@@ -25,10 +27,15 @@ import { describeCoverage } from './registry-coverage.js';
 
 /** How one provider is reached and what its wire format looks like. */
 export interface ModelClientContractFixture {
-  /** A client for the provider whose requests go to `origin` (the local server). */
-  create(origin: string): ModelClient;
+  /** A client for the provider whose requests go to `origin` (the local server), built as a campaign builds it. */
+  create(origin: string, options: { timeoutMs: number }): ModelClient;
   /** A successful answer with this text and usage, in the provider's wire format. */
   success(text: string, usage: { input: number; output: number }): ServerReply;
+  /**
+   * The same answer as the provider streams it (`request.stream`), or why the provider has no
+   * stream of its own to test.
+   */
+  stream: ((text: string, usage: { input: number; output: number }) => ServerReply) | { notStreamed: string };
   /** The provider's error body for an HTTP status (429, 500, 401). */
   errorBody(status: 429 | 500 | 401): unknown;
   /** The system prompt and the user's message as the server received them. */
@@ -39,6 +46,9 @@ export interface ModelClientContractFixture {
 
 /** Fixtures by provider name. */
 export type ModelClientContractFixtures = Readonly<Record<string, ModelClientContractFixture>>;
+
+/** The attempt limit the clients are built with: a server that never answers must fail within it. */
+const ATTEMPT_TIMEOUT_MS = 1500;
 
 const REQUEST: ModelRequest = {
   system: 'You are the contract suite. Answer briefly.',
@@ -60,7 +70,7 @@ export function runModelClientContract(provider: string, fixture: ModelClientCon
 
     beforeAll(async () => {
       server = await startModelServer(() => next);
-      client = fixture.create(server.origin);
+      client = fixture.create(server.origin, { timeoutMs: ATTEMPT_TIMEOUT_MS });
     });
     afterAll(async () => {
       await server?.close();
@@ -91,6 +101,45 @@ export function runModelClientContract(provider: string, fixture: ModelClientCon
       expect(received.system).toBe(REQUEST.system);
       expect(received.lastUser).toBe(REQUEST.messages.at(-1)?.content);
     });
+
+    const stream = fixture.stream;
+    if (typeof stream === 'function') {
+      it('returns the same text and usage from a streamed completion', async () => {
+        next = stream('streamed contract ok — é ✓ '.repeat(3), { input: 222, output: 33 });
+        const response = await client.complete({ ...REQUEST, stream: true });
+        expect(response.text).toBe('streamed contract ok — é ✓ '.repeat(3));
+        expect(response.tokensIn).toBe(222);
+        expect(response.tokensOut).toBe(33);
+        expect(response.finishReason).toBe('stop');
+        expect(server.requests.at(-1)?.body.stream).toBe(true);
+      });
+    } else {
+      it.todo(`streams a completion — not applicable: ${stream.notStreamed}`);
+    }
+
+    it('fails an attempt the server never answers within its time limit, as a retryable timeout', async () => {
+      next = { kind: 'hang' };
+      const started = Date.now();
+      const attempt = client.complete(REQUEST).then(
+        () => ({ settled: 'resolved' as const }),
+        (error: unknown) => ({ settled: 'rejected' as const, error }),
+      );
+      const grace = ATTEMPT_TIMEOUT_MS + 3000;
+      const outcome = await Promise.race([
+        attempt,
+        new Promise<{ settled: 'still waiting' }>((resolve) =>
+          setTimeout(() => resolve({ settled: 'still waiting' }), grace),
+        ),
+      ]);
+      expect(
+        outcome.settled,
+        `the attempt was still waiting ${grace} ms after it started, though the client was built with a ${ATTEMPT_TIMEOUT_MS} ms limit`,
+      ).toBe('rejected');
+      expect(Date.now() - started).toBeLessThan(grace);
+      if (outcome.settled === 'rejected') {
+        expect(classifyModelError(outcome.error)).toMatchObject({ retryable: true, aborted: false });
+      }
+    }, 20_000);
 
     it('makes a 429 with retry-after a retryable error carrying the status and the wait', async () => {
       const error = await failure({
