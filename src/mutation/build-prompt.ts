@@ -27,9 +27,9 @@ const FILE_CHARS = 40_000;
 const INSPIRATION_CHARS = 6000;
 const INSPIRATION_METRICS = 8;
 /** Characters of one artifact in a prompt; a longer one keeps its head and its tail (where errors end up). */
-export const ARTIFACT_CHARS = 2048;
+export const PROMPT_ARTIFACT_CHARS = 2048;
 /** Characters of all the parent's artifacts in a prompt. */
-export const ARTIFACTS_TOTAL_CHARS = 6144;
+export const PROMPT_ARTIFACTS_CHARS = 6144;
 const ARTIFACT_HEAD_CHARS = 512;
 /** Below this many characters left, no further artifact is started. */
 const ARTIFACT_MINIMUM_CHARS = 200;
@@ -153,10 +153,10 @@ export function formatInspirations(inspirations: readonly NodeWithCode[]): strin
 
 /**
  * The parent's artifacts (text its evaluation left: stderr, evaluator feedback …; `AgentNode.artifacts`)
- * under a heading, each cut to `ARTIFACT_CHARS` (head and tail kept, the cut marked) and all of them
- * to `ARTIFACTS_TOTAL_CHARS`, in name order; the empty string when there are none, so the template's
- * `{{artifacts}}` line disappears. Artifacts are public by contract: the evaluator writes private
- * data as private metrics, which never reach a prompt.
+ * under a heading, each cut to `PROMPT_ARTIFACT_CHARS` (head and tail kept, the cut marked) and all
+ * of them to `PROMPT_ARTIFACTS_CHARS`, in name order; the empty string when there are none, so the
+ * template's `{{artifacts}}` line disappears. Artifacts are public by contract: the evaluator
+ * writes private data as private metrics, which never reach a prompt.
  */
 export function formatArtifacts(node: AgentNode): string {
   const artifacts = readArtifacts(node);
@@ -165,11 +165,11 @@ export function formatArtifacts(node: AgentNode): string {
     .sort();
   if (names.length === 0) return '';
   const parts: string[] = [];
-  let budget = ARTIFACTS_TOTAL_CHARS;
+  let budget = PROMPT_ARTIFACTS_CHARS;
   let shown = 0;
   for (const name of names) {
     if (budget < ARTIFACT_MINIMUM_CHARS) break;
-    const text = capText((artifacts[name] ?? '').trimEnd(), Math.min(ARTIFACT_CHARS, budget));
+    const text = capText((artifacts[name] ?? '').trimEnd(), Math.min(PROMPT_ARTIFACT_CHARS, budget));
     const fence = fenceFor(text);
     parts.push(`### ${name}\n${fence}\n${text}\n${fence}`);
     budget -= text.length;

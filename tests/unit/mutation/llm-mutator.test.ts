@@ -9,11 +9,11 @@ import { createPriceTable } from '../../../src/model/prices.js';
 import { resolveModelClients } from '../../../src/model/registry.js';
 import type { ModelCallRecordInput } from '../../../src/model/types.js';
 import {
-  ARTIFACT_CHARS,
-  ARTIFACTS_TOTAL_CHARS,
   formatArtifacts,
   formatInspirations,
   type MutationHistory,
+  PROMPT_ARTIFACT_CHARS,
+  PROMPT_ARTIFACTS_CHARS,
 } from '../../../src/mutation/build-prompt.js';
 import { createLlmMutator, type LlmMutatorOptions } from '../../../src/mutation/llm-mutator.js';
 import { loadPromptTemplates } from '../../../src/mutation/prompt-templates.js';
@@ -269,7 +269,7 @@ describe("the parent's artifacts in the prompt (OpenEvolve's side channel)", () 
       '## Artifacts of its evaluation\n### feedback\n```\nCircle 3 leaves the square at x = 1.02.\n```',
     );
     const stderr = /### stderr\n```\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
-    expect(stderr.length).toBeLessThanOrEqual(ARTIFACT_CHARS);
+    expect(stderr.length).toBeLessThanOrEqual(PROMPT_ARTIFACT_CHARS);
     expect(stderr.startsWith('Traceback (most recent call last):')).toBe(true);
     expect(stderr.endsWith('ValueError: overlap of circles 3 and 7')).toBe(true);
     expect(stderr).toMatch(/\n… \(\d+ characters cut\) …\n/);
@@ -283,7 +283,7 @@ describe("the parent's artifacts in the prompt (OpenEvolve's side channel)", () 
       Array.from({ length: 6 }, (_unused, index) => [`log-${index}`, `${String(index).repeat(3000)}`]),
     );
     const text = formatArtifacts(node(0, null, 0.5, { artifacts: { ...many, 'a-markdown': '```\ncode\n```' } }));
-    expect(text.length).toBeLessThan(ARTIFACTS_TOTAL_CHARS + 600);
+    expect(text.length).toBeLessThan(PROMPT_ARTIFACTS_CHARS + 600);
     expect(text).toContain('### a-markdown\n````\n```\ncode\n```\n````');
     expect(text).toMatch(/\(\d more left out: (log-\d, )*log-5\)$/);
     expect(formatArtifacts(node(0, null, 0.5))).toBe('');
