@@ -16,6 +16,7 @@
  * - `create` + `mutate` on the sample parent gives a child: ok, with files that differ from the
  *   parent's (at safe paths), `info.operator` the kind's name; and the fixture's failing case gives a
  *   stored failure (`patch_failed` or `invalid`) with an error, not a thrown exception;
+ * - the same parent, random seed and answers make the same child (resume remakes a lost child);
  * - a kind that calls models records its calls against the child's id, and no record holds the key.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -234,6 +235,14 @@ export function runMutatorContract(kind: MutatorKind, fixture: MutatorContractFi
       } else {
         expect(harness.server.requests, 'a kind that calls no model made a request').toEqual([]);
       }
+    }, 120_000);
+
+    it('makes the same child from the same parent, random seed and answers (a resumed campaign remakes a lost child)', async () => {
+      const first = await mutate(fixture.succeeds);
+      const second = await mutate(fixture.succeeds);
+      expect(second.result.ok).toBe(true);
+      expect(second.result.ok && second.result.files).toEqual(first.result.ok && first.result.files);
+      expect(second.result.info.summary).toBe(first.result.info.summary);
     }, 120_000);
 
     it('stores a mutation that cannot be made as a failure with a status and an error (no exception)', async () => {

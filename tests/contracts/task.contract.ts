@@ -12,6 +12,8 @@
  *   whose `jobs()` are non-empty, the same on every call and for every task made from the same
  *   section and seed, with distinct (problem, repeat) pairs and integer seeds; a copy handed out
  *   cannot change the next one;
+ * - the prepared section survives JSON (the archive stores it; `clade resume` creates the task from
+ *   it) and makes the same task; job seeds derive from the campaign seed;
  * - `describeForModel()` is non-empty and says which way is better;
  * - `checkAgent` refuses an empty tree with a message;
  * - the sample seed evaluates end to end through `evaluateNode` in the process sandbox to a finite
@@ -176,6 +178,24 @@ export function runTaskContract(kind: TaskKind, fixture: TaskContractFixture): v
       (handedOut[0] as { problem: string }).problem = 'changed-by-caller';
       handedOut.pop();
       expect(task.jobs()).toEqual(jobs);
+    });
+
+    it('creates the same task from its prepared section after a JSON round trip (what the archive stores for resume)', () => {
+      const prepared = prepare(kind, fixture.section, fixture.configDirectory);
+      const stored = JSON.parse(JSON.stringify(prepared)) as { kind: string };
+      expect(stored, 'the prepared section does not survive JSON').toEqual(prepared);
+      const original = kind.create(prepared, { seed: 11 });
+      const resumed = kind.create(stored, { seed: 11 });
+      expect(resumed.jobs()).toEqual(original.jobs());
+      expect(resumed.description).toBe(original.description);
+      expect(resumed.describeForModel()).toBe(original.describeForModel());
+      expect(
+        kind
+          .create(prepared, { seed: 12 })
+          .jobs()
+          .map((job) => job.seed),
+        'job seeds derive from the campaign seed',
+      ).not.toEqual(original.jobs().map((job) => job.seed));
     });
 
     it('describes itself to a model, saying which way is better', () => {
