@@ -95,3 +95,16 @@ export function queueExecutorSandbox(
 ): Promise<Sandbox> {
   return sandboxKinds.get('queue').create({ queue: { ...executor, namespace: campaignId } }, { warn });
 }
+
+/**
+ * The kind of sandbox a stored evaluation's `environment` names: `docker` (`docker <image>@…`),
+ * `queue` (`queue (<host>)`, a lost job), else `process` (`node v20…` from before programs were
+ * resolved, `python3 → /usr/bin/python3 (Python 3.11.2)` now). Null for no environment. Replay
+ * uses it to run an evaluation again where it ran.
+ */
+export function sandboxKindOfEnvironment(environment: string | null | undefined): string | null {
+  if (environment === null || environment === undefined || environment === '') return null;
+  if (environment.startsWith('docker ')) return 'docker';
+  if (environment.startsWith('queue (')) return 'queue';
+  return 'process';
+}

@@ -4,7 +4,7 @@
  */
 
 export type { ChooseSandboxOptions, SandboxSection } from './choose-sandbox.js';
-export { chooseSandbox, queueExecutorSandbox } from './choose-sandbox.js';
+export { chooseSandbox, queueExecutorSandbox, sandboxKindOfEnvironment } from './choose-sandbox.js';
 export type { CollectedFiles, CollectRequest } from './collect-files.js';
 export type { EngineProbe, PruneReport, SandboxImageInfo } from './docker-engine.js';
 export {
@@ -33,6 +33,8 @@ export {
 } from './driver-kit.js';
 export type { FindHostProgramOptions, HostProgram } from './host-programs.js';
 export { describeHostProgram, findHostProgram, formatHostProgram, hostProgramVersion } from './host-programs.js';
+export type { ImagePython } from './image-python.js';
+export { DEFAULT_IMAGE_PYTHON_PACKAGES } from './image-python.js';
 export type { ProcessSandboxOptions } from './process-sandbox.js';
 export { createProcessSandbox } from './process-sandbox.js';
 export type { EvaluationJobData, EvaluationJobResult } from './queue-protocol.js';
@@ -49,5 +51,7 @@ export {
   sandboxKinds,
   selectableSandboxKinds,
 } from './registry.js';
+export type { RuntimeInfo } from './runtimes.js';
+export { dockerRuntimes, formatRuntime, PROBED_RUNTIMES, processRuntimes } from './runtimes.js';
 export type { Sandbox, SandboxExit, SandboxLimits, SandboxRequest, SandboxResult } from './types.js';
 export { TRUNCATION_MARKER } from './types.js';

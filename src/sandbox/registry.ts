@@ -8,11 +8,10 @@
 import type Docker from 'dockerode';
 import { ConfigError } from '../core/errors.js';
 import { type PluginKind, PluginRegistry } from '../core/plugin.js';
-import { SANDBOX_IMAGE } from './docker-engine.js';
-import { createDockerSandbox } from './docker-sandbox.js';
-import { createProcessSandbox } from './process-sandbox.js';
-import { createQueueSandbox } from './queue-sandbox.js';
 import type { Sandbox } from './types.js';
+
+// The drivers are imported when a kind is created, not with the registry: listing the kinds (the
+// schema, `--help`) then loads neither dockerode nor bullmq.
 
 /**
  * What a driver reads of the campaign file's `sandbox` section (`SandboxConfig` in
@@ -87,6 +86,7 @@ export const processSandboxKind: SandboxKind = {
   selectable: true,
   async create(_settings, runtime) {
     runtime.info?.('sandbox: process (no network or file-system isolation; see README "The sandbox and its limits")');
+    const { createProcessSandbox } = await import('./process-sandbox.js');
     return createProcessSandbox();
   },
 };
@@ -103,6 +103,8 @@ export const dockerSandboxKind: SandboxKind = {
     const workers = runtime.workers ?? 1;
     const gpus = settings.gpus ?? 0;
     const image = runtime.image ?? settings.image;
+    const { createDockerSandbox } = await import('./docker-sandbox.js');
+    const { SANDBOX_IMAGE } = await import('./docker-engine.js');
     const sandbox = await createDockerSandbox({
       pool: pool * workers,
       gpus,
@@ -138,6 +140,7 @@ export const queueSandboxKind: SandboxKind = {
         ],
       );
     }
+    const { createQueueSandbox } = await import('./queue-sandbox.js');
     return createQueueSandbox({
       redis: queue.redis,
       queue: queue.queue,

@@ -8,8 +8,9 @@
  */
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
+import { SANDBOX_KINDS } from '../../../src/config/sandbox-kinds.js';
 import { ConfigError } from '../../../src/core/errors.js';
-import { chooseSandbox, queueExecutorSandbox } from '../../../src/sandbox/choose-sandbox.js';
+import { chooseSandbox, queueExecutorSandbox, sandboxKindOfEnvironment } from '../../../src/sandbox/choose-sandbox.js';
 import { connectDocker, inspectSandboxImage, probeEngine } from '../../../src/sandbox/docker-engine.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import { type SandboxKind, sandboxKinds, selectableSandboxKinds } from '../../../src/sandbox/registry.js';
@@ -148,5 +149,21 @@ describe.skipIf(!usable)('chooseSandbox with a Docker engine and the image', () 
     );
     await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
     await expect(choice).rejects.toThrow(/no image clade-test-missing-image:none \(sandbox\.image\)/);
+  });
+});
+
+describe('sandbox kinds as the CLI and replay see them', () => {
+  it("offers the registry's selectable kinds as --sandbox choices", () => {
+    expect([...SANDBOX_KINDS]).toEqual(selectableSandboxKinds());
+  });
+
+  it('tells where a stored evaluation ran from its environment', () => {
+    expect(sandboxKindOfEnvironment('docker clade-sandbox:harness-1@sha256:abc node v20.1.0 python 3.11.7')).toBe(
+      'docker',
+    );
+    expect(sandboxKindOfEnvironment('node v20.11.1')).toBe('process');
+    expect(sandboxKindOfEnvironment('python3 → /usr/bin/python3 (Python 3.11.2)')).toBe('process');
+    expect(sandboxKindOfEnvironment('queue (worker-1)')).toBe('queue');
+    expect(sandboxKindOfEnvironment(null)).toBeNull();
   });
 });
