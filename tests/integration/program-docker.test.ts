@@ -51,7 +51,7 @@ describe.skipIf(skipReason !== null)('program tasks in the Docker sandbox', () =
     expect(best).toBeGreaterThan(seed.score as number);
   }, 600_000);
 
-  it('keeps the evaluator's files read-only for the program it runs (overwrite, remove, chmod refused)', async () => {
+  it("keeps the evaluator's files read-only for the program it runs (overwrite, remove, chmod refused)", async () => {
     const evaluator = path.join(root, 'guarded');
     mkdirSync(evaluator, { recursive: true });
     writeFileSync(
