@@ -10,7 +10,7 @@
  *
  * What the suite fixes for every kind:
  * - the schema accepts the sample section (its `operator` a literal) and refuses an unknown field,
- *   naming it;
+ *   naming it, and so does the campaign-file schema assembled from the registry;
  * - a kind that calls models refuses a missing key in `prepare` with a `ConfigError` naming the
  *   variable, before any request; a kind that does not prepares with an empty environment;
  * - `create` + `mutate` on the sample parent gives a child: ok, with files that differ from the
@@ -182,6 +182,10 @@ export function runMutatorContract(kind: MutatorKind, fixture: MutatorContractFi
       expect(refused.success, `the ${kind.kind} schema accepted an unknown field (it must be strict)`).toBe(false);
       expect(JSON.stringify(refused.error?.issues)).toContain(UNKNOWN_FIELD);
       expect(kind.schema.safeParse({ ...section, operator: 'not-this-operator' }).success).toBe(false);
+      // The campaign-file schema assembled from the registry takes it too, and names the unknown field.
+      expect(campaign(section).mutation).toEqual(parsed.data);
+      expect(() => campaign({ ...section, [UNKNOWN_FIELD]: true })).toThrow(ConfigError);
+      expect(() => campaign({ ...section, [UNKNOWN_FIELD]: true })).toThrow(UNKNOWN_FIELD);
     });
 
     if (kind.callsModels) {

@@ -5,7 +5,8 @@
  * naming the kind).
  *
  * What the suite fixes for every kind:
- * - the kind's schema accepts the sample section and refuses an unknown field, naming it (strict);
+ * - the kind's schema accepts the sample section and refuses an unknown field, naming it (strict),
+ *   and so does the campaign-file schema assembled from the registry (a `ConfigError` naming it);
  * - `prepare` resolves the section's relative paths against the campaign file's directory, and
  *   refuses a path that does not exist with a `ConfigError` naming the field;
  * - `create` gives a `Task` of that kind with exactly one way to run a node (`runJobs` or `harness`)
@@ -24,6 +25,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCampaign } from '../../src/campaign-file.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { AgentFiles } from '../../src/core/types.js';
 import { bundleAgent } from '../../src/harness/bundle-agent.js';
@@ -114,6 +116,20 @@ export function runTaskContract(kind: TaskKind, fixture: TaskContractFixture): v
       expect(refused.success, `the ${kind.kind} schema accepted an unknown field (it must be strict)`).toBe(false);
       expect(JSON.stringify(refused.error?.issues)).toContain(UNKNOWN_FIELD);
       expect(kind.schema.safeParse({ ...fixture.section, kind: 'not-this-kind' }).success).toBe(false);
+    });
+
+    it('is part of the campaign-file schema: a campaign with the section validates, an unknown field is a ConfigError naming task.<field>', () => {
+      const campaign = { name: 'contract', agent: '.', task: fixture.section };
+      expect(validateCampaign(campaign, 'contract.yaml').task).toEqual(parse(kind, fixture.section));
+      let thrown: unknown;
+      try {
+        validateCampaign({ ...campaign, task: { ...fixture.section, [UNKNOWN_FIELD]: 1 } }, 'contract.yaml');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).message).toContain(UNKNOWN_FIELD);
+      expect((thrown as ConfigError).issues.map((issue) => issue.path).join(' ')).toContain('task');
     });
 
     it('prepare resolves relative paths against the campaign file directory', () => {
