@@ -74,6 +74,27 @@ describe.skipIf(skipReason !== null)('docker sandbox: isolation', () => {
     }
   });
 
+  it('empties /tmp of a warm container before a program that is not node, too', async () => {
+    const sandbox = await createDockerSandbox({ docker, pool: 1 });
+    const identify = programRequest('', {
+      files: {
+        'identify.sh':
+          '#!/bin/sh\nif [ -e /tmp/leftover ]; then left=true; else left=false; fi\necho x > /tmp/leftover\nprintf \'{"host":"%s","leftover":%s}\' "$(cat /etc/hostname)" "$left" > result.json\n',
+      },
+      executableFiles: ['identify.sh'],
+      command: ['./identify.sh'],
+    });
+    try {
+      const first = await sandbox.run(identify);
+      expect(first.resultError, first.stderr).toBeNull();
+      const second = await sandbox.run(identify);
+      expect(second.result).toEqual({ host: (first.result as { host: string }).host, leftover: false });
+    } finally {
+      await sandbox.close();
+    }
+    expect(await labelled()).toEqual([]);
+  });
+
   it('reuses a warm container, empties /tmp between runs, and discards one that left a process behind', async () => {
     const sandbox = await createDockerSandbox({ docker, pool: 1 });
     const identify = `
