@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { loadCampaignFile } = await import(path.join(root, 'dist/src/config/load.js'));
+const { loadCampaignFile } = await import(path.join(root, 'dist/src/campaign-file.js'));
 const { createCampaign } = await import(path.join(root, 'dist/src/create-campaign.js'));
 const { createPriceTable } = await import(path.join(root, 'dist/src/model/prices.js'));
 

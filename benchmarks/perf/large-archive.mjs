@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 
 export async function benchLargeArchive({ root, load, rows, section, log, quick }) {
   const { openArchive } = await load('archive/sqlite-store.js');
-  const { validateCampaign } = await load('config/load.js');
+  const { validateCampaign } = await load('campaign-file.js');
   const { createTask } = await load('create-campaign.js');
   const { createGitCodeStore, gitEnvironment } = await load('lineage/git-store.js');
   const { createRandom } = await load('core/random.js');

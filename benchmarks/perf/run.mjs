@@ -366,7 +366,7 @@ if (!process.argv.includes('--skip-queue')) {
     const { bundleAgent } = await load('harness/bundle-agent.js');
     const { loadHarness } = await load('harness/load-harness.js');
     const { readAgentDirectory } = await load('campaign/agent-directory.js');
-    const { loadCampaignFile } = await load('config/load.js');
+    const { loadCampaignFile } = await load('campaign-file.js');
     const scratchQueue = mkdtempSync(path.join(os.tmpdir(), 'clade-bench-queue-'));
     const port = await new Promise((resolve) => {
       const server = net.createServer().listen(0, '127.0.0.1', () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const load = (file) => import(path.join(root, 'dist/src', file));
-const { loadCampaignFile } = await load('config/load.js');
+const { loadCampaignFile } = await load('campaign-file.js');
 const { createCampaign } = await load('create-campaign.js');
 
 const argument = (name, fallback) => {
