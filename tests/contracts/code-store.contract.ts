@@ -12,7 +12,7 @@
  *   null lists every file as added;
  * - node refs point at commits and are listed; unknown commits are not found;
  * - an unsafe path (`..`, absolute, backslash, NUL, `.git`) is refused with `UnsafePathError`
- *   before anything is written.
+ *   (the whole commit is refused: no hash comes back).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -172,7 +172,7 @@ export function runCodeStoreContract(kind: CodeStoreKind): void {
       expect(listFiles(occupied)).toEqual(['keep.txt']);
     });
 
-    it.each(UNSAFE_PATHS)('refuses the unsafe path %j with UnsafePathError, writing nothing', async (unsafe) => {
+    it.each(UNSAFE_PATHS)('refuses the unsafe path %j with UnsafePathError, setting no ref', async (unsafe) => {
       const before = await store.nodeRefs();
       await expect(store.commit({ 'ok.ts': 'fine\n', [unsafe]: 'bad' }, parent, 'unsafe')).rejects.toThrow(
         UnsafePathError,
