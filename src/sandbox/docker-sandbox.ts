@@ -127,7 +127,8 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     );
   }
   const image = await requireSandboxImage(docker, options.image ?? SANDBOX_IMAGE);
-  const environment = `docker ${image.name}@${image.digest} node ${image.nodeVersion ?? 'unknown'}${image.pythonVersion ? ` python ${image.pythonVersion}` : ''}`;
+  // What ran, for replay: the image by digest, and the runtimes its labels name (a user's image may name none).
+  const environment = `docker ${image.name}@${image.digest}${image.nodeVersion ? ` node ${image.nodeVersion}` : ''}${image.pythonVersion ? ` python ${image.pythonVersion}` : ''}`;
   const tempRoot = options.tempRoot ?? tmpdir();
   const poolSize = Math.max(0, Math.floor(options.pool ?? 0));
   if (poolSize > 0 && image.nodeVersion === null) {
