@@ -25,6 +25,13 @@ export const NODE_STATUSES: readonly NodeStatus[] = [
 /** Named numeric (or short text) measurements. */
 export type Metrics = Record<string, number | string | boolean | null>;
 
+/**
+ * In one job's metrics (`EvaluationRecord.metrics`), a name starting with this prefix is a private
+ * metric (held out from models and from the viewer); the task's `aggregate` moves it into the
+ * node's private metrics. Program tasks use it for their evaluator's `private` metrics.
+ */
+export const PRIVATE_METRIC_PREFIX = 'private:';
+
 /** An agent's source tree: relative POSIX path → UTF-8 text. */
 export type AgentFiles = Record<string, string>;
 

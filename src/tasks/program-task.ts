@@ -6,7 +6,13 @@
  * those outputs in a separate sandbox run that does not hold the program's code. See docs/PROGRAM.md.
  */
 import { deriveSeed } from '../core/random.js';
-import type { AgentFiles, EvaluationStatus, Metrics, NodeStatus } from '../core/types.js';
+import {
+  type AgentFiles,
+  type EvaluationStatus,
+  type Metrics,
+  type NodeStatus,
+  PRIVATE_METRIC_PREFIX,
+} from '../core/types.js';
 import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { CollectedFiles } from '../sandbox/collect-files.js';
 import type { SandboxLimits, SandboxResult } from '../sandbox/types.js';
@@ -30,9 +36,6 @@ import {
 } from './program-runs.js';
 import { defineTaskKind } from './task-kind.js';
 import type { EvaluationJob, JobOutcome, Task, TaskRun, TaskRunContext, TaskScore } from './types.js';
-
-/** Prefix of private metrics inside a job's metrics; `aggregate` moves them to the node's private metrics. */
-export const PRIVATE_METRIC_PREFIX = 'private:';
 
 /** Options of `createProgramTask`. */
 export interface ProgramTaskOptions {

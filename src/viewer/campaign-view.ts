@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ancestorsOf, assertNoParentCycle } from '../archive/parent-links.js';
 import type { ArchiveStore, EventRecord } from '../archive/types.js';
 import { describeError } from '../core/errors.js';
 import type { AgentNode, NodeStatus } from '../core/types.js';
-import { NODE_STATUSES } from '../core/types.js';
+import { NODE_STATUSES, PRIVATE_METRIC_PREFIX } from '../core/types.js';
 import type { CodeStore } from '../lineage/types.js';
 import { transcriptOf } from './transcript.js';
 import type { CompactNodes, NodeDetail, ProgressPoint, ViewerSummary } from './types.js';
@@ -59,6 +60,12 @@ export class CampaignView {
     // ignores the second copy, so none is missed.
     this.#lastEventId = this.#archive.events({ limit: 1 }).at(-1)?.id ?? 0;
     for (const node of this.#archive.listNodes()) this.#add(node);
+    try {
+      assertNoParentCycle(this.#nodes, this.directory);
+    } catch (error) {
+      this.#archive.close();
+      throw error;
+    }
   }
 
   /** Reads the archive's new events; returns the nodes and campaign events not seen before. */
@@ -145,12 +152,10 @@ export class CampaignView {
     const node = this.#byId.get(id) ?? this.#archive.getNode(id);
     if (!node) return null;
     const parent = node.parentId === null ? null : (this.#byId.get(node.parentId) ?? null);
-    const lineage: NodeDetail['lineage'] = [];
-    for (let current: AgentNode | undefined = node; current; ) {
-      lineage.push({ id: current.id, score: current.score });
-      current = current.parentId === null ? undefined : this.#byId.get(current.parentId);
-    }
-    lineage.reverse();
+    // Bounded: a parent cycle written after the view opened ends the walk where it would repeat.
+    const lineage: NodeDetail['lineage'] = [node, ...ancestorsOf(node, this.#byId)]
+      .map((current) => ({ id: current.id, score: current.score }))
+      .reverse();
     const children = (this.#children.get(node.id) ?? [])
       .map((childId) => this.#byId.get(childId))
       .filter((child): child is AgentNode => child !== undefined)
@@ -186,7 +191,13 @@ export class CampaignView {
       parent: parent && { id: parent.id, score: parent.score, status: parent.status },
       children,
       lineage,
-      evaluations: this.#archive.evaluations(node.id),
+      // A job's private metrics (`private:` names) are held back like the node's.
+      evaluations: this.#archive.evaluations(node.id).map((evaluation) => ({
+        ...evaluation,
+        metrics: Object.fromEntries(
+          Object.entries(evaluation.metrics).filter(([name]) => !name.startsWith(PRIVATE_METRIC_PREFIX)),
+        ),
+      })),
       diff: await this.#diff(node, parent),
       modelCalls,
     };

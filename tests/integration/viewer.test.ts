@@ -76,7 +76,7 @@ async function recordNode(options: { id: number; parent: AgentNode; hostile: boo
     seed: 1,
     status: 'ok',
     score: options.score,
-    metrics: { error: 0.001, evaluations: 900 },
+    metrics: { error: 0.001, evaluations: 900, 'private:heldOutJob': 7 },
     durationMs: 12,
     logExcerpt: options.hostile ? `agent printed ${HOSTILE}` : '',
   }));
