@@ -8,6 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError, SandboxError } from '../core/errors.js';
+import { findPackageRoot } from '../core/package-root.js';
 import { HARNESS_VERSION } from './types.js';
 
 /** Where `npm run build` puts the bundle, relative to the package root. */
@@ -36,7 +37,13 @@ export function loadHarness(): Promise<string> {
 }
 
 async function locateAndLoad(): Promise<string> {
-  const root = await findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  const root = findPackageRoot();
+  if (root === null) {
+    throw new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `Could not find the clade package root above ${dirname(fileURLToPath(import.meta.url))} (no package.json named "clade"). Reinstall clade or run \`npm run build\` in its checkout.`,
+    );
+  }
   const bundlePath = join(root, BUNDLE_PATH);
   const sourcePath = join(root, SOURCE_ENTRY);
   const hasBundle = existsSync(bundlePath);
@@ -49,27 +56,6 @@ async function locateAndLoad(): Promise<string> {
     'SANDBOX_UNAVAILABLE',
     `The sandbox harness is missing: neither ${bundlePath} nor ${sourcePath} exists. Run \`npm run build\` in ${root}.`,
   );
-}
-
-/** Walks up from `start` to the directory whose `package.json` is named `clade`. */
-async function findPackageRoot(start: string): Promise<string> {
-  let directory = start;
-  for (;;) {
-    try {
-      const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as { name?: unknown };
-      if (manifest.name === 'clade') return directory;
-    } catch {
-      // No (readable) package.json here: keep walking up.
-    }
-    const parent = dirname(directory);
-    if (parent === directory) {
-      throw new SandboxError(
-        'SANDBOX_UNAVAILABLE',
-        `Could not find the clade package root above ${start} (no package.json named "clade"). Reinstall clade or run \`npm run build\` in its checkout.`,
-      );
-    }
-    directory = parent;
-  }
 }
 
 /** Whether any `.ts` file under `sandbox/` or `src/` was modified after `time` (ms since the epoch). */

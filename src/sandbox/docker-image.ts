@@ -14,9 +14,9 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describeError, SandboxError } from '../core/errors.js';
+import { packagePath } from '../core/package-root.js';
 import { HARNESS_VERSION } from '../harness/types.js';
 import {
   IMAGE_HARNESS_LABEL,
@@ -293,9 +293,7 @@ export async function buildOfflineImage(options: BuildImageOptions): Promise<San
 export async function buildImageFromDockerfile(options: BuildImageOptions): Promise<SandboxImageInfo> {
   const { docker } = options;
   const own = options.dockerfile !== undefined;
-  const dockerfile = own
-    ? resolve(options.dockerfile as string)
-    : join(await findPackageRoot(), 'sandbox', 'Dockerfile');
+  const dockerfile = own ? resolve(options.dockerfile as string) : packagePath('sandbox', 'Dockerfile');
   const name = options.name ?? (own ? undefined : SANDBOX_IMAGE);
   if (name === undefined) {
     throw new SandboxError(
@@ -415,19 +413,4 @@ async function placeBusybox(
 function splitName(name: string): [string, string] {
   const colon = name.lastIndexOf(':');
   return colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
-}
-
-async function findPackageRoot(): Promise<string> {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as { name?: string };
-      if (manifest.name === 'clade') return directory;
-    } catch {
-      // Not here; go up.
-    }
-    const parent = dirname(directory);
-    if (parent === directory) throw new SandboxError('SANDBOX_UNAVAILABLE', 'Cannot find the clade package root.');
-    directory = parent;
-  }
 }

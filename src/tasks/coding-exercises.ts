@@ -7,8 +7,8 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CladeError } from '../core/errors.js';
+import { findPackageRoot } from '../core/package-root.js';
 
 /** One exercise, read and checked. File maps are relative POSIX paths → UTF-8 contents. */
 export interface CodingExercise {
@@ -198,23 +198,11 @@ export function loadCodingExercises(root: string, slugs: readonly string[] | 'al
  * found by walking up from this module to the `package.json` named `clade`).
  */
 export function builtinExercisesDirectory(): string {
-  let directory = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(directory, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
-        if (parsed.name === 'clade') return path.join(directory, BUILTIN_EXERCISES);
-      } catch {
-        // Unreadable package.json: keep walking up.
-      }
-    }
-    const parent = path.dirname(directory);
-    if (parent === directory) {
-      throw invalid(
-        `Could not find the clade package root (and its ${BUILTIN_EXERCISES}) above this module; set task.exercisesDir.`,
-      );
-    }
-    directory = parent;
+  const root = findPackageRoot();
+  if (root === null) {
+    throw invalid(
+      `Could not find the clade package root (and its ${BUILTIN_EXERCISES}) above this module; set task.exercisesDir.`,
+    );
   }
+  return path.join(root, BUILTIN_EXERCISES);
 }

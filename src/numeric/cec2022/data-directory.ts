@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CladeError } from '../../core/errors.js';
+import { findPackageRoot } from '../../core/package-root.js';
 import { cec2022DataFiles } from './data.js';
 
 /** Environment variable naming the data directory. */
@@ -91,34 +91,14 @@ export interface DataDirectoryOptions {
   shipped?: string | null;
 }
 
-let shippedDirectory: string | null | undefined;
-
 /**
  * `data/cec2022/input_data` under the clade package root (found by walking up from this module to
  * the `package.json` named `clade`, so it holds in a checkout, in `dist/` and in an installed
  * package), or null when there is no such root.
  */
 export function cec2022ShippedDirectory(): string | null {
-  if (shippedDirectory !== undefined) return shippedDirectory;
-  shippedDirectory = null;
-  let directory = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(directory, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'clade') {
-          shippedDirectory = path.join(directory, CEC2022_SHIPPED_PATH);
-          break;
-        }
-      } catch {
-        // An unreadable package.json: keep walking up.
-      }
-    }
-    const parent = path.dirname(directory);
-    if (parent === directory) break;
-    directory = parent;
-  }
-  return shippedDirectory;
+  const root = findPackageRoot();
+  return root === null ? null : path.join(root, CEC2022_SHIPPED_PATH);
 }
 
 /** Whether `directory` holds every official file (by name; contents are checked when read). */
