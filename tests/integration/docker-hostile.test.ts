@@ -29,7 +29,7 @@ import { createNumericTask } from '../../src/tasks/numeric-task.js';
 import { seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
 import { dockerForTests } from '../helpers/docker.js';
 
-const { docker, skipReason } = await dockerForTests('docker hostile suite');
+const { docker, image, skipReason } = await dockerForTests('docker hostile suite');
 
 /** The fake key planted in the campaign process's environment. */
 const PLANTED_KEY = 'sk-clade-hostile-PLANTED-0123456789abcdef';
@@ -344,7 +344,19 @@ function python(body: string): string {
   return `import errno, json, os, socket, sys, time\nresult = {}\n${body}\njson.dump(result, open('result.json', 'w'))\n`;
 }
 
-describe.skipIf(skipReason !== null).each([
+/** Why the Python programs cannot run here: no Docker, or an image built without Python. */
+const pythonSkipReason =
+  skipReason ??
+  (image?.pythonVersion == null
+    ? 'the sandbox image has no Python (`clade sandbox build --offline` adds the host python3 with numpy and scipy)'
+    : null);
+if (pythonSkipReason !== null && skipReason === null) {
+  process.stderr.write(`hostile Python programs skipped: ${pythonSkipReason}\n`);
+  if (process.env.CLADE_REQUIRE_DOCKER === '1')
+    throw new Error(`The hostile Python programs must run here, but ${pythonSkipReason}`);
+}
+
+describe.skipIf(pythonSkipReason !== null).each([
   ['a fresh container per run', 0],
   ['the warm pool', 2],
 ])('hostile Python programs in the Docker sandbox (%s)', (_label, pool) => {
