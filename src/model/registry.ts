@@ -107,7 +107,11 @@ export function resolveModelClients(entries: readonly ModelEntry[], options: Res
     const injected = options.models?.[`${provider}:${model}`];
     if (injected !== undefined) {
       const client = isLangChainChatModel(injected)
-        ? createLangChainClient({ chatModel: injected, model })
+        ? createLangChainClient({
+            chatModel: injected,
+            model,
+            ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+          })
         : (injected as ModelClient);
       return { client, weight };
     }

@@ -2,11 +2,10 @@
  * @module `task.kind: coding`: coding agents (TypeScript) solving programming exercises, scored by
  * hidden tests run after the agent stops, in a separate sandbox run.
  */
-import path from 'node:path';
 import { z } from 'zod';
 import { builtinExercisesDirectory } from './coding-exercises.js';
 import { createCodingTask } from './coding-task.js';
-import { defineTaskKind } from './task-kind.js';
+import { defineTaskKind, resolveDirectoryField } from './task-kind.js';
 
 /** Limits of a coding agent's run on one exercise. */
 const codingLimits = z
@@ -47,7 +46,7 @@ export const codingTaskKind = defineTaskKind({
   prepare(config, { configDirectory }) {
     return config.exercisesDir === undefined
       ? config
-      : { ...config, exercisesDir: path.resolve(configDirectory, config.exercisesDir) };
+      : { ...config, exercisesDir: resolveDirectoryField('task.exercisesDir', config.exercisesDir, configDirectory) };
   },
   create: (config, { seed }) =>
     createCodingTask({

@@ -2,11 +2,10 @@
  * @module `task.kind: numeric`: optimizer agents on benchmark functions (the built-in shifted and
  * rotated classics in any dimension, or the official CEC2022 suite F1–F12 at D = 10 and 20).
  */
-import path from 'node:path';
 import { z } from 'zod';
 import { BUILTIN_FUNCTION_NAMES } from '../numeric/functions.js';
 import { createNumericTask } from './numeric-task.js';
-import { defineTaskKind } from './task-kind.js';
+import { defineTaskKind, resolveDirectoryField } from './task-kind.js';
 
 /** Benchmark suites of numeric tasks. */
 export const NUMERIC_SUITES = ['builtin', 'cec2022'] as const;
@@ -101,7 +100,7 @@ export const numericTaskKind = defineTaskKind({
     // dataDir is relative to the campaign file; stored absolute, so `clade resume` finds it.
     return config.dataDir === undefined
       ? config
-      : { ...config, dataDir: path.resolve(configDirectory, config.dataDir) };
+      : { ...config, dataDir: resolveDirectoryField('task.dataDir', config.dataDir, configDirectory) };
   },
   create: (config, { seed }) => createNumericTask(config, seed),
 });

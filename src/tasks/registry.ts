@@ -11,10 +11,14 @@ import type { TaskKind, TaskRuntime } from './task-kind.js';
 import type { Task } from './types.js';
 
 export type { TaskKind, TaskPrepareContext, TaskRuntime } from './task-kind.js';
-export { defineTaskKind } from './task-kind.js';
+export { defineTaskKind, resolveDirectoryField } from './task-kind.js';
 
 /** Every task kind, built-in first. */
-export const taskKinds = new PluginRegistry<TaskKind>('task kind', 'task.kind', [numericTaskKind, codingTaskKind, programTaskKind]);
+export const taskKinds = new PluginRegistry<TaskKind>('task kind', 'task.kind', [
+  numericTaskKind,
+  codingTaskKind,
+  programTaskKind,
+]);
 
 /** The task a campaign's `task` section describes (the section as validated and prepared). */
 export function createTask(section: { kind: string }, runtime: TaskRuntime): Task {

@@ -2,7 +2,10 @@
  * @module The shape of a task kind (`TaskKind`): what one file declares to add a kind of task.
  * The kinds are listed in `registry.ts`.
  */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
 import type { PluginKind } from '../core/plugin.js';
 import type { Task } from './types.js';
 
@@ -36,4 +39,23 @@ export interface TaskKind<Config extends { kind: string } = { kind: string }> ex
  */
 export function defineTaskKind<Config extends { kind: string }>(kind: TaskKind<Config>): TaskKind {
   return kind as unknown as TaskKind;
+}
+
+/**
+ * A path field resolved against the campaign file's directory, checked to be a directory.
+ * @throws ConfigError naming the field, the value and where it was looked for.
+ */
+export function resolveDirectoryField(field: string, value: string, configDirectory: string): string {
+  const resolved = path.resolve(configDirectory, value);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(resolved).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) {
+    const message = `"${value}" is not a directory (resolved to ${resolved}); give a path relative to the campaign file`;
+    throw new ConfigError(`${field}: ${message}.`, [{ path: field, message, value }]);
+  }
+  return resolved;
 }
