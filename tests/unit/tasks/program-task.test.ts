@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
+import { createPriceTable } from '../../../src/model/prices.js';
+import type { ModelClient, ModelRequest } from '../../../src/model/types.js';
+import { createModelProxy } from '../../../src/model-proxy/model-proxy.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import type { Sandbox, SandboxLimits } from '../../../src/sandbox/types.js';
+import { evaluateNode } from '../../../src/tasks/evaluate-node.js';
 import { type ProgramTaskConfig, programTaskSchema } from '../../../src/tasks/program-config.js';
 import { mapScore, parseEvaluatorResult } from '../../../src/tasks/program-result.js';
 import { programTaskKind } from '../../../src/tasks/program-task.js';
@@ -306,5 +310,72 @@ describe('evaluator results', () => {
     expect(parseEvaluatorResult([1])).toMatch(/an array/);
     expect(parseEvaluatorResult({ score: Number.POSITIVE_INFINITY })).toMatch(/finite number/);
     expect(parseEvaluatorResult({ public: {} })).toMatch(/no "score"/);
+  });
+});
+
+describe('program task: a program that calls a model (ADAS-style)', () => {
+  it("reaches the model through the node's proxy session, within its per-job budget", async () => {
+    tree('agent-judge', {
+      'judge.py': [
+        'import importlib.util, json, os, sys',
+        'spec = importlib.util.spec_from_file_location("agent", os.path.join(sys.argv[1], "agent.py"))',
+        'agent = importlib.util.module_from_spec(spec); spec.loader.exec_module(agent)',
+        'answers = [agent.solve("What is 2 + 2?") for _ in range(3)]',
+        'json.dump({"score": sum(1.0 for a in answers if a.startswith("echo:")),',
+        '           "public": {"first": answers[0][:40], "refused": sum(1 for a in answers if a == "refused")}},',
+        '          open(sys.argv[2], "w"))',
+      ].join('\n'),
+    });
+    const agent = [
+      'import http.client, json, os, socket',
+      'class UnixConnection(http.client.HTTPConnection):',
+      '    def connect(self):',
+      '        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+      '        self.sock.connect(os.environ["CLADE_MODEL_SOCKET"])',
+      'def solve(question):',
+      '    connection = UnixConnection("localhost")',
+      '    body = json.dumps({"messages": [{"role": "user", "content": question}]})',
+      '    connection.request("POST", "/v1/chat/completions", body, {"content-type": "application/json"})',
+      '    response = connection.getresponse()',
+      '    answer = json.loads(response.read())',
+      '    return answer["choices"][0]["message"]["content"] if response.status == 200 else "refused"',
+    ].join('\n');
+    const seen: ModelRequest[] = [];
+    const client: ModelClient = {
+      provider: 'openai-compatible',
+      model: 'echo-1',
+      async complete(request) {
+        seen.push(request);
+        const text = `echo: ${request.messages.at(-1)?.content ?? ''}`;
+        return { text, tokensIn: 10, tokensOut: 5, finishReason: 'stop', raw: {} };
+      },
+    } as ModelClient;
+    const proxy = createModelProxy({ client, prices: createPriceTable() });
+    try {
+      const task = makeTask({
+        evaluator: 'agent-judge',
+        command: ['python3', 'judge.py', '{program}', '{result}'],
+        modelAccess: { tokens: 1000, calls: 2 },
+      });
+      const evaluation = await evaluateNode(
+        { 'agent.py': agent },
+        {
+          task,
+          sandbox,
+          limits,
+          bundle: async () => ({ ok: false, error: 'unused' }),
+          harness: '',
+          modelProxy: proxy,
+          nodeId: 3,
+        },
+      );
+      expect(evaluation.status).toBe('scored');
+      // Two calls reached the model (the per-job budget), the third was refused by the proxy.
+      expect(evaluation.score).toBe(2);
+      expect(evaluation.publicMetrics).toMatchObject({ first: 'echo: What is 2 + 2?', refused: 1 });
+      expect(seen).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });
