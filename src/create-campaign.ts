@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { assertNoParentCycle } from './archive/parent-links.js';
 import { openArchive } from './archive/sqlite-store.js';
 import type { ArchiveStore } from './archive/types.js';
 import { readAgentDirectory } from './campaign/agent-directory.js';
@@ -176,6 +177,13 @@ export async function openCampaign(directory: string, options: CampaignOptions =
   const lock = lockCampaignDirectory(absolute);
   try {
     const archive = openArchive(databasePath);
+    // A damaged archive with a parent cycle would send the loop's tree walks round forever.
+    try {
+      assertNoParentCycle(archive.listNodes(), directory);
+    } catch (error) {
+      archive.close();
+      throw error;
+    }
     const record = archive.getCampaign();
     if (!record)
       throw new CladeError(

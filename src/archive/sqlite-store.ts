@@ -317,16 +317,62 @@ function toJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function nodeFromRow(row: NodeRow): AgentNode {
+/**
+ * A column a hand edit or damage left with the wrong type (a score stored as text …) is refused
+ * here, naming the row and `clade fsck`, instead of failing later in a printer.
+ */
+function corrupt(path: string, what: string, detail: string): ArchiveError {
+  return new ArchiveError(
+    'ARCHIVE_CORRUPT',
+    `${what} in archive ${path} is damaged: ${detail}. Run \`clade fsck\` on the campaign directory for the full report, and restore archive.db from a backup.`,
+  );
+}
+
+function checkNumberColumn(path: string, what: string, column: string, value: unknown, nullable: boolean): void {
+  if (value === null && nullable) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw corrupt(
+      path,
+      what,
+      `its ${column} is ${JSON.stringify(value) ?? String(value)} (${value === null ? 'null' : typeof value}), not a ${nullable ? 'finite number or null' : 'finite number'}`,
+    );
+  }
+}
+
+function parseColumn<T>(path: string, what: string, column: string, text: unknown): T {
+  if (typeof text !== 'string') throw corrupt(path, what, `its ${column} is not JSON text`);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw corrupt(path, what, `its ${column} is not valid JSON (${text.length > 40 ? `${text.slice(0, 40)}…` : text})`);
+  }
+}
+
+function nodeFromRow(row: NodeRow, path: string): AgentNode {
+  const what = `Node #${String(row.id)}`;
+  checkNumberColumn(path, what, 'id', row.id, false);
+  checkNumberColumn(path, what, 'parent id', row.parent_id, true);
+  checkNumberColumn(path, what, 'score', row.score, true);
+  checkNumberColumn(path, what, 'iteration', row.iteration, false);
+  if (!NODE_STATUSES.includes(row.status)) {
+    throw corrupt(
+      path,
+      what,
+      `its status is ${JSON.stringify(row.status)} (expected one of ${NODE_STATUSES.join(', ')})`,
+    );
+  }
+  if (typeof row.commit_sha !== 'string') throw corrupt(path, what, 'its commit is not text');
+  const mutation = parseColumn<MutationInfo>(path, what, 'mutation', row.mutation);
+  if (typeof mutation !== 'object' || mutation === null) throw corrupt(path, what, 'its mutation is not an object');
   return {
     id: row.id,
     parentId: row.parent_id,
     commit: row.commit_sha,
     status: row.status,
     score: row.score,
-    publicMetrics: JSON.parse(row.public_metrics) as Metrics,
-    privateMetrics: JSON.parse(row.private_metrics) as Metrics,
-    mutation: JSON.parse(row.mutation) as MutationInfo,
+    publicMetrics: parseColumn<Metrics>(path, what, 'public metrics', row.public_metrics),
+    privateMetrics: parseColumn<Metrics>(path, what, 'private metrics', row.private_metrics),
+    mutation,
     error: row.error,
     iteration: row.iteration,
     createdAt: row.created_at,
@@ -364,7 +410,10 @@ export function capNodeArtifacts(
   return kept;
 }
 
-function evaluationFromRow(row: EvaluationRow): EvaluationRecord {
+function evaluationFromRow(row: EvaluationRow, path: string): EvaluationRecord {
+  const what = `Evaluation ${String(row.problem)} #${String(row.repeat)} of node #${String(row.node_id)}`;
+  checkNumberColumn(path, what, 'score', row.score, true);
+  checkNumberColumn(path, what, 'duration', row.duration_ms, false);
   return {
     nodeId: row.node_id,
     problem: row.problem,
@@ -372,7 +421,7 @@ function evaluationFromRow(row: EvaluationRow): EvaluationRecord {
     seed: row.seed,
     status: row.status,
     score: row.score,
-    metrics: JSON.parse(row.metrics) as Metrics,
+    metrics: parseColumn<Metrics>(path, what, 'metrics', row.metrics),
     durationMs: row.duration_ms,
     logExcerpt: row.log_excerpt,
   };
@@ -548,10 +597,11 @@ class SqliteArchiveStore implements ArchiveStore {
           addOwnOutcomes: prepare<[number, number, number]>(
             'UPDATE node_stats SET own_passes = own_passes + ?, own_failures = own_failures + ? WHERE node_id = ?',
           ),
-          // The node and its ancestors, walked up parent_id: O(depth) rows.
+          // The node and its ancestors, walked up parent_id: O(depth) rows. UNION, not UNION ALL:
+          // a parent cycle in a damaged archive ends the walk instead of spinning forever.
           addCladeOutcomes: prepare<[{ node: number; passes: number; failures: number }]>(
             `WITH RECURSIVE lineage (id) AS (
-               SELECT @node UNION ALL SELECT nodes.parent_id FROM nodes JOIN lineage ON nodes.id = lineage.id
+               SELECT @node UNION SELECT nodes.parent_id FROM nodes JOIN lineage ON nodes.id = lineage.id
                WHERE nodes.parent_id IS NOT NULL)
              UPDATE node_stats SET clade_passes = clade_passes + @passes, clade_failures = clade_failures + @failures
              WHERE node_id IN (SELECT id FROM lineage)`,
@@ -789,12 +839,12 @@ class SqliteArchiveStore implements ArchiveStore {
   getNode(id: number): AgentNode | null {
     return this.#guard(`read node ${id}`, () => {
       const row = this.#statements.getNode.get(id);
-      return row === undefined ? null : nodeFromRow(row);
+      return row === undefined ? null : nodeFromRow(row, this.path);
     });
   }
 
   listNodes(): AgentNode[] {
-    return this.#guard('list nodes', () => this.#statements.listNodes.all().map(nodeFromRow));
+    return this.#guard('list nodes', () => this.#statements.listNodes.all().map((row) => nodeFromRow(row, this.path)));
   }
 
   nodeCount(): number {
@@ -818,13 +868,13 @@ class SqliteArchiveStore implements ArchiveStore {
   bestNode(): AgentNode | null {
     return this.#guard('read the best node', () => {
       const row = this.#statements.bestNode.get();
-      return row === undefined ? null : nodeFromRow(row);
+      return row === undefined ? null : nodeFromRow(row, this.path);
     });
   }
 
   evaluations(nodeId: number): EvaluationRecord[] {
     return this.#guard(`read evaluations of node ${nodeId}`, () =>
-      this.#statements.evaluations.all(nodeId).map(evaluationFromRow),
+      this.#statements.evaluations.all(nodeId).map((row) => evaluationFromRow(row, this.path)),
     );
   }
 

@@ -7,11 +7,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readArchiveFacts } from '../archive/integrity.js';
 import { migrations } from '../archive/migrations/index.js';
+import { findParentCycle } from '../archive/parent-links.js';
 import { openArchive } from '../archive/sqlite-store.js';
 import type { CampaignConfig } from '../config/schema.js';
 import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
 import { CladeError, describeError } from '../core/errors.js';
-import { commitHeaders, listNodeRefEntries, objectTypes, setNodeRefs } from '../lineage/git-batch.js';
+import {
+  commitHeaders,
+  listNodeRefEntries,
+  listNodeRefObjects,
+  type NodeRefEntry,
+  objectTypes,
+  setNodeRefs,
+} from '../lineage/git-batch.js';
 import type { JobOutcome, Task } from '../tasks/types.js';
 import { lockCampaignDirectory } from './lock.js';
 
@@ -194,6 +202,13 @@ export async function checkCampaign(directory: string, options: FsckOptions): Pr
         if (events !== 1)
           add('event-count', node.id, `Node #${node.id} has ${events} node-recorded events (expected 1).`);
       }
+      const cycle = findParentCycle(facts.nodes);
+      if (cycle !== null)
+        add(
+          'parent-cycle',
+          cycle[0] ?? null,
+          `Nodes ${cycle.map((id) => `#${id}`).join(' → ')} → #${cycle[0]} form a parent cycle: \`tree\`, \`resume\` and \`serve\` refuse this archive. Restore archive.db from a backup.`,
+        );
       if (facts.nodes.length > 0 && !byId.has(0))
         add('root-missing', null, 'The seed agent #0 is not recorded, but other nodes are.');
       for (const [nodeId, count] of facts.recordedEvents) {
@@ -211,7 +226,7 @@ export async function checkCampaign(directory: string, options: FsckOptions): Pr
       if (config !== null) checkEvaluations(facts, byId, options.wiring.createTask(config), add);
 
       // Git.
-      const refs = existsSync(path.join(codePath, 'HEAD')) ? await listNodeRefEntries(codePath) : null;
+      const refs = existsSync(path.join(codePath, 'HEAD')) ? await readNodeRefs(codePath, notes) : null;
       if (refs === null) {
         add('lineage-missing', null, `There is no lineage repository at ${codePath}.`);
       } else {
@@ -256,6 +271,35 @@ export async function checkCampaign(directory: string, options: FsckOptions): Pr
     }
   } finally {
     lock?.release();
+  }
+}
+
+/**
+ * Every node ref with its object's type and parents. When git cannot list them so (a ref names an
+ * object that was deleted), the refs are listed without their objects and each object is looked up
+ * on its own, so the missing ones are reported as problems instead of ending the check.
+ */
+async function readNodeRefs(codePath: string, notes: string[]): Promise<NodeRefEntry[]> {
+  try {
+    return await listNodeRefEntries(codePath);
+  } catch (error) {
+    notes.push(
+      `git could not list the node refs with their commits (${describeError(error).split('\n')[0]}); each was looked up on its own.`,
+    );
+    const refs = await listNodeRefObjects(codePath);
+    const types = await objectTypes(
+      codePath,
+      refs.map((ref) => ref.object),
+    );
+    const commits = refs.map((ref) => ref.object).filter((object) => types.get(object) === 'commit');
+    const headers = await commitHeaders(codePath, commits);
+    return refs.map((ref) => ({
+      nodeId: ref.nodeId,
+      object: ref.object,
+      objectType: types.get(ref.object) ?? 'missing',
+      tree: headers.get(ref.object)?.tree ?? '',
+      parents: headers.get(ref.object)?.parents ?? [],
+    }));
   }
 }
 

@@ -30,8 +30,9 @@ export interface ReplayNodeOptions {
 /** What `replayNode` found. */
 export interface NodeReplayReport {
   nodeId: number;
-  /** `exact` (deterministic task), `interval` (noisy task), or `none` (nothing was evaluated). */
+  /** `exact` (deterministic task), `interval` (noisy task), or `none` (no stored evaluation to re-run). */
   comparison: 'exact' | 'interval' | 'none';
+  /** True only when something was re-run and matched: a node with nothing to compare does not agree. */
   agrees: boolean;
   differences: FieldDifference[];
   /** Where the stored evaluation ran and where the replay ran. */
@@ -68,17 +69,20 @@ export async function replayNode(options: ReplayNodeOptions): Promise<NodeReplay
     notes: [] as string[],
   };
   if (evaluations.length === 0) {
+    // Nothing re-run is nothing reproduced: `agrees` stays false, so `clade replay` exits 1.
+    const note =
+      node.status === 'scored' || node.score !== null
+        ? `Node #${node.id} is stored ${node.status}${node.score !== null ? ` with score ${node.score}` : ''}, but the archive holds none of its evaluations: they were deleted or lost, so its result cannot be checked. Run \`clade fsck\` on the campaign directory.`
+        : `Node #${node.id} (${node.status}) was never evaluated${node.error ? `: ${node.error.split('\n')[0]}` : ''}. There is nothing to re-run.`;
     return {
       ...base,
       comparison: 'none',
-      agrees: true,
+      agrees: false,
       differences: [],
       environment: { stored: storedEnvironment, replayed: null },
       replayed: null,
       jobs: [],
-      notes: [
-        `Node #${node.id} (${node.status}) was never evaluated${node.error ? `: ${node.error.split('\n')[0]}` : ''}. There is nothing to re-run.`,
-      ],
+      notes: [note],
     };
   }
   const replayTask = withStoredJobs(task, evaluations);

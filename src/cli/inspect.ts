@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { assertNoParentCycle } from '../archive/parent-links.js';
 import { openArchive } from '../archive/sqlite-store.js';
 import type { ArchiveStore } from '../archive/types.js';
 import { CAMPAIGN_FILES } from '../core/campaign-layout.js';
@@ -35,6 +36,7 @@ export async function showTree(directory: string, flags: { json?: boolean; depth
   const archive = openReadOnly(directory);
   try {
     const nodes = archive.listNodes();
+    assertNoParentCycle(nodes, directory);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(treeJson(nodes, archive.nodeStats()))}\n`);
       return;

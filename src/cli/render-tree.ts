@@ -1,6 +1,7 @@
 /**
  * @module The agent tree as text (`clade tree`) and as JSON (`clade tree --json`).
  */
+import { ancestorsOf } from '../archive/parent-links.js';
 import type { NodeStatsRecord } from '../archive/types.js';
 import type { OutcomeCounts } from '../core/outcomes.js';
 import type { AgentNode } from '../core/types.js';
@@ -63,17 +64,15 @@ export interface RenderTreeOptions {
 
 /**
  * ASCII tree: score (or status), `*` on the best node's lineage, `★` on the best node.
- * Iterative, so deep trees do not overflow the stack.
+ * Iterative, so deep trees do not overflow the stack; every node is drawn at most once, so a parent
+ * cycle in a damaged archive cannot make it loop (callers refuse one first: `assertNoParentCycle`).
  */
 export function renderTree(nodes: readonly AgentNode[], options: RenderTreeOptions = {}): string {
   if (nodes.length === 0) return '(empty archive)';
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const children = childrenIndex(nodes);
   const best = bestNode(nodes);
-  const lineage = new Set<number>();
-  for (let current = best; current; current = current.parentId === null ? undefined : byId.get(current.parentId)) {
-    lineage.add(current.id);
-  }
+  const lineage = new Set<number>(best ? [best.id, ...ancestorsOf(best, byId).map((node) => node.id)] : []);
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const lines: string[] = [];
   const roots = nodes.filter((node) => node.parentId === null || !byId.has(node.parentId));

@@ -87,12 +87,10 @@ async function replayNodeCommand(directory: string, nodeArgument: string, flags:
     const files = await code.readFiles(node.commit);
     const environment = typeof node.privateMetrics.environment === 'string' ? node.privateMetrics.environment : null;
     const sandboxConfig = configForEnvironment(config, environment);
-    const sandbox = await campaignSandbox(sandboxConfig, {
-      warn: (message) => process.stderr.write(`warning: ${message}\n`),
-    });
-    const harness = await loadHarness();
     const limits = sandboxLimits(sandboxConfig);
     if (!flags.json) process.stderr.write(`Replaying node #${node.id} (${evaluations.length} jobs)…\n`);
+    // The sandbox is made only when there is something to re-run.
+    let sandbox: Awaited<ReturnType<typeof campaignSandbox>> | null = null;
     let report: Awaited<ReturnType<typeof replayNode>>;
     try {
       report = await replayNode({
@@ -100,11 +98,16 @@ async function replayNodeCommand(directory: string, nodeArgument: string, flags:
         evaluations,
         files,
         task: createTask(config),
-        evaluate: (agentFiles, task) =>
-          evaluateNode(agentFiles, { task, sandbox, limits, bundle: bundleAgent, harness }),
+        evaluate: async (agentFiles, task) => {
+          sandbox = await campaignSandbox(sandboxConfig, {
+            warn: (message) => process.stderr.write(`warning: ${message}\n`),
+          });
+          const harness = await loadHarness();
+          return evaluateNode(agentFiles, { task, sandbox, limits, bundle: bundleAgent, harness });
+        },
       });
     } finally {
-      await sandbox.close();
+      await (sandbox as Awaited<ReturnType<typeof campaignSandbox>> | null)?.close();
     }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -122,11 +125,11 @@ async function replayNodeCommand(directory: string, nodeArgument: string, flags:
         lines.push(...formatDifferences(report.differences, 'stored', 'replay'));
       }
       lines.push(
-        report.agrees
-          ? report.comparison === 'none'
-            ? 'Nothing to compare.'
-            : `Reproduced: the replay agrees with the stored results (${report.comparison === 'exact' ? 'exactly' : 'within the stored confidence interval'}).`
-          : 'NOT reproduced: the replay differs from the stored results.',
+        report.comparison === 'none'
+          ? 'NOT reproduced: there is nothing to compare (no stored evaluation to re-run).'
+          : report.agrees
+            ? `Reproduced: the replay agrees with the stored results (${report.comparison === 'exact' ? 'exactly' : 'within the stored confidence interval'}).`
+            : 'NOT reproduced: the replay differs from the stored results.',
       );
       process.stdout.write(`${lines.join('\n')}\n`);
     }

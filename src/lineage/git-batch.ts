@@ -104,6 +104,26 @@ export async function listNodeRefEntries(repository: string, options: GitBatchOp
 }
 
 /**
+ * Every node ref and the object it names, without reading the objects (so a ref whose object was
+ * deleted is listed, where `listNodeRefEntries` fails): one `git for-each-ref`.
+ */
+export async function listNodeRefObjects(
+  repository: string,
+  options: GitBatchOptions = {},
+): Promise<{ nodeId: number; object: string }[]> {
+  const output = (
+    await runGit(repository, ['for-each-ref', '--format=%(refname)%00%(objectname)', NODE_REF_PREFIX], '', options)
+  ).toString('utf8');
+  const entries: { nodeId: number; object: string }[] = [];
+  for (const line of output.split('\n')) {
+    const [name = '', object = ''] = line.split('\u0000');
+    const suffix = name.slice(NODE_REF_PREFIX.length);
+    if (/^\d+$/.test(suffix)) entries.push({ nodeId: Number(suffix), object });
+  }
+  return entries;
+}
+
+/**
  * The type of each object (`commit`, `tree`, `blob` …), or null when the repository lacks it: one
  * `git cat-file --batch-check`.
  */
