@@ -277,7 +277,18 @@ export function prepareProgramTask(
  * POSIX paths), read for a sandbox run.
  */
 export function readEvaluatorFiles(evaluator: string): Record<string, Uint8Array> {
-  const stats = statSync(evaluator);
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(evaluator);
+  } catch (error) {
+    // The campaign stores the evaluator's absolute path (resume, replay): it was moved or deleted since.
+    throw new ConfigError(
+      `task.evaluator: ${evaluator} is gone (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). The campaign recorded this path when it started; put the evaluator back there to resume or replay it.`,
+      [{ path: 'task.evaluator', message: 'missing', value: evaluator }],
+      undefined,
+      { cause: error },
+    );
+  }
   if (!stats.isDirectory()) return { [path.basename(evaluator)]: new Uint8Array(readFileSync(evaluator)) };
   const files: Record<string, Uint8Array> = {};
   for (const file of listFiles(evaluator, (problem) => {
