@@ -21,6 +21,7 @@ import { loadHarness } from '../harness/load-harness.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
 import { createReplayLibrary } from '../model/replay.js';
 import { evaluateNode } from '../tasks/evaluate-node.js';
+import { cladeCommand } from './command-name.js';
 import { findNode, openReadOnly } from './inspect.js';
 import { createProgressDisplay } from './progress.js';
 
@@ -234,7 +235,7 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
             lines.push(...formatDifferences(report.firstDivergence.differences, 'recorded', 'regrown'));
           }
         }
-        lines.push(`Compare: npx clade tree ${outDirectory}`);
+        lines.push(`Compare: ${cladeCommand()} tree ${outDirectory}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
       if (!report.identical) process.exitCode = 1;

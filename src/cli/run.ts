@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { CampaignSummary } from '../campaign/types.js';
 import { loadCampaignFile } from '../campaign-file.js';
 import { type Campaign, createCampaign, createTask, openCampaign } from '../create-campaign.js';
+import { cladeCommand } from './command-name.js';
 import { createProgressDisplay, formatDuration } from './progress.js';
 
 export interface RunFlags {
@@ -114,6 +115,7 @@ export function formatSummary(name: string, directory: string, summary: Campaign
     summary.rootScore !== null && summary.bestScore !== null
       ? ` (${summary.bestScore >= summary.rootScore ? '+' : ''}${(summary.bestScore - summary.rootScore).toFixed(4)} over the seed)`
       : '';
+  const clade = cladeCommand();
   const lines = [
     '',
     `Campaign ${name} ${summary.reason === 'iterations' ? 'finished' : `stopped (${summary.reason})`} in ${formatDuration(summary.durationMs / 1000)}: ${summary.nodes} nodes, ${summary.statuses.scored ?? 0} scored${failed ? `, ${failed}` : ''}.`,
@@ -121,15 +123,15 @@ export function formatSummary(name: string, directory: string, summary: Campaign
     `  best score  ${score(summary.bestScore)}${summary.bestNodeId !== null ? `  node #${summary.bestNodeId}` : ''}${gain}`,
     '',
     'Look at it:',
-    `  npx clade tree ${directory}`,
-    `  npx clade show ${directory} ${summary.bestNodeId ?? 0}`,
-    `  npx clade diff ${directory} ${summary.bestNodeId ?? 0}              # what it changed in its parent`,
-    `  npx clade export ${directory} ${summary.bestNodeId ?? 0} <outdir>   # its files, ready to use`,
-    `  npx clade replay ${directory} ${summary.bestNodeId ?? 0}            # prove its score reproduces`,
-    `  npx clade serve ${directory}                # the web viewer`,
+    `  ${clade} tree ${directory}`,
+    `  ${clade} show ${directory} ${summary.bestNodeId ?? 0}`,
+    `  ${clade} diff ${directory} ${summary.bestNodeId ?? 0}              # what it changed in its parent`,
+    `  ${clade} export ${directory} ${summary.bestNodeId ?? 0} <outdir>   # its files, ready to use`,
+    `  ${clade} replay ${directory} ${summary.bestNodeId ?? 0}            # prove its score reproduces`,
+    `  ${clade} serve ${directory}                # the web viewer`,
     summary.reason === 'iterations'
-      ? `  npx clade resume ${directory} --iterations ${summary.nodes - 1 + 50}   # grow it further`
-      : `  npx clade resume ${directory}   # continue where it stopped`,
+      ? `  ${clade} resume ${directory} --iterations ${summary.nodes - 1 + 50}   # grow it further`
+      : `  ${clade} resume ${directory}   # continue where it stopped`,
     '',
   ];
   return `${lines.join('\n')}\n`;
