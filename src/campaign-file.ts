@@ -20,6 +20,7 @@ import { buildCampaignSchema, type CampaignConfig, type MutationSection, type Ta
 import { ConfigError } from './core/errors.js';
 import type { PluginRegistry } from './core/plugin.js';
 import { mutatorKinds } from './mutation/registry.js';
+import { sandboxKinds, selectableSandboxKinds } from './sandbox/registry.js';
 import { selectionSectionSchema, selectorKinds } from './selection/registry.js';
 import { taskKinds } from './tasks/registry.js';
 
@@ -40,13 +41,14 @@ function unionOf<T>(registry: PluginRegistry<{ kind: string; summary: string; sc
  * last call (a library registered a kind).
  */
 export function campaignSchema(): z.ZodType<CampaignConfig> {
-  const versions = `${taskKinds.version}/${mutatorKinds.version}/${selectorKinds.version}`;
+  const versions = [taskKinds, mutatorKinds, selectorKinds, sandboxKinds].map((registry) => registry.version).join('/');
   if (cached?.versions === versions) return cached.schema;
   const schema = buildCampaignSchema({
     task: unionOf<TaskSection>(taskKinds, 'kind'),
     mutation: unionOf<MutationSection>(mutatorKinds, 'operator'),
     defaultOperator: mutatorKinds.names()[0] ?? 'parametric',
     selection: selectionSectionSchema(),
+    sandboxKinds: selectableSandboxKinds() as [string, ...string[]],
   }) as unknown as z.ZodType<CampaignConfig>;
   cached = { versions, schema };
   return schema;

@@ -20,6 +20,7 @@ import { bundleAgent } from '../harness/bundle-agent.js';
 import { loadHarness } from '../harness/load-harness.js';
 import { createGitCodeStore } from '../lineage/git-store.js';
 import { createReplayLibrary } from '../model/replay.js';
+import { sandboxKindOfEnvironment } from '../sandbox/choose-sandbox.js';
 import { evaluateNode } from '../tasks/evaluate-node.js';
 import { cladeCommand } from './command-name.js';
 import { findNode, openReadOnly } from './inspect.js';
@@ -69,9 +70,8 @@ function storedConfig(archive: ArchiveStore): CampaignConfig {
  * `auto` would now choose another.
  */
 function configForEnvironment(config: CampaignConfig, environment: string | null): CampaignConfig {
-  // The process sandbox records the host program that ran (`python3 → /usr/bin/python3 (…)`, or
-  // `node v20…` in archives before the argv command); Docker records the image.
-  const ranOnHost = environment !== null && (environment.startsWith('node ') || environment.includes(' → '));
+  // Run where it ran: the stored environment says which sandbox kind that was.
+  const ranOnHost = sandboxKindOfEnvironment(environment) === 'process';
   if (ranOnHost && config.sandbox.kind !== 'process') {
     return { ...config, sandbox: { ...config.sandbox, kind: 'process' } };
   }

@@ -175,6 +175,8 @@ export interface PluginSections {
   defaultOperator: string;
   /** The `selection` section. */
   selection: z.ZodType<SelectionShape>;
+  /** The values `sandbox.kind` takes: `auto` and every selectable sandbox kind. */
+  sandboxKinds: readonly [string, ...string[]];
 }
 
 /** A task section: `kind` names the task kind; the other fields are that kind's (see its schema). */
@@ -220,7 +222,13 @@ export function buildCampaignSchema(sections: PluginSections) {
       /** Evaluations run in parallel. Default 1. */
       workers: z.number().int().min(1).max(256).default(1),
       /** Default: `{ kind: auto }` and each field's default. */
-      sandbox: sandbox.prefault({}),
+      sandbox: sandbox
+        .extend({
+          /** `auto` (default): Docker when an engine is reachable, else the process sandbox (by policy); or a registered kind. */
+          kind: z.enum(sections.sandboxKinds).default('auto'),
+        })
+        .strict()
+        .prefault({}),
       /** Where evaluations run: `{ kind: local }` (default) or `{ kind: bullmq, redis: redis://… }`. */
       executor: executor.default({ kind: 'local' }),
       /**
@@ -239,6 +247,7 @@ const genericCampaign = buildCampaignSchema({
   task: taskSection,
   mutation: mutationSection,
   defaultOperator: 'parametric',
+  sandboxKinds: SANDBOX_KINDS,
   selection: z
     .object({ strategy: z.string(), lambda: z.number(), alpha0: z.number() })
     .catchall(z.unknown()) as z.ZodType<SelectionShape>,
