@@ -4,14 +4,14 @@
  * is set after that, so a `kill -9` at any point loses at most the children being evaluated, and
  * `resume` repairs a missing ref from the commit stored in the archive.
  *
- * With an evaluation scheme a node is recorded with its first stage's evaluations, and later
- * evaluations are appended in their own transactions (a node has always been evaluated on a prefix
- * of the plan, so its evaluation count says where it stands): under staged evaluation the worker
- * goes on to the next stage when the node reached the threshold, and resume continues nodes a crash
- * interrupted. Which is the scheme's `EvaluationScheduler` (the selector kind's, e.g. HGM's, or the
- * staged plan): it says how many jobs a new child runs, whether a recorded node goes on at once, and
- * whether a free worker makes a child or evaluates an existing node further. What the loop records
- * about a node's code for selection comes from the selector kind's `CandidateDescriber`.
+ * With an evaluation scheme a node is recorded with its first evaluations, and later evaluations
+ * are appended in their own transactions (a node has always been evaluated on a prefix of the plan,
+ * so its evaluation count says where it stands). The scheme's `EvaluationScheduler` decides how
+ * far: how many jobs a new child runs, whether the worker goes on with a recorded node at once
+ * (staged: the next stage when the node reached the threshold; resume continues what a crash
+ * interrupted), and whether a free worker makes a child or evaluates an existing node further
+ * (HGM). The loop knows no scheduler and no selector by name: they come with the selection kind,
+ * as does the `CandidateDescriber` that says what is recorded about a node's code for selection.
  */
 import { CladeError, describeError } from '../core/errors.js';
 import { sumOutcomes } from '../core/outcomes.js';
