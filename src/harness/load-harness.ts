@@ -47,7 +47,9 @@ async function locateAndLoad(): Promise<string> {
   const bundlePath = join(root, BUNDLE_PATH);
   const sourcePath = join(root, SOURCE_ENTRY);
   const hasBundle = existsSync(bundlePath);
-  const hasSources = existsSync(sourcePath);
+  // The harness sources import `src/`, which only a checkout has (an installed package ships
+  // `dist/` and `sandbox/` but not `src/`): only there may the bundle be stale.
+  const hasSources = existsSync(sourcePath) && existsSync(join(root, 'src'));
   if (hasBundle && (!hasSources || !(await sourcesNewerThan(root, (await stat(bundlePath)).mtimeMs)))) {
     return readFile(bundlePath, 'utf8');
   }
