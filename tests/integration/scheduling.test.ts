@@ -1,10 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openArchive } from '../../src/archive/sqlite-store.js';
 import { loadCampaignFile } from '../../src/campaign-file.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { gradedOutcome } from '../../src/core/outcomes.js';
 import { createCampaign, openCampaign } from '../../src/create-campaign.js';
+import { optionsOf, selectorKinds } from '../../src/selection/index.js';
+import type { SelectorKind } from '../../src/selection/types.js';
 import { runCli, seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
 
 const cleanups: Array<() => void> = [];
@@ -181,4 +185,72 @@ describe('the hgm scheduler', () => {
       expect(node.children).toBe(statsById.get(node.id)?.children);
     }
   }, 180_000);
+});
+
+describe('a selection strategy registered from outside clade', () => {
+  const options = z.object({ initialJobs: z.number().int().min(1).default(1) }).strict();
+  /** Always the seed as parent; each child starts on `initialJobs` jobs; the oldest open node is evaluated first. */
+  const oldestFirst: SelectorKind = {
+    kind: 'oldest-first',
+    summary: 'test strategy: the seed as parent, the oldest open node evaluated first',
+    options: { key: 'oldestFirst', schema: options },
+    create: () => ({
+      name: 'oldest-first',
+      select: (snapshot, _random, count) =>
+        snapshot.nodes.some((node) => node.status === 'scored') ? Array.from({ length: count }, () => 0) : [],
+    }),
+    scheduler: (section) => {
+      const { initialJobs } = optionsOf(section, 'oldestFirst', options);
+      return {
+        name: 'oldest-first',
+        initialJobs: (plan) => Math.min(initialJobs, plan.jobCount),
+        incremental: () => true,
+        continueWith: () => 0,
+        next(view) {
+          if (view.evaluationCount >= 3 * view.nodeCount) return { kind: 'expand' };
+          const open = view.nodes.find(
+            (node) => node.status === 'scored' && !view.busy(node.id) && view.evaluated(node.id) < view.plan.jobCount,
+          );
+          return open ? { kind: 'evaluate', nodeId: open.id, jobCount: 1 } : { kind: 'expand' };
+        },
+      };
+    },
+    describer: () => ({
+      describe: async (files) => ({ fileCount: Object.keys(files).length }),
+      features: () => ({}),
+    }),
+  };
+
+  it('is read from the campaign file with its options, schedules its evaluations and describes its nodes', async () => {
+    selectorKinds.register(oldestFirst);
+    try {
+      const root = workspace();
+      const misspelt = writeCampaign(root, 'selection:\n  strategy: oldest-first\n  oldestFirst: { initalJobs: 2 }\n');
+      expect(() => loadCampaignFile(misspelt)).toThrow(ConfigError);
+      expect(() => loadCampaignFile(misspelt)).toThrow(/selection\.oldestFirst/);
+      const file = writeCampaign(root, 'selection:\n  strategy: oldest-first\n  oldestFirst: { initialJobs: 2 }\n', 4);
+      const directory = path.join(root, 'run');
+      const campaign = await createCampaign(loadCampaignFile(file), directory);
+      await campaign.run();
+      campaign.close();
+      const { nodes, evaluations, events } = readArchive(directory);
+      expect(nodes).toHaveLength(5);
+      for (const node of nodes) {
+        const records = evaluations.get(node.id) ?? [];
+        expect(records.map((record) => `${record.problem}#${record.repeat}`)).toEqual(PLAN.slice(0, records.length));
+        if (node.status === 'scored') expect(records.length).toBeGreaterThanOrEqual(node.parentId === null ? 4 : 2);
+        expect(node.privateMetrics.fileCount).toBeGreaterThan(0);
+        expect(node.privateMetrics.codeLength).toBeUndefined();
+        expect(node.parentId === null || node.parentId === 0).toBe(true);
+      }
+      const appended = events.filter((event) => event.type === 'evaluations-appended');
+      expect(appended.length).toBeGreaterThan(0);
+      for (const event of appended) expect((event.data as { evaluations: number }).evaluations).toBe(1);
+    } finally {
+      selectorKinds.unregister('oldest-first');
+    }
+    expect(() => loadCampaignFile(writeCampaign(workspace(), 'selection:\n  strategy: oldest-first\n'))).toThrow(
+      /selection\.strategy/,
+    );
+  }, 120_000);
 });
