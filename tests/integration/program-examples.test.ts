@@ -1,7 +1,7 @@
 /**
- * The shipped `examples/` (task.kind: program) run as users run them: a short offline campaign
- * with the parametric mutator in the process sandbox with real python3 (numpy, scipy) and a real
- * C compiler, whose best node must beat its seed; a node of each is replayed from the archive.
+ * The shipped `examples/` (task.kind: program) run as users run them: a short offline campaign (one
+ * worker) with the parametric mutator in the process sandbox, with real python3 (numpy, scipy) and
+ * a real C compiler, whose best node must beat its seed; a node of each is replayed from the archive.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,14 +29,18 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Runs `examples/<name>/campaign.yaml` for `iterations` children in the process sandbox; returns the campaign directory and its nodes. */
+/**
+ * Runs `examples/<name>/campaign.yaml` for `iterations` children in the process sandbox with one
+ * worker (the same tree on every run: with two, which parents exist when a child is made depends
+ * on timing); returns the campaign directory and its nodes.
+ */
 async function runExample(name: string, iterations: number): Promise<{ directory: string; nodes: AgentNode[] }> {
   // A copy, so that nothing (Python's __pycache__, a build) is written into the repository.
   const copy = path.join(root, name);
   cpSync(path.join(examples, name), copy, { recursive: true });
   const directory = path.join(root, `${name}-run`);
   const campaign = await createCampaign(
-    loadCampaignFile(path.join(copy, 'campaign.yaml'), { sandbox: 'process', iterations, workers: 2 }),
+    loadCampaignFile(path.join(copy, 'campaign.yaml'), { sandbox: 'process', iterations, workers: 1 }),
     directory,
   );
   try {

@@ -12,7 +12,7 @@ import sys
 from objective import DIMENSION, LOWER, UPPER, objective
 
 # EVOLVE-BLOCK-START
-METHOD = "random"  # @evolve choice random|hill|anneal
+METHOD = "hill"  # @evolve choice random|hill|anneal
 EVALUATIONS = 300  # @evolve int 100..20000
 RESTARTS = 1  # @evolve int 1..40
 STEP = 0.5  # @evolve float 0.01..3 log
