@@ -3,12 +3,13 @@
  * implementations chosen by its configuration. This is the one place (with the CLI) where
  * defaults and registries are chosen; the loop sees interfaces only.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { assertNoParentCycle } from './archive/parent-links.js';
 import { openArchive } from './archive/sqlite-store.js';
 import type { ArchiveStore } from './archive/types.js';
 import { readAgentDirectory } from './campaign/agent-directory.js';
+import { buildCampaignDirectory, checkNewCampaignDirectory, directoryError } from './campaign/campaign-directory.js';
 import { createEvaluationPlan } from './campaign/evaluation-plan.js';
 import { type DirectoryLock, lockCampaignDirectory } from './campaign/lock.js';
 import { runCampaign } from './campaign/run-campaign.js';
@@ -126,12 +127,8 @@ export async function createCampaign(
   options: CampaignOptions = {},
 ): Promise<Campaign> {
   const absolute = path.resolve(directory);
-  if (existsSync(path.join(absolute, CAMPAIGN_FILES.archive))) {
-    throw new CladeError(
-      'CAMPAIGN_BUSY',
-      `${directory} already holds a campaign. Continue it with \`clade resume ${directory}\`, or pick another --dir.`,
-    );
-  }
+  // A file, a name too long, or a campaign already there: said before anything is checked or made.
+  checkNewCampaignDirectory(directory);
   const { config } = loaded;
   // A stage plan the task cannot satisfy (an unknown problem, more jobs than the task has, a middle
   // stage without jobs) is a ConfigError (exit 2) here, before the directory exists.
@@ -142,23 +139,33 @@ export async function createCampaign(
   if (prepared.mutatorKind.writesCode && config.sandbox.kind !== 'process' && config.executor.kind !== 'bullmq') {
     await (await campaignSandbox(config, { pruneOrphans: false })).close();
   }
-  mkdirSync(absolute, { recursive: true });
+  // Built beside the target and moved into place (archive.db last): a kill at any moment leaves no
+  // campaign or a whole one, never an archive without its campaign record.
+  await buildCampaignDirectory(directory, async (temporary) => {
+    const archive = openArchive(path.join(temporary, CAMPAIGN_FILES.archive));
+    try {
+      const suffix = createRandom(Date.now(), process.pid).uint32().toString(16).padStart(8, '0');
+      archive.createCampaign({
+        id: `${config.name}-${suffix}`,
+        name: config.name,
+        seed: config.seed,
+        config,
+        configPath: loaded.file,
+        createdAt: new Date().toISOString(),
+      });
+    } finally {
+      archive.close();
+    }
+    await createGitCodeStore(path.join(temporary, CAMPAIGN_FILES.code)).init();
+  });
   const lock = lockCampaignDirectory(absolute);
+  let archive: ArchiveStore | undefined;
   try {
-    const archive = openArchive(path.join(absolute, CAMPAIGN_FILES.archive));
-    const suffix = createRandom(Date.now(), process.pid).uint32().toString(16).padStart(8, '0');
-    archive.createCampaign({
-      id: `${config.name}-${suffix}`,
-      name: config.name,
-      seed: config.seed,
-      config,
-      configPath: loaded.file,
-      createdAt: new Date().toISOString(),
-    });
+    archive = openArchive(path.join(absolute, CAMPAIGN_FILES.archive));
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
-    await code.init();
     return openedCampaign({ ...prepared, directory: absolute, archive, code, lock });
   } catch (error) {
+    archive?.close();
     lock.release();
     throw error;
   }
@@ -175,28 +182,29 @@ export async function openCampaign(directory: string, options: CampaignOptions =
     );
   }
   const lock = lockCampaignDirectory(absolute);
+  let archive: ArchiveStore | undefined;
   try {
-    const archive = openArchive(databasePath);
+    archive = openArchive(databasePath);
     // A damaged archive with a parent cycle would send the loop's tree walks round forever.
-    try {
-      assertNoParentCycle(archive.listNodes(), directory);
-    } catch (error) {
-      archive.close();
-      throw error;
-    }
+    assertNoParentCycle(archive.listNodes(), directory);
     const record = archive.getCampaign();
     if (!record)
       throw new CladeError(
         'ARCHIVE_CORRUPT',
-        `${databasePath} has no campaign record; it was not made by \`clade run\`.`,
+        `${databasePath} has no campaign record: its creation was interrupted (an older clade made the archive before the record). Nothing in it can be resumed: remove ${directory} (\`rm -r ${directory}\`) and start again with \`clade run <campaign.yaml> --dir ${directory}\`.`,
       );
     const config = validateCampaign(record.config, `${databasePath} (stored configuration)`);
     const configDirectory = path.dirname(record.configPath);
     const prepared = prepareCampaign(config, configDirectory, path.resolve(configDirectory, config.agent), options);
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
-    await code.init();
+    try {
+      await code.init();
+    } catch (error) {
+      throw directoryError(error, `open the lineage repository of ${directory}`, directory);
+    }
     return openedCampaign({ ...prepared, directory: absolute, archive, code, lock });
   } catch (error) {
+    archive?.close();
     lock.release();
     throw error;
   }

@@ -2,8 +2,9 @@
  * @module The SQLite archive (better-sqlite3): one database file per campaign, WAL mode, numbered
  * migrations, every node written with its evaluations in one transaction.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ArchiveError, describeError } from '../core/errors.js';
 import { sumOutcomes } from '../core/outcomes.js';
@@ -59,9 +60,43 @@ export function openArchive(path: string, options: OpenArchiveOptions = {}): Arc
   const inMemory = path === ':memory:';
   if (!inMemory) checkLocation(path, readonly);
 
+  try {
+    return openDatabase(path, path, options);
+  } catch (error) {
+    // A WAL archive read in a directory this process cannot write (a read-only mount, another
+    // user's campaign) without its -shm file: SQLite cannot set up shared memory there. Nothing can
+    // be writing it either, so a private copy reads the same data.
+    if (readonly && !inMemory && cannotReadInPlace(error)) return openSnapshot(path, options);
+    throw error;
+  }
+}
+
+function cannotReadInPlace(error: unknown): boolean {
+  const cause = error instanceof ArchiveError ? error.cause : error;
+  const code = cause instanceof Database.SqliteError ? cause.code : '';
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN');
+}
+
+/** Opens a read-only copy of `path` (and its WAL, when there is one) in a temporary directory removed on close. */
+function openSnapshot(path: string, options: OpenArchiveOptions): ArchiveStore {
+  const directory = mkdtempSync(join(tmpdir(), 'clade-readonly-archive-'));
+  try {
+    const copy = join(directory, 'archive.db');
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    return openDatabase(copy, path, options, () => rmSync(directory, { recursive: true, force: true }));
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw translateError(error, `open archive ${path} (read-only copy)`, path);
+  }
+}
+
+/** Opens the database file `file`, named `path` in messages and in the store. */
+function openDatabase(file: string, path: string, options: OpenArchiveOptions, onClose?: () => void): ArchiveStore {
+  const readonly = options.readonly ?? false;
   let database: Database.Database;
   try {
-    database = new Database(path, { readonly, fileMustExist: readonly });
+    database = new Database(file, { readonly, fileMustExist: readonly });
   } catch (error) {
     throw translateError(error, `open archive ${path}`, path);
   }
@@ -71,7 +106,7 @@ export function openArchive(path: string, options: OpenArchiveOptions = {}): Arc
     checkMigrationList(migrations);
     if (readonly) checkSchemaReadable(database, path, migrations);
     else migrate(database, path, migrations, options.clock ?? (() => new Date()));
-    return new SqliteArchiveStore(database, path, readonly, options.clock ?? (() => new Date()));
+    return new SqliteArchiveStore(database, path, readonly, options.clock ?? (() => new Date()), onClose);
   } catch (error) {
     database.close();
     throw translateError(error, `open archive ${path}`, path);
@@ -522,8 +557,12 @@ class SqliteArchiveStore implements ArchiveStore {
     evaluations: readonly EvaluationRecord[],
   ) => void;
 
-  constructor(database: Database.Database, path: string, readonly: boolean, clock: () => Date) {
+  /** Runs after the database closes (removes a read-only copy). */
+  readonly #onClose: (() => void) | undefined;
+
+  constructor(database: Database.Database, path: string, readonly: boolean, clock: () => Date, onClose?: () => void) {
     this.path = path;
+    this.#onClose = onClose;
     this.#database = database;
     this.#readonly = readonly;
     this.#clock = clock;
@@ -943,6 +982,8 @@ class SqliteArchiveStore implements ArchiveStore {
   }
 
   close(): void {
-    if (this.#database.open) this.#database.close();
+    if (!this.#database.open) return;
+    this.#database.close();
+    this.#onClose?.();
   }
 }

@@ -3,10 +3,13 @@
  * the first Ctrl-C and an abort on the second, and a summary that names the next commands.
  */
 import path from 'node:path';
+import { removeCampaignParts } from '../campaign/campaign-directory.js';
 import type { CampaignSummary } from '../campaign/types.js';
 import { loadCampaignFile } from '../campaign-file.js';
+import { CladeError } from '../core/errors.js';
 import { type Campaign, createCampaign, createTask, openCampaign } from '../create-campaign.js';
 import { cladeCommand } from './command-name.js';
+import { openReadOnly } from './inspect.js';
 import { createProgressDisplay, formatDuration } from './progress.js';
 
 export interface RunFlags {
@@ -36,7 +39,53 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
   });
   const directory = flags.dir ?? path.join('archive', loaded.config.name);
   const campaign = await createCampaign(loaded, directory);
-  await drive(campaign, directory, flags.json === true, {});
+  try {
+    await drive(campaign, directory, flags.json === true, {});
+  } catch (error) {
+    throw discardIfSeedFailed(error, directory, file, loaded.agentDirectory);
+  }
+}
+
+/**
+ * A new campaign whose seed agent did not score cannot be resumed: its directory is removed, and
+ * the error says why the seed failed (with the end of its log) and the command to run again once
+ * it is fixed. Any other error is returned unchanged and the directory kept.
+ */
+function discardIfSeedFailed(error: unknown, directory: string, file: string, agentDirectory: string): unknown {
+  if (!(error instanceof CladeError) || error.code !== 'AGENT_INVALID') return error;
+  let archive: ReturnType<typeof openReadOnly> | undefined;
+  let details: string[] = [];
+  try {
+    archive = openReadOnly(directory);
+    const root = archive.getNode(0);
+    if (archive.nodeCount() !== 1 || root === null || root.status === 'scored') return error;
+    details = [`The seed agent did not score (status ${root.status})${root.error ? `: ${root.error}` : '.'}`];
+    const log = archive
+      .evaluations(0)
+      .map((evaluation) => evaluation.logExcerpt.trimEnd())
+      .find((excerpt) => excerpt.length > 0);
+    if (log)
+      details.push(
+        'Its log ends with:',
+        ...log
+          .split('\n')
+          .slice(-12)
+          .map((line) => `  ${line}`),
+      );
+  } catch {
+    return error;
+  } finally {
+    archive?.close();
+  }
+  removeCampaignParts(directory);
+  return new CladeError(
+    'AGENT_INVALID',
+    [
+      ...details,
+      `Nothing was kept (${directory} was removed). Fix the seed agent in ${agentDirectory}, then run the same command again: clade run ${file} --dir ${directory}`,
+    ].join('\n'),
+    { cause: error },
+  );
 }
 
 export async function resumeCommand(
