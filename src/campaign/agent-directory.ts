@@ -1,6 +1,7 @@
 /**
  * @module Reads a seed agent's directory into an `AgentFiles` map. Symlinks and paths outside the
- * tree are refused; `node_modules`, `.git` and other dot-entries are skipped.
+ * tree are refused; `node_modules`, `__pycache__` (Python's compiled files, written beside a program
+ * whenever it is imported), `.git` and other dot-entries are skipped.
  */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { CladeError, UnsafePathError } from '../core/errors.js';
 import type { AgentFiles } from '../core/types.js';
 
 const MAX_FILES = 500;
+/** Directories of generated files, never part of an agent's source. */
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '__pycache__']);
 const MAX_TOTAL_BYTES = 5 * 1024 * 1024;
 
 export function readAgentDirectory(directory: string): AgentFiles {
@@ -17,7 +20,7 @@ export function readAgentDirectory(directory: string): AgentFiles {
   const visit = (relative: string): void => {
     const absolute = path.join(directory, relative);
     for (const entry of readdirSync(absolute, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
       const childRelative = relative ? `${relative}/${entry.name}` : entry.name;
       const stats = lstatSync(path.join(directory, childRelative));
       if (stats.isSymbolicLink())
