@@ -211,5 +211,5 @@ function ownError(error: unknown): ModelCallError | null {
 
 function formatSeconds(milliseconds: number): string {
   const seconds = milliseconds / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  return `${Number(seconds.toFixed(3))} s`;
 }
