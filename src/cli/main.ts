@@ -9,6 +9,7 @@ import { CladeError, describeError } from '../core/errors.js';
 import { registerDataCommand } from './data.js';
 import { registerDoctorCommand } from './doctor.js';
 import { exitCodeOf } from './exit-code.js';
+import { registerInitCommand } from './init.js';
 import { registerProblemsCommand } from './problems.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { registerWorkerCommand } from './worker.js';
@@ -53,6 +54,8 @@ export function buildProgram(): Command {
     // Set before the subcommands are added: they copy these settings when created.
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  registerInitCommand(program);
 
   program
     .command('run')
