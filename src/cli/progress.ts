@@ -13,6 +13,11 @@ export interface ProgressOptions {
   json: boolean;
   /** Dollars spent on model calls so far (read when the line is drawn); absent or 0: not shown. */
   costUsd?: () => number;
+  /**
+   * The archive's best node when the display starts (a resumed campaign): only a child that beats it
+   * is announced as a new best. Default none.
+   */
+  best?: { id: number; score: number } | null;
 }
 
 export interface ProgressDisplay {
@@ -29,7 +34,7 @@ export function createProgressDisplay(options: ProgressOptions): ProgressDisplay
   const started = Date.now();
   let recorded = 0;
   let startRecorded = 0;
-  let best: { id: number; score: number } | null = null;
+  let best: { id: number; score: number } | null = options.best ?? null;
   let functionEvaluations = 0;
   let inFlight = 0;
   let lastLine = 0;

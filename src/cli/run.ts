@@ -6,6 +6,7 @@ import path from 'node:path';
 import { removeCampaignParts } from '../campaign/campaign-directory.js';
 import type { CampaignSummary } from '../campaign/types.js';
 import { loadCampaignFile } from '../campaign-file.js';
+import { BUDGET_LIMITS } from '../config/schema.js';
 import { CladeError } from '../core/errors.js';
 import { type Campaign, createCampaign, createTask, openCampaign } from '../create-campaign.js';
 import { cladeCommand } from './command-name.js';
@@ -92,6 +93,12 @@ export async function resumeCommand(
   directory: string,
   flags: Pick<RunFlags, 'iterations' | 'workers' | 'json'>,
 ): Promise<void> {
+  if (flags.iterations !== undefined && flags.iterations > BUDGET_LIMITS.iterations) {
+    throw new CladeError(
+      'USAGE',
+      `--iterations ${flags.iterations} is more than a campaign may make (at most ${BUDGET_LIMITS.iterations}).`,
+    );
+  }
   const campaign = await openCampaign(directory);
   await drive(campaign, directory, flags.json === true, {
     ...(flags.iterations !== undefined ? { iterations: flags.iterations } : {}),
@@ -111,6 +118,8 @@ async function drive(
     iterations,
     json,
     costUsd: () => campaign.archive.modelCallTotals().costUsd,
+    // A resumed campaign's best so far: only a child that beats it is a new best.
+    best: startingBest(campaign),
   });
   const stop = new AbortController();
   const abort = new AbortController();
@@ -152,6 +161,12 @@ async function drive(
     if (models.count > 0) process.stderr.write(formatModelTotals(models, campaign.config.budget));
   }
   if (summary.reason === 'interrupted' || summary.reason === 'aborted') process.exitCode = 130;
+}
+
+/** The archive's best scored node, as the progress display tracks it (null for a new campaign). */
+function startingBest(campaign: Campaign): { id: number; score: number } | null {
+  const best = campaign.archive.bestNode();
+  return best !== null && best.score !== null ? { id: best.id, score: best.score } : null;
 }
 
 export function formatSummary(name: string, directory: string, summary: CampaignSummary): string {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { ConfigError, type ConfigIssue, describeError } from '../core/errors.js';
 import type { CampaignConfig } from './schema.js';
 
 /** Command-line flags that override fields of the file. */
@@ -32,6 +32,9 @@ export interface LoadedCampaign {
   agentDirectory: string;
 }
 
+/** Most alias expansions a campaign file may use (yaml counts each expansion of each alias). */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML (JSON is YAML) into plain data, with the line of the first syntax error. */
 export function parseCampaignText(text: string, file: string): unknown {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -44,7 +47,17 @@ export function parseCampaignText(text: string, file: string): unknown {
       file,
     );
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    // yaml's default alias limit (100 expansions) stops a "billion laughs" document; it throws.
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new ConfigError(
+      `Campaign file ${file} could not be read: ${describeError(error)}. A campaign file needs few YAML aliases (*name); write the values out instead.`,
+      [],
+      file,
+    );
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(
       `Campaign file ${file} must hold a mapping (name:, agent:, task: …), not ${describeValue(value)}.`,

@@ -35,16 +35,29 @@ const evaluation = z
   })
   .strict();
 
+/**
+ * Upper bounds of the campaign budget: far beyond any campaign that can run, low enough that a typo
+ * (`1e12`) is refused with the maximum instead of being taken as "forever".
+ */
+export const BUDGET_LIMITS = {
+  /** Children of one campaign (the archive and the tree views are built for up to ~10^6 nodes). */
+  iterations: 1_000_000,
+  /** One year. */
+  wallClockSeconds: 31_536_000,
+  usd: 1_000_000,
+  tokens: 100_000_000_000,
+} as const;
+
 const budget = z
   .object({
-    /** Children to make (the seed is not counted). Default 50. */
-    iterations: z.number().int().min(0).default(50),
-    /** Stop starting children after this many seconds; null for no limit. Default null. */
-    wallClockSeconds: z.number().positive().nullable().default(null),
+    /** Children to make (the seed is not counted); at most 1000000. Default 50. */
+    iterations: z.number().int().min(0).max(BUDGET_LIMITS.iterations).default(50),
+    /** Stop starting children after this many seconds (at most a year); null for no limit. Default null. */
+    wallClockSeconds: z.number().positive().max(BUDGET_LIMITS.wallClockSeconds).nullable().default(null),
     /** Stop when model calls have cost this many US dollars; null for no limit. Default null. */
-    usd: z.number().positive().nullable().default(null),
+    usd: z.number().positive().max(BUDGET_LIMITS.usd).nullable().default(null),
     /** Stop when model calls have used this many tokens (in + out); null for no limit. Default null. */
-    tokens: z.number().int().positive().nullable().default(null),
+    tokens: z.number().int().positive().max(BUDGET_LIMITS.tokens).nullable().default(null),
   })
   .strict();
 
