@@ -37,6 +37,20 @@ import {
 import { defineTaskKind } from './task-kind.js';
 import type { EvaluationJob, JobOutcome, Task, TaskRun, TaskRunContext, TaskScore } from './types.js';
 
+/**
+ * Where a node's runs ran, for replay: the job run's environment first (its prefix tells `clade
+ * replay` the sandbox kind), then `; judge: …` and `; build: …` where those runs' differ.
+ */
+function withOthers(main: string, others: ReadonlyArray<readonly [string, string]>): string {
+  const parts = [main];
+  for (const [label, environment] of others) {
+    if (environment !== '' && environment !== main && !parts.includes(`${label}: ${environment}`)) {
+      parts.push(`${label}: ${environment}`);
+    }
+  }
+  return parts.join('; ');
+}
+
 /** Options of `createProgramTask`. */
 export interface ProgramTaskOptions {
   /** The campaign's seed: job seeds derive from it (the same for every node). */
@@ -155,7 +169,8 @@ export function createProgramTask(config: PreparedProgramTaskConfig, options: Pr
     context: TaskRunContext,
     limits: SandboxLimits,
   ): Promise<
-    { ok: true; products: CollectedFiles } | { ok: false; status: NodeStatus; error: string; environment: string }
+    | { ok: true; products: CollectedFiles; environment: string }
+    | { ok: false; status: NodeStatus; error: string; environment: string }
   > => {
     const command = config.build as readonly string[];
     const result = await context.sandbox.run(
@@ -187,7 +202,7 @@ export function createProgramTask(config: PreparedProgramTaskConfig, options: Pr
     }
     if (result.collected.error !== null)
       return failed(`left products that could not be collected: ${result.collected.error}`);
-    return { ok: true, products: relativeTo(SCRATCH_DIRECTORY, result.collected) };
+    return { ok: true, products: relativeTo(SCRATCH_DIRECTORY, result.collected), environment: result.environment };
   };
 
   /** Produce-then-judge: runs the program on one job, then the judge on its outputs. */
@@ -278,7 +293,10 @@ export function createProgramTask(config: PreparedProgramTaskConfig, options: Pr
     if (judged.exit === 'aborted') throw new EvaluationAbortedError();
     const result = judgeResult(job, judged, limits, 'judge', produced.durationMs);
     // The program's own log is what a model can act on; the judge's follows it.
-    return { outcome: log ? { ...result, logExcerpt: `${log}\n${result.logExcerpt}`.trim() } : result, environment };
+    return {
+      outcome: log ? { ...result, logExcerpt: `${log}\n${result.logExcerpt}`.trim() } : result,
+      environment: withOthers(environment, [['judge', judged.environment]]),
+    };
   };
 
   const task: Task = {
@@ -329,10 +347,12 @@ export function createProgramTask(config: PreparedProgramTaskConfig, options: Pr
       const limits = limitsOf(context.limits);
       let products: CollectedFiles | undefined;
       let environment = '';
+      let buildEnvironment = '';
       if (config.build) {
         const built = await build(files, context, limits);
         if (!built.ok) return built;
         products = built.products;
+        buildEnvironment = built.environment;
       }
       const outcomes: JobOutcome[] = [];
       for (const job of selected) {
@@ -359,7 +379,7 @@ export function createProgramTask(config: PreparedProgramTaskConfig, options: Pr
         environment = result.environment;
         outcomes.push(judgeResult(job, result, limits, 'evaluator'));
       }
-      return { ok: true, outcomes, environment };
+      return { ok: true, outcomes, environment: withOthers(environment, [['build', buildEnvironment]]) };
     },
 
     aggregate(outcomes): TaskScore {

@@ -166,6 +166,8 @@ describe('program task: build step', () => {
       '#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v) { int x = atoi(v[1]); printf("%d\\n", x * x); return 0; }\n';
     const built = await run(task, { 'square.c': source });
     expect(built.ok && built.outcomes[0]).toMatchObject({ status: 'ok', score: 25 });
+    // Where it ran: the job's python3 first, then the compiler that built it.
+    expect(built.ok && built.environment).toMatch(/^python3 → .*; build: cc → /);
 
     const broken = await run(task, { 'square.c': 'int main( {' });
     expect(broken.ok).toBe(false);
