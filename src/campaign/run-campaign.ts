@@ -20,7 +20,6 @@ import type { AgentFiles, AgentNode, NodeStatus, RunEvent, StopReason } from '..
 import { EvaluationAbortedError } from '../harness/run-harness.js';
 import type { NodeWithCode } from '../mutation/types.js';
 import { CandidatePool } from '../selection/candidate-pool.js';
-import { codeFeatureDescriber } from '../selection/code-features.js';
 import type {
   CandidateDescriber,
   EvaluationScheduler,
@@ -85,7 +84,7 @@ class CampaignLoop {
     const scheme = dependencies.evaluation;
     this.scheduler = scheme?.scheduler ?? stagedScheduler;
     this.plan = scheme ? outlineOf(scheme.plan) : null;
-    this.describer = dependencies.describer ?? codeFeatureDescriber();
+    this.describer = dependencies.describer;
     const loop = this;
     this.view = {
       plan: this.plan ?? { jobCount: 0, stages: [] },

@@ -61,10 +61,11 @@ export interface CampaignDependencies {
   mutator: Mutator;
   selector: ParentSelector;
   /**
-   * What is recorded about each node's code for selection (`createCandidateDescriber`). Absent: the
-   * built-in code features (`codeLength`, `diversity`), as every selector kind has by default.
+   * What is recorded about each node's code for selection: the selector kind's describer
+   * (`createCandidateDescriber`; the built-in code features `codeLength`/`diversity` unless the kind
+   * brings its own).
    */
-  describer?: CandidateDescriber;
+  describer: CandidateDescriber;
   /** Staged / incremental evaluation and its scheduler; absent: every job at once. */
   evaluation?: EvaluationScheme;
   /** The seed agent's files (read only when the seed node is not yet in the archive). */

@@ -256,6 +256,7 @@ describe.skipIf(skipReason !== null).each([
             }),
           mutator,
           selector: { name: 'root', select: () => [0] },
+          describer: codeFeatureDescriber(),
           seedFiles: async () => seedFiles,
         },
       );
@@ -510,6 +511,7 @@ while True:
 `),
       { limits: { ...PYTHON_LIMITS, timeoutMs: 3_000 } },
     );
+import { codeFeatureDescriber } from '../../src/selection/code-features.js';
     expect(result.exit).toBe('timeout');
     expect(result.durationMs).toBeLessThan(15_000);
   });

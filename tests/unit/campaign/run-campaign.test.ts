@@ -16,6 +16,7 @@ import { CladeError } from '../../../src/core/errors.js';
 import type { AgentFiles } from '../../../src/core/types.js';
 import { createGitCodeStore } from '../../../src/lineage/git-store.js';
 import type { Mutator } from '../../../src/mutation/types.js';
+import { codeFeatureDescriber } from '../../../src/selection/code-features.js';
 import type {
   CandidateDescriber,
   EvaluationScheduler,
@@ -98,6 +99,7 @@ async function setUp(): Promise<Omit<CampaignDependencies, 'selector'>> {
         return { status: 'scored', score, publicMetrics: { jobs: records.length }, privateMetrics: {}, error: null };
       },
     },
+    describer: codeFeatureDescriber(),
     seedFiles: async () => ({ 'agent.txt': '1' }),
   };
 }
