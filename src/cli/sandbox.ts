@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { CladeError } from '../core/errors.js';
 import { connectDocker, probeEngine, pruneSandboxes, SANDBOX_IMAGE } from '../sandbox/docker-engine.js';
 import { buildImageFromDockerfile, buildOfflineImage } from '../sandbox/docker-image.js';
+import { pruneProcessWorkDirectories } from '../sandbox/prune-process.js';
 
 interface BuildFlags {
   offline?: boolean;
@@ -93,14 +94,25 @@ export async function sandboxBuildCommand(flags: BuildFlags): Promise<void> {
 
 /** `clade sandbox prune`. */
 export async function sandboxPruneCommand(flags: PruneFlags): Promise<void> {
-  const docker = await reachableDocker();
-  const report = await pruneSandboxes(docker, { all: flags.all === true });
+  // The process sandbox's leftovers need no Docker; Docker's are pruned when an engine answers.
+  const processReport = await pruneProcessWorkDirectories({ all: flags.all === true });
+  const docker = connectDocker();
+  const probe = await probeEngine(docker);
+  const dockerReport = probe.reachable
+    ? await pruneSandboxes(docker, { all: flags.all === true })
+    : { containers: [], directories: [] };
+  const report = {
+    containers: dockerReport.containers,
+    directories: [...dockerReport.directories, ...processReport.directories],
+    inUse: processReport.inUse,
+    docker: probe.reachable,
+  };
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
   process.stderr.write(
-    `Removed ${report.containers.length} container(s)${report.containers.length ? ` (${report.containers.join(', ')})` : ''} and ${report.directories.length} work directory(ies).\n`,
+    `Removed ${report.containers.length} container(s)${report.containers.length ? ` (${report.containers.join(', ')})` : ''} and ${report.directories.length} work directory(ies)${processReport.directories.length > 0 ? ` (${processReport.directories.length} of the process sandbox)` : ''}${report.inUse.length > 0 ? `; left ${report.inUse.length} in use` : ''}.${probe.reachable ? '' : ' No Docker engine answers, so no container was looked at.'}\n`,
   );
 }
 
