@@ -24,6 +24,7 @@ import type { Mutator } from '../../src/mutation/types.js';
 import { CONTAINER_OWNER_LABEL, ownerLabel } from '../../src/sandbox/docker-engine.js';
 import { createDockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import type { SandboxLimits, SandboxRequest } from '../../src/sandbox/types.js';
+import { codeFeatureDescriber } from '../../src/selection/code-features.js';
 import { evaluateNode } from '../../src/tasks/evaluate-node.js';
 import { createNumericTask } from '../../src/tasks/numeric-task.js';
 import { seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
@@ -511,7 +512,6 @@ while True:
 `),
       { limits: { ...PYTHON_LIMITS, timeoutMs: 3_000 } },
     );
-import { codeFeatureDescriber } from '../../src/selection/code-features.js';
     expect(result.exit).toBe('timeout');
     expect(result.durationMs).toBeLessThan(15_000);
   });
