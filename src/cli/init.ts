@@ -26,6 +26,8 @@ interface TemplateManifest {
   summary: string;
   /** Directories copied from clade's package into the campaign: destination → source (package-relative). */
   copy?: Record<string, string>;
+  /** The next step printed after scaffolding: a title and a command (placeholders as in the files). */
+  next?: { title: string; command: string };
 }
 
 /** Flags of `clade init`. */
@@ -53,6 +55,8 @@ export interface ScaffoldResult {
   campaignFile: string;
   /** Top-level entries written, sorted. */
   entries: string[];
+  /** The next step to print: a title and the command, placeholders filled. */
+  next: { title: string; command: string };
 }
 
 function readManifest(templatesDirectory: string, template: string): TemplateManifest {
@@ -119,6 +123,11 @@ function shownPath(directory: string): string {
   return /^[\w@%+=:,./-]+$/.test(normal) ? normal : `'${normal.replaceAll("'", "'\\''")}'`;
 }
 
+/** `text` with `{{key}}` replaced by `values[key]` (unknown keys kept). */
+function fillPlaceholders(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
 /** Copies `source` into `target` (recursively), replacing placeholders in text files. */
 function copyTemplateTree(source: string, target: string, values: Record<string, string>, top = true): void {
   mkdirSync(target, { recursive: true });
@@ -129,8 +138,7 @@ function copyTemplateTree(source: string, target: string, values: Record<string,
     if (entry.isDirectory()) copyTemplateTree(from, to, values, false);
     else if (entry.isFile()) {
       if (TEXT_FILE.test(entry.name)) {
-        const text = readFileSync(from, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
-        writeFileSync(to, text);
+        writeFileSync(to, fillPlaceholders(readFileSync(from, 'utf8'), values));
       } else {
         cpSync(from, to);
       }
@@ -163,14 +171,17 @@ export function scaffoldCampaign(options: {
     throw new CladeError('CONFIG_NOT_FOUND', `clade's template "${template}" is missing (${source}). Reinstall clade.`);
   }
   const manifest = readManifest(templatesDirectory, template);
-  copyTemplateTree(source, directory, { name, dir: shown, clade: options.command ?? cladeCommand() });
+  const values: Record<string, string> = { name, dir: shown, clade: options.command ?? cladeCommand() };
+  copyTemplateTree(source, directory, values);
   for (const [destination, packageRelative] of Object.entries(manifest.copy ?? {})) {
     cpSync(packagePath(packageRelative), path.join(directory, destination), { recursive: true });
   }
+  const next = manifest.next ?? { title: 'Run it:', command: '{{clade}} run {{dir}}/campaign.yaml' };
   return {
     directory,
     campaignFile: path.join(directory, 'campaign.yaml'),
     entries: readdirSync(directory).sort(),
+    next: { title: next.title, command: fillPlaceholders(next.command, values) },
   };
 }
 
@@ -235,8 +246,8 @@ export async function initCommand(
       `Created the ${template} campaign "${name}" in ${shown}: ${result.entries.join(', ')}.`,
       `Every field of ${shown}/campaign.yaml is commented; ${shown}/README.md says what to edit.`,
       '',
-      'Run it (offline, no key):',
-      `  ${command} run ${shown}/campaign.yaml`,
+      result.next.title,
+      `  ${result.next.command}`,
       '',
     ].join('\n'),
   );
