@@ -1,6 +1,7 @@
 /**
  * Program tasks in the Docker sandbox: the circle-packing example improves on its seed with the
- * offline image's Python (numpy, scipy), and the evaluator's files are read-only for the program.
+ * offline image's Python (numpy, scipy), the produce-then-judge example's outputs travel from the
+ * program's container to the judge's, and the evaluator's files are read-only for the program.
  * Skips (saying why) without an engine or the image, except under CLADE_REQUIRE_DOCKER=1.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,26 @@ describe.skipIf(skipReason !== null)('program tasks in the Docker sandbox', () =
     expect(seed.artifacts?.summary).toMatch(/^Valid packing of 26 circles/);
     const best = Math.max(...nodes.map((node) => node.score ?? Number.NEGATIVE_INFINITY));
     expect(best).toBeGreaterThan(seed.score as number);
+  }, 600_000);
+
+  it('runs the produce-then-judge example: outputs collected from one container, judged in another', async () => {
+    const copy = path.join(root, 'blackbox-minimization');
+    cpSync(path.join(examples, 'blackbox-minimization'), copy, { recursive: true });
+    const campaign = await createCampaign(
+      loadCampaignFile(path.join(copy, 'campaign.yaml'), { sandbox: 'docker', iterations: 2, workers: 1 }),
+      path.join(root, 'blackbox-run'),
+    );
+    let nodes: AgentNode[];
+    try {
+      await campaign.run({ warn: () => {} });
+      nodes = campaign.archive.listNodes();
+    } finally {
+      campaign.close();
+    }
+    expect(nodes.map((node) => node.status)).toEqual(['scored', 'scored', 'scored']);
+    const seed = nodes[0] as AgentNode;
+    expect(String(seed.privateMetrics.environment)).toMatch(/^docker /);
+    expect(seed.score).toBeCloseTo((50 - (seed.publicMetrics.rawScore as number)) / 50, 10);
   }, 600_000);
 
   it("keeps the evaluator's files read-only for the program it runs (overwrite, remove, chmod refused)", async () => {
