@@ -6,7 +6,8 @@ itself and scores the sum of the radii.
 
 The method: place the centres in a starting layout, improve centres and radii together with SLSQP
 (a local optimiser), then fix the centres and give them the largest radii a linear programme
-allows, so the answer is feasible whatever the optimiser did.
+allows, so the answer is feasible whatever the optimiser did; then basin hopping: shake the best
+centres, optimise again, keep the result when it is better.
 """
 import numpy as np
 from scipy.optimize import linprog, minimize
@@ -24,6 +25,8 @@ JITTER = 0.001  # @evolve float 0.001..0.05
 ITERATIONS = 2  # @evolve int 0..200
 CHUNK = 10  # @evolve int 2..40
 RESTARTS = 1  # @evolve int 1..4
+HOPS = 0  # @evolve int 0..20
+HOP_SIZE = 0.03  # @evolve float 0.005..0.1 log
 # EVOLVE-BLOCK-END
 
 
@@ -148,5 +151,10 @@ def pack(seed=0):
         start = start_layout(rng)
         centers, radii = refine(start, best_radii(start))
         if best is None or radii.sum() > best[1].sum():
+            best = (centers, radii)
+    for _ in range(HOPS):
+        shaken = np.clip(best[0] + rng.normal(0.0, HOP_SIZE, best[0].shape), 0.0, 1.0)
+        centers, radii = refine(shaken, best_radii(shaken))
+        if radii.sum() > best[1].sum():
             best = (centers, radii)
     return best
