@@ -24,6 +24,7 @@ import {
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
+import { createShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** The C code's weight for a point that is exactly a component's optimum. */
 const INF = 1.0e99;
@@ -253,6 +254,44 @@ export function createComposition(data: Cec2022Data): Cec2022Evaluator {
     return f;
   };
 
+  if (dimension % 2 === 0) {
+    // Rotated components through the WebAssembly step, a chunk of points at a time; unrotated
+    // ones shifted and scaled here into the same output views.
+    const transformer = createShiftRotateTransformer(dimension, count, rotation, shift);
+    const { input, views: componentViews } = transformer;
+    const batch: PointBatchEvaluator = (x, pointCount, out, outputBias) => {
+      for (let p = 0; p < pointCount; p += WASM_CHUNK_POINTS) {
+        const size = Math.min(WASM_CHUNK_POINTS, pointCount - p);
+        input.set(x.subarray(p * dimension, (p + size) * dimension));
+        for (let i = 0; i < count; i++) {
+          const rate = rates[i] as number;
+          if (rotated[i]) {
+            transformer.transform(i, size, rate);
+          } else {
+            const viewsOfComponent = componentViews[i] as readonly Float64Array[];
+            for (let q = 0; q < size; q++) {
+              shiftScale(
+                input,
+                q * dimension,
+                shift,
+                i * dimension,
+                rate,
+                dimension,
+                viewsOfComponent[q] as Float64Array,
+              );
+            }
+          }
+        }
+        for (let q = 0; q < size; q++) {
+          for (let i = 0; i < count; i++) {
+            fit[i] = componentValue(i, (componentViews[i] as readonly Float64Array[])[q] as Float64Array);
+          }
+          out[p + q] = combine(input, q * dimension, 0) + outputBias;
+        }
+      }
+    };
+    return { point, batch };
+  }
   const blocks = dimension >= BLOCK_MIN_DIMENSION;
   const batch: PointBatchEvaluator = (x, pointCount, out, outputBias) => {
     let p = 0;

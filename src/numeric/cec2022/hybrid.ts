@@ -23,6 +23,7 @@ import {
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
+import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** Evaluates one point stored at x[offset .. offset + D). Not re-entrant (shared scratch). */
 export type PointEvaluator = (x: Float64Array, offset: number) => number;
@@ -77,6 +78,29 @@ export function blockBatch(
   };
 }
 
+/**
+ * A batch evaluator on the WebAssembly shift-rotate step: points go to `transformer` a chunk at a
+ * time (component 0, shrink `rate`), then `finish(view)` computes each point's value from its z.
+ * The same bits as the point evaluator (the transform is; `finish` is the same code).
+ */
+export function chunkedBatch(
+  dimension: number,
+  transformer: ShiftRotateTransformer,
+  rate: number,
+  finish: (view: Float64Array) => number,
+): PointBatchEvaluator {
+  const views = transformer.views[0] as readonly Float64Array[];
+  const input = transformer.input;
+  return (x, count, out, bias) => {
+    for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
+      const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      input.set(x.subarray(p * dimension, (p + size) * dimension));
+      transformer.transform(0, size, rate);
+      for (let q = 0; q < size; q++) out[p + q] = finish(views[q] as Float64Array) + bias;
+    }
+  };
+}
+
 /** Group sizes as C computes them: ceil(fraction·D) for all but the last, which takes the rest. */
 export function hybridGroupSizes(fractions: readonly number[], dimension: number): number[] {
   const sizes: number[] = [];
@@ -122,6 +146,10 @@ function hybrid(
     shiftScaleRotate(x, offset, data.shift, 0, RATE.one, permutedRotation, 0, dimension, shifted, single);
     return finish(single);
   };
+  if (dimension % 2 === 0) {
+    const transformer = createShiftRotateTransformer(dimension, 1, permutedRotation, data.shift);
+    return { point, batch: chunkedBatch(dimension, transformer, RATE.one, finish) };
+  }
   const transform = (x: Float64Array, offset: number): void =>
     shiftScaleRotateBlock(x, offset, data.shift, 0, RATE.one, permutedRotation, 0, dimension, shifted, permuted);
   return { point, batch: blockBatch(dimension, transform, blockViews(permuted, dimension), finish, point) };

@@ -17,6 +17,7 @@ import { type Cec2022Data, type Cec2022Dimension, isCec2022Case, loadCec2022Data
 import {
   blockBatch,
   type Cec2022Evaluator,
+  chunkedBatch,
   createHybrid02,
   createHybrid06,
   createHybrid10,
@@ -34,6 +35,7 @@ import {
   shiftScaleRotateBlock,
   zakharov,
 } from './kernels.js';
+import { createShiftRotateTransformer } from './wasm/shift-rotate.js';
 
 /** F* of F1..F12 (index 0 is F1): 300, 400, 600, 800, 900, 1800, 2000, 2200, 2300, 2400, 2600, 2700. */
 export const CEC2022_BIASES: readonly number[] = Object.freeze([
@@ -133,6 +135,10 @@ function createBasic(data: Cec2022Data): Cec2022Evaluator {
       break;
     default:
       throw new RangeError(`F${data.fn} is not a basic function`);
+  }
+  if (dimension % 2 === 0) {
+    const transformer = createShiftRotateTransformer(dimension, 1, rotation, shift);
+    return { point, batch: chunkedBatch(dimension, transformer, rate, kernel) };
   }
   const transform = (x: Float64Array, offset: number): void =>
     shiftScaleRotateBlock(x, offset, shift, 0, rate, rotation, 0, dimension, y, z);
