@@ -34,6 +34,12 @@ export interface InvocationOptions {
   workers: number;
   /** The recorded seed agent (node #0's code). */
   seedFiles: () => Promise<AgentFiles>;
+  /**
+   * Children the archive holds when the recorded invocation ended (the iteration budget to run
+   * with): a scheduler that evaluates existing nodes between children (HGM) must stop where the
+   * recorded one stopped, not go on evaluating.
+   */
+  iterations: number;
   onEvent: (event: RunEvent) => void;
   stopSignal: AbortSignal;
 }
@@ -52,7 +58,11 @@ export interface RegrowOptions {
   runInvocation: (options: InvocationOptions) => Promise<unknown>;
   /** The loop's events, as `clade run --json` prints them. */
   onEvent?: (event: RunEvent) => void;
-  /** Called after each regrown node is compared, in the order the campaign grew. */
+  /**
+   * Called after each regrown node is compared, in the order the campaign grew. Nodes are compared
+   * as they stand when the invocation that recorded them ends (staged and HGM evaluation append to
+   * a node after it is first recorded), and every node again when the regrow ends.
+   */
   onCompared?: (comparison: NodeComparison) => void;
   /** Stop at the first divergence instead of growing the whole campaign. */
   failFast?: boolean;
@@ -107,42 +117,66 @@ export async function regrowCampaign(options: RegrowOptions): Promise<RegrowRepo
     return source.code.readFiles(root.commit);
   };
 
-  const comparisons: NodeComparison[] = [];
+  const regrownOrder: number[] = [];
+  const compare = (nodeId: number): NodeComparison => {
+    const regrown = target.archive.getNode(nodeId);
+    if (regrown === null) {
+      return { nodeId, differences: [{ field: 'node', recorded: `#${nodeId}`, regrown: 'not regrown' }] };
+    }
+    return compareNodes(
+      recordedById.get(nodeId),
+      source.archive.evaluations(nodeId),
+      regrown,
+      target.archive.evaluations(nodeId),
+    );
+  };
   const internalStop = new AbortController();
   const stopSignal = options.stopSignal
     ? AbortSignal.any([options.stopSignal, internalStop.signal])
     : internalStop.signal;
   let scheduleProblem: string | null = null;
   let invocations = 0;
+  const recordedChildren = new Set<number>();
 
   for (const segment of schedule.segments) {
     if (stopSignal.aborted) break;
     invocations++;
+    for (const step of segment.steps)
+      if (step.kind === 'record' && step.nodeId !== 0) recordedChildren.add(step.nodeId);
     const gate = new SegmentGate(segment);
     const abandon = (): void => gate.abandon();
     stopSignal.addEventListener('abort', abandon, { once: true });
+    const recordedHere: number[] = [];
     const onEvent = (event: RunEvent): void => {
       gate.observe(event);
       options.onEvent?.(event);
-      if (event.type !== 'node-recorded') return;
-      const comparison = compareNodes(
-        recordedById.get(event.node.id),
-        source.archive.evaluations(event.node.id),
-        event.node,
-        target.archive.evaluations(event.node.id),
-      );
-      comparisons.push(comparison);
+      if (event.type === 'node-recorded') recordedHere.push(event.node.id);
+    };
+    await options.runInvocation({
+      schedule: gate,
+      workers: segment.workers,
+      seedFiles,
+      iterations: recordedChildren.size,
+      onEvent,
+      stopSignal,
+    });
+    stopSignal.removeEventListener('abort', abandon);
+    regrownOrder.push(...recordedHere);
+    // Compared when their invocation has ended: evaluations appended after the first record are in.
+    for (const nodeId of recordedHere) {
+      const comparison = compare(nodeId);
       options.onCompared?.(comparison);
       if (comparison.differences.length > 0 && options.failFast) internalStop.abort();
-    };
-    await options.runInvocation({ schedule: gate, workers: segment.workers, seedFiles, onEvent, stopSignal });
-    stopSignal.removeEventListener('abort', abandon);
+    }
     if (gate.problem !== null) {
       scheduleProblem = gate.problem;
       break;
     }
   }
 
+  // The final comparison: every node as it stands at the end (a later invocation may have added
+  // evaluations to a node of an earlier one).
+  const comparisons = regrownOrder.map(compare);
   // Code: compare trees (content hashes) of both repositories, one git process each.
   const recordedTrees = await treesById(source);
   const regrownTrees = await treesById(target);
