@@ -194,7 +194,7 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
               schedule: invocation.schedule,
               seedFiles: invocation.seedFiles,
               workers: invocation.workers,
-              iterations: Number.MAX_SAFE_INTEGER,
+              iterations: invocation.iterations,
               onEvent: invocation.onEvent,
               stopSignal: invocation.stopSignal,
               warn: (message) => progress.note(`warning: ${message}`),
