@@ -3,9 +3,10 @@
  * in a handful of queries over a read-only connection, without parsing the nodes' JSON columns,
  * so that an archive of 100,000 nodes is checked in seconds.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ArchiveError, describeError } from '../core/errors.js';
 import type { EvaluationStatus, Metrics, NodeStatus } from '../core/types.js';
+import { openReadonlyDatabase } from './sqlite-store.js';
 
 /** The columns of a node that its invariants are about. */
 export interface NodeFacts {
@@ -60,8 +61,9 @@ export function readArchiveFacts(path: string): ArchiveFacts & {
   close(): void;
 } {
   let database: Database.Database;
+  let release: () => void;
   try {
-    database = new Database(path, { readonly: true, fileMustExist: true });
+    ({ database, close: release } = openReadonlyDatabase(path));
   } catch (error) {
     throw new ArchiveError('ARCHIVE_NOT_FOUND', `Cannot open archive ${path}: ${describeError(error)}.`, {
       cause: error,
@@ -142,11 +144,11 @@ export function readArchiveFacts(path: string): ArchiveFacts & {
         if (current !== null) visit(current, group);
       },
       close() {
-        if (database.open) database.close();
+        release();
       },
     };
   } catch (error) {
-    database.close();
+    release();
     if (error instanceof ArchiveError) throw error;
     throw new ArchiveError(
       'ARCHIVE_CORRUPT',

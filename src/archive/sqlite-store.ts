@@ -71,6 +71,49 @@ export function openArchive(path: string, options: OpenArchiveOptions = {}): Arc
   }
 }
 
+/**
+ * A raw read-only better-sqlite3 connection to `path` (whole-archive reads such as fsck's), on a
+ * private copy when SQLite cannot read the file in place (see `openArchive`). `close` closes it and
+ * removes the copy.
+ *
+ * @throws the SQLite error when the file cannot be read at all.
+ */
+export function openReadonlyDatabase(path: string): { database: Database.Database; close(): void } {
+  const attempt = (file: string): Database.Database => {
+    const database = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      database.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+      return database;
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+  };
+  try {
+    const database = attempt(path);
+    return { database, close: () => database.open && database.close() };
+  } catch (error) {
+    if (!cannotReadInPlace(error)) throw error;
+  }
+  const directory = mkdtempSync(join(tmpdir(), 'clade-readonly-archive-'));
+  try {
+    const copy = join(directory, 'archive.db');
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    const database = attempt(copy);
+    return {
+      database,
+      close: () => {
+        if (database.open) database.close();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 function cannotReadInPlace(error: unknown): boolean {
   const cause = error instanceof ArchiveError ? error.cause : error;
   const code = cause instanceof Database.SqliteError ? cause.code : '';
@@ -79,7 +122,16 @@ function cannotReadInPlace(error: unknown): boolean {
 
 /** Opens a read-only copy of `path` (and its WAL, when there is one) in a temporary directory removed on close. */
 function openSnapshot(path: string, options: OpenArchiveOptions): ArchiveStore {
-  const directory = mkdtempSync(join(tmpdir(), 'clade-readonly-archive-'));
+  let directory: string;
+  try {
+    directory = mkdtempSync(join(tmpdir(), 'clade-readonly-archive-'));
+  } catch (error) {
+    throw new ArchiveError(
+      'ARCHIVE_FAILED',
+      `Cannot read archive ${path}: SQLite cannot read it in place (its directory is read-only and it has no -shm file), and no private copy could be made in ${tmpdir()} (${describeError(error)}). Set TMPDIR to a writable directory, or make ${dirname(resolve(path))} writable.`,
+      { cause: error },
+    );
+  }
   try {
     const copy = join(directory, 'archive.db');
     copyFileSync(path, copy);
