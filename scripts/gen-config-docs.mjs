@@ -8,7 +8,9 @@
  * fails when the committed file differs from what this script writes.
  *
  * Usage: `node scripts/gen-config-docs.mjs` (writes the file), `--check` (exit 1 when it differs),
- * `--stdout` (prints it). Needs `npm run build` first (it reads dist/).
+ * `--stdout` (prints it), `--root DIR` (read the sources and the build of another checkout, e.g. an
+ * export of HEAD; the output is still this checkout's docs/CONFIGURATION.md).
+ * Needs `npm run build` first (it reads dist/).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -253,7 +255,8 @@ function typeOf(schema) {
     default:
       text = definition.type;
   }
-  return nullable ? `${text} or \`null\`` : text;
+  if (!nullable) return text;
+  return /[, ]/.test(text) && !/^`/.test(text) ? `(${text}) or \`null\`` : `${text} or \`null\``;
 }
 
 /** The default as YAML-ish text, `—` for none, `required` when the field must be given. */
@@ -324,7 +327,10 @@ const TABLE_HEAD = ['| field | type | default | meaning |', '|---|---|---|---|']
 // The document.
 // ---------------------------------------------------------------------------------------------
 
-/** Renders docs/CONFIGURATION.md from the built package at `root`. */
+/**
+ * Renders docs/CONFIGURATION.md from the checkout at `root`: its sources (`src/`, for the doc
+ * comments) and its build (`dist/`, for the schema).
+ */
 export async function renderConfigurationDoc(root = packageRoot) {
   const load = (relative) => import(pathToFileURL(path.join(root, relative)).href);
   const { campaignSchema } = await load('dist/src/campaign-file.js');
@@ -522,7 +528,9 @@ export async function renderConfigurationDoc(root = packageRoot) {
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const text = await renderConfigurationDoc();
+  const rootIndex = process.argv.indexOf('--root');
+  const root = rootIndex > 0 ? path.resolve(process.argv[rootIndex + 1] ?? '.') : packageRoot;
+  const text = await renderConfigurationDoc(root);
   if (process.argv.includes('--stdout')) process.stdout.write(text);
   else if (process.argv.includes('--check')) {
     let current = '';
