@@ -11,7 +11,7 @@
  * Bundled by `scripts/build-harness.mjs` into `dist/sandbox/harness.mjs`: it must import nothing
  * but node builtins and files of this repository.
  */
-import { readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -52,6 +52,47 @@ const ERROR_LIMIT = 4_000;
 /** Kept before any agent code can replace them. */
 const exitProcess = process.exit.bind(process);
 const writeStderr = process.stderr.write.bind(process.stderr);
+const killProcess = process.kill.bind(process);
+/**
+ * Ends the process without emitting `exit`: no `process.on('exit')` hook of the agent runs after
+ * the harness's final write. (`process.reallyExit` is what `process.exit` calls after the event.)
+ */
+const exitWithoutHooks: (code: number) => never = (
+  process as unknown as { reallyExit: (code: number) => never }
+).reallyExit.bind(process);
+
+/**
+ * The sandbox's environment variable and root link by which a driver says the harness is alone in
+ * its PID namespace with its own descendants (see `src/sandbox/isolation.ts`): a container, or a
+ * bubblewrap run. Only then does the harness kill every other process before its final write.
+ */
+const PRIVATE_PIDS_ENV = 'CLADE_SANDBOX_PRIVATE_PIDS';
+const PRIVATE_PIDS_LINK = '/.clade-sandbox';
+
+/** Read at start, before any agent code can change the environment. */
+const alonePidNamespace = ((): boolean => {
+  if (process.env[PRIVATE_PIDS_ENV] === '1') return true;
+  try {
+    return readlinkSync(PRIVATE_PIDS_LINK) === 'private-pids';
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Before the final write: in a PID namespace of its own, every process but this one (and the
+ * namespace's init) is killed (`kill(-1, SIGKILL)`), so no process the agent started (detached,
+ * `setsid`, double-forked) can rewrite the result after the harness wrote it. Never done where
+ * the harness shares the host's processes.
+ */
+function killLeftoverProcesses(): void {
+  if (!alonePidNamespace) return;
+  try {
+    killProcess(-1, 'SIGKILL');
+  } catch {
+    // ESRCH: there was no other process.
+  }
+}
 const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
 
 /**
@@ -127,12 +168,27 @@ function parseInput(text: string): HarnessInput {
   return { kind: input.kind, agent: input.agent, jobs: input.jobs };
 }
 
+/** Options of `runHarness`. */
+export interface RunHarnessOptions {
+  /**
+   * End the process right after the final write, with its exit code, without emitting `exit` (the
+   * program's own run: no hook of the agent runs after the result is written). Default false.
+   */
+  exitWhenDone?: boolean;
+}
+
 /**
  * Runs the harness in `directory` (default: the working directory) and returns the exit code.
  * It replaces `console`'s methods, `process.exit` and the process's uncaught-error handlers for
  * the rest of the process's life: it is meant to own the process it runs in.
+ *
+ * The final write is the harness's last word: in a PID namespace of its own it first kills every
+ * other process (`killLeftoverProcesses`), and with `exitWhenDone` the process ends in the same
+ * synchronous step, so neither an `exit` hook nor a process the agent left behind can change it.
+ * Agent code runs in this process while the jobs run: what a job reports (its output, counts and
+ * log) is as trustworthy as that process; hosts re-check what matters (the score of the reported point).
  */
-export async function runHarness(directory: string = process.cwd()): Promise<number> {
+export async function runHarness(directory: string = process.cwd(), options: RunHarnessOptions = {}): Promise<number> {
   const inputPath = resolve(directory, HARNESS_INPUT_FILE);
   let input: HarnessInput;
   try {
@@ -262,12 +318,13 @@ export async function runHarness(directory: string = process.cwd()): Promise<num
     if (index < input.jobs.length - 1) writeResults();
   }
 
+  // From here to the end of the process nothing awaits: no agent callback runs in between.
+  killLeftoverProcesses();
   const writeError = writeResults();
-  if (writeError !== null) {
-    writeStderr(`clade harness: cannot write ${resultPath}: ${writeError}\n`);
-    return 1;
-  }
-  return 0;
+  if (writeError !== null) writeStderr(`clade harness: cannot write ${resultPath}: ${writeError}\n`);
+  const code = writeError === null ? 0 : 1;
+  if (options.exitWhenDone === true) exitWithoutHooks(code);
+  return code;
 }
 
 /** Whether this module is the program node was started with (and not imported by a test). */
@@ -282,7 +339,7 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
-  runHarness().then(
+  runHarness(process.cwd(), { exitWhenDone: true }).then(
     // Exit explicitly: timers the agent left running must not keep the sandbox alive.
     (code) => exitProcess(code),
     (error: unknown) => {

@@ -83,6 +83,10 @@ export function buildProgram(): Command {
     )
     .option('--mutator <name>', 'mutation operator: parametric | llm-diff | llm-rewrite | self-modify')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
+    .option(
+      '--unsafe-process-sandbox',
+      'UNSAFE: run model-written code in the process sandbox even where bubblewrap cannot isolate it (it can then read your files, reach the network and outlive the run); sandbox.allowUnisolated',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  clade run benchmarks/demo.yaml --dir archive/demo\n  clade run my.yaml --iterations 200 --workers 2 --selection best\n  OPENAI_API_KEY=sk-... clade run benchmarks/llm-diff-builtin.yaml --model openai:gpt-4.1-mini --sandbox process\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 clade run benchmarks/llm-diff-builtin.yaml --model openai-compatible:qwen2.5-coder:7b --sandbox process\n  ANTHROPIC_API_KEY=... clade run benchmarks/coding-self-modify.yaml --dir archive/coding-sm   # coding agents that edit themselves\n\nCtrl-C stops cleanly (running evaluations finish); `clade resume <dir>` continues.',
@@ -157,6 +161,10 @@ export function buildProgram(): Command {
     .option('--campaign <out>', 'regrow the whole campaign into this new directory')
     .option('--fail-fast', 'with --campaign: stop at the first divergence')
     .option('--json', 'print the report as JSON (with --campaign: the event lines, then the report)')
+    .option(
+      '--unsafe-process-sandbox',
+      'UNSAFE: replay model-written code in the process sandbox even where bubblewrap cannot isolate it',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  clade replay archive/demo best                       # exit 0: reproduced; 1: differs\n  clade replay archive/demo --campaign archive/demo-replay\n\nDeterministic tasks must agree exactly; noisy ones within the confidence interval stored with the node.',

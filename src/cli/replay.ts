@@ -30,6 +30,8 @@ export interface ReplayFlags {
   campaign?: string;
   json?: boolean;
   failFast?: boolean;
+  /** `--unsafe-process-sandbox`: `sandbox.allowUnisolated: true` for this replay. */
+  unsafeProcessSandbox?: boolean;
 }
 
 export async function replayCommand(
@@ -78,10 +80,15 @@ function configForEnvironment(config: CampaignConfig, environment: string | null
   return config;
 }
 
+/** The stored configuration with `sandbox.allowUnisolated` set when `--unsafe-process-sandbox` was given. */
+function allowUnisolatedIf(config: CampaignConfig, allow: boolean): CampaignConfig {
+  return allow ? { ...config, sandbox: { ...config.sandbox, allowUnisolated: true } } : config;
+}
+
 async function replayNodeCommand(directory: string, nodeArgument: string, flags: ReplayFlags): Promise<void> {
   const archive = openReadOnly(directory);
   try {
-    const config = storedConfig(archive);
+    const config = allowUnisolatedIf(storedConfig(archive), flags.unsafeProcessSandbox === true);
     const node = findNode(archive, nodeArgument);
     const evaluations = archive.evaluations(node.id);
     const code = createGitCodeStore(path.join(directory, CAMPAIGN_FILES.code));
@@ -164,7 +171,7 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
   const source = openReadOnly(directory);
   try {
     const record = source.getCampaign();
-    const config = storedConfig(source);
+    const config = allowUnisolatedIf(storedConfig(source), flags.unsafeProcessSandbox === true);
     const configPath = record?.configPath ?? path.join(directory, 'campaign.yaml');
     // The target is a campaign made the way `clade run` makes one, from the stored configuration.
     // A model mutator is served the recorded calls (by request hash): no provider, no key.

@@ -25,6 +25,8 @@ export interface RunFlags {
   selection?: string;
   mutator?: string;
   json?: boolean;
+  /** `--unsafe-process-sandbox`: `sandbox.allowUnisolated: true`. */
+  unsafeProcessSandbox?: boolean;
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
@@ -38,6 +40,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     ...(flags.mutator !== undefined ? { mutator: flags.mutator } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
   });
+  if (flags.unsafeProcessSandbox === true) loaded.config.sandbox.allowUnisolated = true;
   const directory = flags.dir ?? path.join('archive', loaded.config.name);
   const campaign = await createCampaign(loaded, directory);
   try {

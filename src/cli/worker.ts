@@ -19,6 +19,8 @@ export interface WorkerFlags {
   leaseSeconds: number;
   maxStalls: number;
   name?: string;
+  /** `--unsafe-process-sandbox`: run jobs in the process sandbox even where bubblewrap cannot isolate them. */
+  unsafeProcessSandbox?: boolean;
 }
 
 function positiveNumber(name: string, minimum: number) {
@@ -62,6 +64,10 @@ export function registerWorkerCommand(program: Command): void {
       2,
     )
     .option('--name <name>', 'name in logs and results (default: <host>:<pid>)')
+    .option(
+      '--unsafe-process-sandbox',
+      'UNSAFE: run jobs (model-written code, as far as a worker knows) in the process sandbox even where bubblewrap cannot isolate them',
+    )
     .addHelpText(
       'after',
       [
@@ -94,7 +100,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const print = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
-  const sandbox = await workerSandbox(flags.sandbox, flags.image, print);
+  const sandbox = await workerSandbox(flags.sandbox, flags.image, flags.unsafeProcessSandbox === true, print);
   // Imported here, not at the top: `clade --help` and other commands need not load BullMQ.
   const { startQueueWorker } = await import('../sandbox/queue-worker.js');
   const worker = await startQueueWorker({
@@ -141,22 +147,26 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   process.exitCode = 130;
 }
 
-/** The worker's sandbox, chosen by the same policy as a campaign's `sandbox.kind`. */
+/**
+ * The worker's sandbox, chosen by the same policy as a campaign's `sandbox.kind`. A worker cannot
+ * know what wrote the code of the jobs it will take, so it treats it as model-written: the process
+ * sandbox must isolate (bubblewrap) unless `--unsafe-process-sandbox`.
+ */
 async function workerSandbox(
   kind: (typeof SANDBOX_KINDS)[number],
   image: string | undefined,
+  allowUnisolated: boolean,
   print: (line: string) => void,
 ): Promise<Sandbox> {
   const { chooseSandbox } = await import('../sandbox/choose-sandbox.js');
-  // `await`: the choice may probe a Docker engine. A worker cannot know what wrote the code of the
-  // jobs it will take; as before, `auto` falls back to the process sandbox with a warning.
-  const sandbox = await chooseSandbox(
-    { kind, ...(image ? { image } : {}) },
-    { runsModelCode: false, codeSource: 'clade worker', warn: (message) => print(`warning: ${message}`) },
+  // `await`: the choice may probe a Docker engine and bubblewrap.
+  return chooseSandbox(
+    { kind, ...(image ? { image } : {}), allowUnisolated },
+    {
+      runsModelCode: true,
+      codeSource: 'clade worker',
+      warn: (message) => print(`warning: ${message}`),
+      info: (message) => print(message),
+    },
   );
-  if (sandbox.kind === 'process')
-    print(
-      'warning: jobs run in the process sandbox: limits and a clean environment, but no file-system or network isolation. Use --sandbox docker where the code is untrusted.',
-    );
-  return sandbox;
 }

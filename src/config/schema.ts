@@ -97,6 +97,13 @@ const sandbox = z
         message: 'image must be a Docker image reference such as clade-sandbox:harness-1 or python:3.12-slim',
       })
       .optional(),
+    /**
+     * UNSAFE. Process sandbox only: run model-written code even where the process sandbox cannot
+     * isolate it (no working bubblewrap). It then runs as your user: it can read your files (and
+     * any key in a file), reach the network and leave processes running. Same as
+     * `--unsafe-process-sandbox`. Default false.
+     */
+    allowUnisolated: z.boolean().default(false),
   })
   .strict();
 

@@ -19,8 +19,9 @@ export interface SandboxSection extends SandboxSettings {
 export interface ChooseSandboxOptions extends SandboxRuntime {
   /**
    * Whether the evaluated code is written by a model (llm-diff, llm-rewrite, self-modify; any code a
-   * task runs that a model wrote). Under `auto` such code runs only in an isolating sandbox
-   * (Docker); code that differs from the seed only in annotated values may fall back to `process`.
+   * task runs that a model wrote). Such code runs only in an isolating sandbox (Docker, or the
+   * process sandbox where bubblewrap works) unless `allowUnisolated`; code that differs from the
+   * seed only in annotated values may run in an unisolated process sandbox, with a warning.
    */
   runsModelCode: boolean;
   /** Where the code comes from, for messages: `mutation.operator llm-diff`. */
@@ -33,9 +34,10 @@ export interface ChooseSandboxOptions extends SandboxRuntime {
  * The sandbox policy. A named kind (`process`, `docker`, or a registered one) is used as asked
  * (`docker` fails, saying what to do, when no engine answers or the image is missing). `auto` uses
  * Docker when an engine answers and holds the image (`sandbox.image`, default the clade sandbox
- * image). Otherwise code that is not model-written (`runsModelCode: false`, e.g. the offline
- * `parametric` mutator) falls back to the process sandbox with a warning, and model-written code is
- * refused: it runs without Docker only when the user chose `--sandbox process` explicitly.
+ * image). Otherwise it falls back to the process sandbox with a warning: isolated by bubblewrap
+ * where that works; unisolated only for code that is not model-written (`runsModelCode: false`, e.g.
+ * the offline `parametric` mutator) or with `allowUnisolated` (`--unsafe-process-sandbox`). The
+ * process kind applies the same rule when named. The `info` line says which isolation is in force.
  *
  * @throws CladeError (`SANDBOX_UNAVAILABLE`) with what to do next; ConfigError for an unknown kind.
  */
@@ -70,16 +72,21 @@ export async function chooseSandbox(section: SandboxSection, options: ChooseSand
   } else {
     reason = `no Docker engine answers (${probe.reason}).`;
   }
-  if (!options.runsModelCode) {
+  const { probeIsolation } = await import('./isolation.js');
+  const isolation = await (options.probeIsolation ?? probeIsolation)();
+  if (isolation.available || !options.runsModelCode || section.allowUnisolated === true) {
     warn(
-      `Docker sandbox not used: ${reason} Running ${options.codeSource}'s children in the process sandbox (\`clade doctor\` shows what Docker needs).`,
+      `Docker sandbox not used: ${reason} Running ${options.codeSource}'s children in the process sandbox${isolation.available ? ', isolated by bubblewrap' : ''} (\`clade doctor\` shows what Docker needs).`,
     );
-    options.info?.('sandbox: process (fallback from auto)');
-    return sandboxKinds.get('process').create(section, { ...runtime, info: () => {} });
+    const info = options.info;
+    return sandboxKinds.get('process').create(section, {
+      ...runtime,
+      ...(info ? { info: (line: string) => info(`${line} (fallback from auto)`) } : {}),
+    });
   }
   throw new CladeError(
     'SANDBOX_UNAVAILABLE',
-    `${options.codeSource} runs model-written code, which needs the Docker sandbox, but ${reason} Start a Docker engine and build the image (\`clade sandbox build --offline\`; \`clade doctor\` checks), or pass \`--sandbox process\` to accept the weaker process sandbox explicitly.`,
+    `${options.codeSource} runs model-written code, which needs an isolating sandbox, but ${reason} and the process sandbox cannot isolate here (${isolation.available ? 'bubblewrap works' : isolation.reason}). Start a Docker engine and build the image (\`clade sandbox build --offline\`), or install bubblewrap (\`clade doctor\` checks both); to run it unisolated anyway, pass --unsafe-process-sandbox (sandbox.allowUnisolated: true) and keep API keys out of the environment.`,
   );
 }
 

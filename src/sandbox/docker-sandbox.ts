@@ -45,6 +45,7 @@ import {
   withNodeHeapLimit,
   writeRequestFiles,
 } from './driver-kit.js';
+import { PRIVATE_PIDS_ENV } from './isolation.js';
 import { assertModelSocket } from './model-socket.js';
 import type { Sandbox, SandboxExit, SandboxLimits, SandboxRequest, SandboxResult } from './types.js';
 
@@ -189,7 +190,15 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
     ...(deviceRequests ? { DeviceRequests: deviceRequests } : {}),
   });
-  const baseEnvironment = (home: string): string[] => [PATH_VARIABLE, `HOME=${home}`, 'TMPDIR=/tmp', 'LANG=C.UTF-8'];
+  // PRIVATE_PIDS_ENV: a container's processes are the run's own (a warm container runs one exec at a
+  // time), so the node harness kills the agent's leftovers before it writes its final result.
+  const baseEnvironment = (home: string): string[] => [
+    PATH_VARIABLE,
+    `HOME=${home}`,
+    'TMPDIR=/tmp',
+    'LANG=C.UTF-8',
+    `${PRIVATE_PIDS_ENV}=1`,
+  ];
   const containerName = (): string => `clade-${process.pid}-${randomBytes(4).toString('hex')}`;
 
   /** Removes a container in the background; `close` waits for it. */

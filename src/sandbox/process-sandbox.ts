@@ -3,15 +3,17 @@
  * as a child process in its own process group, with an empty environment, a wall-clock limit, a
  * memory watchdog and output caps. For machines without Docker. `command[0]` is found on the
  * host's PATH when the run starts (`python3`, `node`, `cc`; version-manager shims followed to the
- * real binary), and the path and version that ran are the result's `environment`, for replay. It
- * does not isolate the network or the file system (the code runs as the same user as clade): it
- * keeps secrets out and stops runaway programs, nothing more. Use the `docker` driver where
- * Docker is available.
+ * real binary), and the path and version that ran are the result's `environment`, for replay.
+ * Where bubblewrap works (`isolation.ts`), each run is isolated: its own user, mount, PID, IPC, UTS
+ * and network namespaces, no host files but the program's, nothing left running after it. Without
+ * it (`isolation: 'none'`, or `'auto'` on a machine without bubblewrap) the code runs as the same
+ * user as clade with the host's files, network and processes in reach: it keeps secrets out of the
+ * environment and stops runaway programs, nothing more. The result's `environment` says which.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { describeError, SandboxError } from '../core/errors.js';
 import { MODEL_SOCKET_ENV } from '../model-proxy/types.js';
@@ -29,6 +31,7 @@ import {
   writeRequestFiles,
 } from './driver-kit.js';
 import { formatHostProgram, hostProgramVersion, requireHostProgram } from './host-programs.js';
+import { bubblewrapArguments, ISOLATION_NAMESPACES, type IsolationProbe, probeIsolation } from './isolation.js';
 import { assertModelSocket } from './model-socket.js';
 import type { Sandbox, SandboxExit, SandboxRequest, SandboxResult } from './types.js';
 
@@ -45,7 +48,18 @@ export interface ProcessSandboxOptions {
   tempRoot?: string;
   /** How often the memory watchdog samples the process group, in milliseconds. Default: 100. */
   memoryPollMs?: number;
+  /**
+   * `bubblewrap`: every run isolated by bubblewrap (`isolation.ts`); a run rejects with
+   * `SANDBOX_UNAVAILABLE` when bubblewrap does not work here. `none`: unisolated (the program runs
+   * as this user, with the host's files, network and processes in reach). `auto`: bubblewrap when
+   * its probe passes (asked once per process), else unisolated. Default `auto`; the `process` sandbox
+   * kind decides with the policy (`chooseSandbox`) and passes `bubblewrap` or `none`.
+   */
+  isolation?: 'bubblewrap' | 'none' | 'auto';
 }
+
+/** Whether a run is isolated: bubblewrap's path and version, or null for unisolated. */
+type RunIsolation = { path: string; version: string } | null;
 
 /** The system directories of a sandboxed program's PATH; the directory of the program that runs comes first. */
 const SANDBOX_PATH = '/usr/bin:/bin';
@@ -100,6 +114,17 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
   const tempRoot = options.tempRoot ?? tmpdir();
   const monitor = new ProcessGroupMonitor(options.memoryPollMs ?? 100);
   const searchOptions = options.searchPath !== undefined ? { searchPath: options.searchPath } : {};
+  const isolationMode = options.isolation ?? 'auto';
+  const isolation = async (): Promise<RunIsolation> => {
+    if (isolationMode === 'none') return null;
+    const probe: IsolationProbe = await probeIsolation();
+    if (probe.available) return { path: probe.path, version: probe.version };
+    if (isolationMode === 'auto') return null;
+    throw new SandboxError(
+      'SANDBOX_UNAVAILABLE',
+      `The process sandbox was asked to isolate its runs with bubblewrap, but ${probe.reason}. Install bubblewrap, use the docker sandbox, or accept an unisolated process sandbox explicitly (--unsafe-process-sandbox, sandbox.allowUnisolated: true).`,
+    );
+  };
 
   const resolveProgram = async (request: SandboxRequest): Promise<ResolvedProgram> => {
     const name = request.command[0] as string;
@@ -144,7 +169,13 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
       validateExecutableFiles(request.files, request.executableFiles ?? []);
       if (request.collect) validateCollectRequest(request.collect);
       if (request.modelSocket !== undefined) await assertModelSocket(request.modelSocket);
-      const program = await resolveProgram(request);
+      const resolved = await resolveProgram(request);
+      const isolatedBy = await isolation();
+      // Recorded with every evaluation, for replay: where it ran and how it was isolated.
+      const program: ResolvedProgram = {
+        ...resolved,
+        environment: `${resolved.environment} ${isolatedBy !== null ? `[${isolatedBy.version}: own ${ISOLATION_NAMESPACES} namespaces]` : '[unisolated]'}`,
+      };
       if (request.signal?.aborted) {
         return abortedBeforeStart(program.environment);
       }
@@ -153,7 +184,7 @@ export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandb
       try {
         await writeRequestFiles(workDir, request.files);
         await markExecutables(workDir, request.executableFiles);
-        const processOutcome = await runProcess({ program, workDir, request, monitor });
+        const processOutcome = await runProcess({ program, workDir, request, monitor, isolation: isolatedBy });
         const read = await readResultFile(workDir, request.resultFile, request.limits.resultBytes, processOutcome);
         const collected = request.collect ? { collected: await collectFiles(workDir, request.collect) } : {};
         return {
@@ -198,6 +229,8 @@ interface RunProcessOptions {
   workDir: string;
   request: SandboxRequest;
   monitor: ProcessGroupMonitor;
+  /** Bubblewrap to run the program in, or null for unisolated. */
+  isolation: RunIsolation;
 }
 
 let launcherPath: string | null | undefined;
@@ -224,7 +257,7 @@ function deathSignalLauncher(): string | null {
 }
 
 /** Spawns the program and waits until it and its output pipes are done. */
-function runProcess({ program, workDir, request, monitor }: RunProcessOptions): Promise<ProcessOutcome> {
+function runProcess({ program, workDir, request, monitor, isolation }: RunProcessOptions): Promise<ProcessOutcome> {
   const { limits, signal: abortSignal } = request;
   const [, ...args] = withNodeHeapLimit([program.path, ...request.command.slice(1)], limits.memoryMb);
   const env: Record<string, string> = {
@@ -253,9 +286,34 @@ function runProcess({ program, workDir, request, monitor }: RunProcessOptions): 
     let child: ReturnType<typeof spawn>;
     try {
       const launcher = deathSignalLauncher();
-      const [command, commandArgs] = launcher
-        ? [launcher, ['--pdeathsig', 'SIGKILL', '--', program.path, ...args]]
-        : [program.path, args];
+      const isolated: [string, string[]] | null =
+        isolation === null
+          ? null
+          : [
+              isolation.path,
+              [
+                ...bubblewrapArguments({
+                  programPath: program.path,
+                  workDirectory: workDir,
+                  ...(request.modelSocket !== undefined ? { modelSocket: request.modelSocket } : {}),
+                }),
+                '--',
+                // bubblewrap sets PWD; the program's environment stays exactly the one above.
+                '/usr/bin/env',
+                '-u',
+                'PWD',
+                '--',
+                program.path,
+                ...args,
+              ],
+            ];
+      const [command, commandArgs] = isolated
+        ? launcher
+          ? [launcher, ['--pdeathsig', 'SIGKILL', '--', ...isolated.flat()]]
+          : isolated
+        : launcher
+          ? [launcher, ['--pdeathsig', 'SIGKILL', '--', program.path, ...args]]
+          : [program.path, args];
       child = spawn(command, commandArgs, {
         cwd: workDir,
         env,
@@ -342,6 +400,11 @@ function runProcess({ program, workDir, request, monitor }: RunProcessOptions): 
       exitedAt = performance.now();
       exitCode = code;
       exitSignal = signalName;
+      // bubblewrap reports a program killed by signal N as exit code 128 + N.
+      if (isolation !== null && code !== null && code > 128 && code < 160) {
+        exitCode = null;
+        exitSignal = signalNameOf(code - 128);
+      }
       // Processes the program left behind in its group die with it; their pipes then close.
       killGroup();
       if (timeoutTimer !== null) clearTimeout(timeoutTimer);
@@ -364,6 +427,12 @@ function runProcess({ program, workDir, request, monitor }: RunProcessOptions): 
       if (residentMb > limits.memoryMb) stop('memory');
     });
   });
+}
+
+/** `SIGKILL` for 9: the name of a signal number, or `signal N`. */
+function signalNameOf(signalNumber: number): string {
+  const entry = Object.entries(osConstants.signals).find(([, value]) => value === signalNumber);
+  return entry?.[0] ?? `signal ${signalNumber}`;
 }
 
 /** What the watchdog saw of one process group in one sample. */

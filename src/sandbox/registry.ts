@@ -6,7 +6,7 @@
  * (`tests/contracts/sandbox.contract.ts`) find it here.
  */
 import type Docker from 'dockerode';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, SandboxError } from '../core/errors.js';
 import { type PluginKind, PluginRegistry } from '../core/plugin.js';
 import type { Sandbox } from './types.js';
 
@@ -28,6 +28,11 @@ export interface SandboxSettings {
   image?: string | undefined;
   /** `queue`: the `executor: { kind: bullmq }` section and the campaign id jobs are namespaced by. */
   queue?: QueueSettings | undefined;
+  /**
+   * Process: run model-written code in the process sandbox even where it cannot be isolated (no
+   * working bubblewrap). The campaign file's `sandbox.allowUnisolated`, or `--unsafe-process-sandbox`.
+   */
+  allowUnisolated?: boolean | undefined;
 }
 
 /** The `queue` driver's settings: the campaign file's `executor` section (kind `bullmq`) and the campaign id. */
@@ -56,6 +61,15 @@ export interface SandboxRuntime {
   image?: string;
   /** Docker: remove containers left by dead clade processes. Default true. */
   pruneOrphans?: boolean;
+  /**
+   * Whether the code the sandbox runs was written by a model (or may have been: a worker runs what
+   * it is sent). The process kind then refuses to run unisolated unless `allowUnisolated`. Default true.
+   */
+  runsModelCode?: boolean;
+  /** Where the code comes from, for messages (`mutation.operator llm-diff`). Default `this sandbox's code`. */
+  codeSource?: string;
+  /** Process: whether bubblewrap works here (tests). Default `probeIsolation` of `isolation.ts`, asked once per process. */
+  probeIsolation?: () => Promise<import('./isolation.js').IsolationProbe>;
 }
 
 /** One sandbox driver as a plug-in kind. */
@@ -77,17 +91,37 @@ export interface SandboxKind extends PluginKind {
   create(settings: SandboxSettings, runtime: SandboxRuntime): Promise<Sandbox>;
 }
 
-/** `process`: a child process per run; limits and a clean environment, no isolation. */
+/**
+ * `process`: a child process per run, isolated by bubblewrap where it works (own user, mount, PID,
+ * IPC, UTS and network namespaces; see `isolation.ts`). Where it does not, model-written code is
+ * refused unless `allowUnisolated`; other code runs unisolated with a warning.
+ */
 export const processSandboxKind: SandboxKind = {
   kind: 'process',
   summary:
-    'a child process per run in a temporary directory: time, memory and output limits and an empty environment, but no network or file-system isolation',
+    'a child process per run in a temporary directory, isolated by bubblewrap where it works (own user, mount, pid, ipc, uts and network namespaces, no host files but the program’s); time, memory and output limits and an empty environment',
   isolated: false,
   selectable: true,
-  async create(_settings, runtime) {
-    runtime.info?.('sandbox: process (no network or file-system isolation; see README "The sandbox and its limits")');
+  async create(settings, runtime) {
+    const { describeIsolation, probeIsolation } = await import('./isolation.js');
     const { createProcessSandbox } = await import('./process-sandbox.js');
-    return createProcessSandbox();
+    const probe = await (runtime.probeIsolation ?? probeIsolation)();
+    if (probe.available) {
+      runtime.info?.(`sandbox: process (${describeIsolation(probe)})`);
+      return createProcessSandbox({ isolation: 'bubblewrap' });
+    }
+    const source = runtime.codeSource ?? "this sandbox's code";
+    if (runtime.runsModelCode !== false && settings.allowUnisolated !== true) {
+      throw new SandboxError(
+        'SANDBOX_UNAVAILABLE',
+        `${source} runs model-written code, and the process sandbox cannot isolate it on this machine: ${probe.reason}. Install bubblewrap, or use the docker sandbox (\`clade doctor\` checks both); to run it unisolated anyway (it can then read this user's files, reach the network and leave processes running), pass --unsafe-process-sandbox or set sandbox.allowUnisolated: true, and keep API keys out of the environment.`,
+      );
+    }
+    runtime.warn?.(
+      `UNISOLATED process sandbox: ${probe.reason}. ${source}'s programs run as this user, with this user's files, the network and other processes in reach.`,
+    );
+    runtime.info?.(`sandbox: process (${describeIsolation(probe)})`);
+    return createProcessSandbox({ isolation: 'none' });
   },
 };
 

@@ -1,7 +1,8 @@
 /**
- * The sandbox policy of `chooseSandbox`: `auto` takes Docker when it is usable; without it code
- * that is not model-written falls back to the process sandbox with a warning, model-written code is
- * refused unless `process` was chosen explicitly, and `docker` fails saying what to do. Kinds come
+ * The sandbox policy of `chooseSandbox`: `auto` takes Docker when it is usable; without it, the
+ * process sandbox with a warning — isolated by bubblewrap where that works; where it does not, only
+ * code that is not model-written, or with `allowUnisolated` (`--unsafe-process-sandbox`) — and
+ * `docker` fails saying what to do. Whether bubblewrap works is injected (`probeIsolation`). Kinds come
  * from `sandboxKinds`: an unknown one is a configuration error, `queue` cannot be named, and a kind
  * registered from outside clade is used as asked. An unreachable engine is a dockerode client
  * pointed at a socket that does not exist.
@@ -12,13 +13,28 @@ import { SANDBOX_KINDS } from '../../../src/config/sandbox-kinds.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { chooseSandbox, queueExecutorSandbox, sandboxKindOfEnvironment } from '../../../src/sandbox/choose-sandbox.js';
 import { connectDocker, inspectSandboxImage, probeEngine } from '../../../src/sandbox/docker-engine.js';
+import type { IsolationProbe } from '../../../src/sandbox/isolation.js';
 import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.js';
 import { type SandboxKind, sandboxKinds, selectableSandboxKinds } from '../../../src/sandbox/registry.js';
 
 const unreachable = new Docker({ socketPath: '/nonexistent/clade-test-docker.sock' });
 
-const parametric = { runsModelCode: false, codeSource: 'mutation.operator parametric' };
-const modelCode = (operator: string) => ({ runsModelCode: true, codeSource: `mutation.operator ${operator}` });
+/** A machine without bubblewrap, and one where it works (the process driver is not run here). */
+const noBubblewrap = async (): Promise<IsolationProbe> => ({
+  available: false,
+  reason: 'bwrap is not on PATH (install bubblewrap)',
+});
+const withBubblewrap = async (): Promise<IsolationProbe> => ({
+  available: true,
+  path: '/usr/bin/bwrap',
+  version: 'bubblewrap 0.8.0',
+});
+const parametric = { runsModelCode: false, codeSource: 'mutation.operator parametric', probeIsolation: noBubblewrap };
+const modelCode = (operator: string) => ({
+  runsModelCode: true,
+  codeSource: `mutation.operator ${operator}`,
+  probeIsolation: noBubblewrap,
+});
 
 describe('chooseSandbox without a Docker engine', () => {
   it('falls back to the process sandbox with a warning for code that is not model-written', async () => {
@@ -38,29 +54,73 @@ describe('chooseSandbox without a Docker engine', () => {
     expect(warnings.join('\n')).toMatch(
       /Docker sandbox not used: no Docker engine answers.*mutation\.operator parametric's children in the process sandbox/s,
     );
-    expect(notes).toEqual(['sandbox: process (fallback from auto)']);
+    expect(warnings.join('\n')).toContain('UNISOLATED process sandbox: bwrap is not on PATH');
+    expect(notes).toEqual([
+      expect.stringMatching(/^sandbox: process \(NOT isolated: bwrap is not on PATH.*\) \(fallback from auto\)$/),
+    ]);
+  });
+
+  it('falls back to the process sandbox isolated by bubblewrap for model-written code, saying so', async () => {
+    const notes: string[] = [];
+    const sandbox = await chooseSandbox(
+      { kind: 'auto' },
+      {
+        ...modelCode('llm-diff'),
+        probeIsolation: withBubblewrap,
+        docker: unreachable,
+        info: (line) => notes.push(line),
+      },
+    );
+    await sandbox.close();
+    expect(sandbox.kind).toBe('process');
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /^sandbox: process \(isolated by bubblewrap 0\.8\.0: own user, mount, pid, ipc, uts, net namespaces.*\) \(fallback from auto\)$/,
+      ),
+    ]);
   });
 
   it.each([['llm-diff'], ['self-modify']])(
-    'refuses model-written code (%s) under auto, naming --sandbox process',
+    'refuses model-written code (%s) under auto without Docker or bubblewrap, naming --unsafe-process-sandbox',
     async (operator) => {
       const choice = chooseSandbox({ kind: 'auto' }, { ...modelCode(operator), docker: unreachable });
       await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
       await expect(choice).rejects.toThrow(
-        new RegExp(`mutation\\.operator ${operator} runs model-written code.*--sandbox process`, 's'),
+        new RegExp(
+          `mutation\\.operator ${operator} runs model-written code.*bwrap is not on PATH.*--unsafe-process-sandbox`,
+          's',
+        ),
       );
     },
   );
 
-  it('runs model-written code in the process sandbox when the user chose it explicitly', async () => {
+  it('refuses model-written code in a process sandbox named explicitly that cannot isolate', async () => {
+    const choice = chooseSandbox({ kind: 'process' }, { ...modelCode('llm-rewrite'), docker: unreachable });
+    await expect(choice).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    await expect(choice).rejects.toThrow(/cannot isolate it on this machine.*--unsafe-process-sandbox/s);
+  });
+
+  it('runs model-written code in the process sandbox named explicitly when it isolates, or when allowed unisolated', async () => {
     const notes: string[] = [];
-    const sandbox = await chooseSandbox(
+    const isolated = await chooseSandbox(
       { kind: 'process' },
-      { ...modelCode('llm-rewrite'), docker: unreachable, info: (message) => notes.push(message) },
+      { ...modelCode('llm-rewrite'), probeIsolation: withBubblewrap, info: (message) => notes.push(message) },
     );
-    await sandbox.close();
-    expect(sandbox.kind).toBe('process');
-    expect(notes[0]).toMatch(/^sandbox: process/);
+    await isolated.close();
+    expect(isolated.kind).toBe('process');
+    expect(notes[0]).toMatch(/^sandbox: process \(isolated by bubblewrap 0\.8\.0/);
+    const warnings: string[] = [];
+    const unsafe = await chooseSandbox(
+      { kind: 'process', allowUnisolated: true },
+      {
+        ...modelCode('llm-rewrite'),
+        warn: (message) => warnings.push(message),
+        info: (message) => notes.push(message),
+      },
+    );
+    await unsafe.close();
+    expect(notes[1]).toMatch(/^sandbox: process \(NOT isolated: bwrap is not on PATH/);
+    expect(warnings.join('\n')).toContain('UNISOLATED process sandbox');
   });
 
   it('fails an explicit docker choice with what to do', async () => {

@@ -57,13 +57,16 @@ function grandchildPid(stdout: string): number {
   return Number(match?.[1]);
 }
 
+// These cases run unisolated (`isolation: 'none'`): they check the driver's own group kill, memory
+// watchdog and environment by host pids. The bubblewrap cases are in
+// tests/integration/faults/sandbox-isolation.test.ts.
 describe('process sandbox', () => {
   let tempRoot: string;
   let sandbox: Sandbox;
 
   beforeAll(async () => {
     tempRoot = await mkdtemp(join(tmpdir(), 'clade-process-sandbox-test-'));
-    sandbox = createProcessSandbox({ tempRoot });
+    sandbox = createProcessSandbox({ tempRoot, isolation: 'none' });
   });
 
   afterAll(async () => {
@@ -162,7 +165,7 @@ describe('process sandbox', () => {
 
   it('reports the node that ran and its version as its environment and measures peak memory', async () => {
     const result = await sandbox.run(programRequest('await new Promise((resolve) => setTimeout(resolve, 400));'));
-    expect(result.environment).toBe(`node → ${process.execPath} (${process.version})`);
+    expect(result.environment).toBe(`node → ${process.execPath} (${process.version}) [unisolated]`);
     expect(result.peakMemoryMb).toBeGreaterThan(5);
     expect(result.peakMemoryMb).toBeLessThan(CONTRACT_LIMITS.memoryMb);
   });
@@ -187,17 +190,17 @@ describe('process sandbox', () => {
   });
 
   it('reports a missing node binary as an unavailable sandbox', async () => {
-    const broken = createProcessSandbox({ nodeBinary: '/nonexistent/node', tempRoot });
+    const broken = createProcessSandbox({ nodeBinary: '/nonexistent/node', tempRoot, isolation: 'none' });
     await expect(broken.run(programRequest(''))).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
   });
 
   it('reports a node binary that disappeared between runs as an unavailable sandbox', async () => {
     const binary = join(tempRoot, 'fake-node');
     await writeFile(binary, '#!/bin/sh\necho v0.0.0-fake\n', { mode: 0o755 });
-    const fake = createProcessSandbox({ nodeBinary: binary, tempRoot });
+    const fake = createProcessSandbox({ nodeBinary: binary, tempRoot, isolation: 'none' });
     try {
       const first = await fake.run(programRequest(''));
-      expect(first.environment).toBe(`node → ${binary} (v0.0.0-fake)`);
+      expect(first.environment).toBe(`node → ${binary} (v0.0.0-fake) [unisolated]`);
       expect(first.exitCode).toBe(0);
       await unlink(binary);
       await expect(fake.run(programRequest(''))).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
@@ -245,15 +248,17 @@ describe('process sandbox', () => {
         }),
       );
       expect(result.resultError, result.stderr).toBeNull();
-      expect(result.environment).toBe(`python3 → ${hostPython} (${await hostProgramVersion(hostPython as string)})`);
-      expect(result.environment).toMatch(/^python3 → \/\S+ \(Python 3\.\d+\.\d+\)$/);
+      expect(result.environment).toBe(
+        `python3 → ${hostPython} (${await hostProgramVersion(hostPython as string)}) [unisolated]`,
+      );
+      expect(result.environment).toMatch(/^python3 → \/\S+ \(Python 3\.\d+\.\d+\) \[unisolated\]$/);
       expect(result.environment).not.toContain('/shims/');
       expect(result.result).toEqual({ executable: hostPython, argv: ['a b'] });
     },
   );
 
   it('refuses a program that is not on the PATH, naming it and the PATH searched', async () => {
-    const bare = createProcessSandbox({ tempRoot, searchPath: tempRoot });
+    const bare = createProcessSandbox({ tempRoot, searchPath: tempRoot, isolation: 'none' });
     const outcome = bare.run(programRequest('', { command: ['python3', 'main.py'] }));
     await expect(outcome).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
     await expect(outcome).rejects.toThrow(`"python3" is not on this host's PATH (${tempRoot})`);
@@ -282,11 +287,15 @@ describe('process sandbox', () => {
         { mode: 0o755 },
       );
       expect(await findHostProgram('tool', { searchPath: join(root, 'shims') })).toBe(real);
-      const shimmed = createProcessSandbox({ tempRoot, searchPath: `${join(root, 'shims')}:/usr/bin:/bin` });
+      const shimmed = createProcessSandbox({
+        tempRoot,
+        searchPath: `${join(root, 'shims')}:/usr/bin:/bin`,
+        isolation: 'none',
+      });
       const result = await shimmed.run(programRequest('', { command: ['tool', 'x', 'y'] }));
       expect(result.resultError, result.stderr).toBeNull();
       expect(result.result).toEqual({ ran: 'real', args: 'x y' });
-      expect(result.environment).toBe(`tool → ${real} (Tool 9.9.1)`);
+      expect(result.environment).toBe(`tool → ${real} (Tool 9.9.1) [unisolated]`);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -410,7 +419,7 @@ describe('process sandbox when the campaign process is killed', () => {
       const distEntry = await bundledDriver(bundleDirectory);
       const hostScript = `
         const { createProcessSandbox } = await import(${JSON.stringify(distEntry)});
-        const sandbox = createProcessSandbox({ tempRoot: ${JSON.stringify(root)} });
+        const sandbox = createProcessSandbox({ tempRoot: ${JSON.stringify(root)}, isolation: 'none' });
         await sandbox.run({
           files: { 'main.mjs': "import { writeFileSync } from 'node:fs'; writeFileSync('pid', String(process.pid)); setInterval(() => {}, 1000);" },
           command: ['node', 'main.mjs'],
