@@ -24,6 +24,7 @@ import type {
   ModelMessage,
   ModelRequest,
   ModelResponse,
+  StoredModelResponse,
 } from '../model/types.js';
 import type { ModelProxy, ProxyBudget, ProxySession, ProxySessionOptions, ProxyUsage } from './types.js';
 
@@ -186,12 +187,19 @@ async function openSession(
 
   // Each call is recorded with the node and, beside the answer, why the agent ran (`proxy`); the
   // request is stored as `callModel` saw it, so recorded-call replay matches it.
+  // Calls are numbered within the node and the session's purpose, so recorded-call replay finds
+  // each by (node, purpose, sequence) and checks it against the request hash.
   const recorder: ModelCallRecorder | undefined = options.recorder && {
     record: (call) =>
       options.recorder?.record({
         ...call,
-        response: { ...(call.response as Record<string, unknown>), proxy: { purpose, session: id } },
+        response: { ...(call.response as StoredModelResponse), proxy: { purpose, session: id } },
       }),
+    ...(options.recorder.nextSequence
+      ? {
+          nextSequence: (node: number, callPurpose: string) => options.recorder?.nextSequence?.(node, callPurpose) ?? 0,
+        }
+      : {}),
   };
 
   const refuse = (response: ServerResponse, refusal: ProxyRefusal): void => {
@@ -252,6 +260,7 @@ async function openSession(
     try {
       const result = await callModel(options.client, request, {
         nodeId,
+        purpose,
         prices: options.prices,
         ...(recorder ? { recorder } : {}),
         signal,
