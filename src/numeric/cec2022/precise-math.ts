@@ -24,7 +24,6 @@ const logResult = new Float64Array(2);
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-const LOW_WORD = 1 - HIGH_WORD;
 
 /** Exact product a·b = product[0] + product[1] (Dekker, no FMA); |a|, |b| < 2^996. */
 function twoProduct(a: number, b: number): void {
@@ -70,11 +69,16 @@ const logInverse = new Float64Array(LOG_TABLE_LENGTH);
 const logTableHigh = new Float64Array(LOG_TABLE_LENGTH);
 const logTableLow = new Float64Array(LOG_TABLE_LENGTH);
 
-/** 2^q for an integer q in [−1022, 1023], built from its bits. */
+/**
+ * 2^(k − 1023) at index k (k = 1..2046 the exponent fields of the normal doubles; 2047 gives +∞).
+ * A table, not a double built from two 32-bit stores: reading such a double back stalls
+ * store-to-load forwarding (that alone was half the cost of `powOneFifth`).
+ */
+const POWERS_OF_TWO = Float64Array.from({ length: 2048 }, (_, k) => 2 ** (k - 1023));
+
+/** 2^q for an integer q in [−1022, 1024] (2^1024 = +∞, as the bits (q + 1023) << 20 give). */
 function powerOfTwo(q: number): number {
-  words[HIGH_WORD] = (q + 1023) << 20;
-  words[LOW_WORD] = 0;
-  return bits[0] as number;
+  return POWERS_OF_TWO[q + 1023] as number;
 }
 
 /**
@@ -138,8 +142,8 @@ function logDoubleDouble(x: number): void {
   bits[0] = value;
   const highWord = words[HIGH_WORD] as number;
   exponent += ((highWord >>> 20) & 0x7ff) - 1023;
-  words[HIGH_WORD] = (highWord & 0x000fffff) | 0x3ff00000;
-  let m = bits[0] as number;
+  // value·2^-(field − 1023), exact (a power of two; the product lies in [1, 2)).
+  let m = value * (POWERS_OF_TWO[2046 - ((highWord >>> 20) & 0x7ff)] as number);
   if (m >= Math.SQRT2) {
     m *= 0.5;
     exponent++;
@@ -214,6 +218,14 @@ export function correctlyRoundedPow(x: number, y: number): number {
 
 /** The double 0.2 minus 1/5: 0.2 is 3602879701896397·2^-54, so the excess is 2^-54/5. */
 const ONE_FIFTH_EXCESS = 2 ** -54 / 5;
+/** For m in [1 + k/128, 1 + (k+1)/128): the centre's inverse, its fifth root (correctly rounded) and log. */
+const FIFTH_CENTRE_INVERSE = new Float64Array(128);
+const FIFTH_CENTRE_POWER = new Float64Array(128);
+const FIFTH_CENTRE_LOG = new Float64Array(128);
+/** 2^(s/5) for s = 0..4, and 2^q for q = −20..20 at index q + 20. */
+const FIFTH_OF_POWER_OF_TWO = Float64Array.from({ length: 5 }, (_, s) => 2 ** (s / 5));
+const POWER_OF_TWO_BY_FIFTHS = Float64Array.from({ length: 41 }, (_, q) => 2 ** (q - 20));
+
 /** Arguments `powOneFifth` takes its fast path for (wider ones go to `correctlyRoundedPow`). */
 const FIFTH_ROOT_LOW = 2 ** -100;
 const FIFTH_ROOT_HIGH = 2 ** 100;
@@ -236,8 +248,26 @@ const TWO_POW_MINUS_52 = 2 ** -52;
  */
 export function powOneFifth(x: number): number {
   if (!(x >= FIFTH_ROOT_LOW && x <= FIFTH_ROOT_HIGH)) return correctlyRoundedPow(x, 0.2);
-  const logarithm = Math.log(x);
-  const r = Math.exp(logarithm / 5);
+  // First approximation without leaving JavaScript (Math.log and Math.exp are calls into C++, half
+  // the cost before): x = m·2^e, m = c_k·(1 + t) with c_k the centre of m's 1/128 interval,
+  // x^0.2 ≈ c_k^0.2 · (1 + t)^0.2 · 2^(e/5) with the series to t^4 (|t| ≤ 2^-8: relative error
+  // below 1e-14, far inside the 1e-12 the correction step takes), and ln x to about 1e-8, which the
+  // correction multiplies by 2^-54/5 (an error below 2^-83 relative).
+  bits[0] = x;
+  const highWord = words[HIGH_WORD] as number;
+  const exponent = ((highWord >>> 20) & 0x7ff) - 1023;
+  const index = (highWord >>> 13) & 127;
+  // m = x·2^-e, and below ulp(result) from the exponent field, through a table: building a double
+  // from two 32-bit stores and reading it back stalls store-to-load forwarding.
+  const mantissa = x * (POWERS_OF_TWO[1023 - exponent] as number);
+  const t0 = mantissa * (FIFTH_CENTRE_INVERSE[index] as number) - 1;
+  const fifths = Math.floor(exponent / 5);
+  const r =
+    (FIFTH_CENTRE_POWER[index] as number) *
+    (1 + t0 * (0.2 + t0 * (-0.08 + t0 * (0.048 + t0 * -0.0336)))) *
+    (FIFTH_OF_POWER_OF_TWO[exponent - 5 * fifths] as number) *
+    (POWER_OF_TWO_BY_FIFTHS[fifths + 20] as number);
+  const logarithm = exponent * LN2_HIGH + (FIFTH_CENTRE_LOG[index] as number) + (t0 - 0.5 * t0 * t0);
   // r² exactly (Dekker), r⁴ and r⁵ in double-double (errors below 2^-100 relative).
   let t = SPLITTER * r;
   const rHigh = t - (t - r);
@@ -265,9 +295,7 @@ export function powOneFifth(x: number): number {
   const remainder = Math.abs(increment - (result - r));
   // ulp(result) from its exponent bits; a power of two (ulps differ on its two sides) defers.
   bits[0] = result;
-  words[LOW_WORD] = 0;
-  words[HIGH_WORD] = (words[HIGH_WORD] as number) & 0xfff00000;
-  const binade = bits[0] as number;
+  const binade = POWERS_OF_TWO[((words[HIGH_WORD] as number) >>> 20) & 0x7ff] as number;
   if (binade === result) return correctlyRoundedPow(x, 0.2);
   if (remainder < binade * TWO_POW_MINUS_52 * 0.5 - result * MIDPOINT_MARGIN) return result;
   return correctlyRoundedPow(x, 0.2);
@@ -319,4 +347,10 @@ for (let index = 0; index < LOG_TABLE_LENGTH; index++) {
   }
   logTableHigh[index] = high;
   logTableLow[index] = low;
+}
+for (let index = 0; index < 128; index++) {
+  const centre = 1 + (index + 0.5) / 128;
+  FIFTH_CENTRE_INVERSE[index] = 1 / centre;
+  FIFTH_CENTRE_POWER[index] = correctlyRoundedPow(centre, 0.2);
+  FIFTH_CENTRE_LOG[index] = Math.log(centre);
 }
