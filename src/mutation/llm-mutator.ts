@@ -122,7 +122,11 @@ export function createLlmMutator(options: LlmMutatorOptions): Mutator {
           return {
             ok: false,
             status: 'invalid',
-            error: `No model call made: ${spent}.`,
+            // Only the first round has made no call yet; later rounds follow answers that did not apply.
+            error:
+              round === 0
+                ? `No model call made: ${spent}.`
+                : `Stopped after ${round} model call${round === 1 ? '' : 's'} whose answer${round === 1 ? '' : 's'} did not apply: ${spent}.${lastError ? ` Last problem: ${lastError.split('\n')[0]}` : ''}`,
             info: info('model budget spent'),
           };
         }

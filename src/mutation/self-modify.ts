@@ -210,7 +210,11 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
       let lastProblem = '';
       for (let round = 0; round < 2 && diagnosis === null; round++) {
         const spent = options.budgetExceeded?.() ?? null;
-        if (spent !== null) return fail('invalid', 'model budget spent', `No model call made: ${spent}.`);
+        if (spent !== null) {
+          // The second round follows a diagnosis call whose answer could not be read.
+          const made = round === 0 ? 'No model call made' : `Stopped after ${round} diagnosis call(s)`;
+          return fail('invalid', 'model budget spent', `${made}: ${spent}.`);
+        }
         const modelRequest: ModelRequest = {
           system: renderTemplate(options.templates.system, {}),
           messages: messages.map((message) => ({ ...message })),
