@@ -5,7 +5,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { CladeError, ConfigError } from '../core/errors.js';
 import { packagePath } from '../core/package-root.js';
@@ -78,7 +78,8 @@ export function defaultCampaignName(directory: string): string {
     .basename(path.resolve(directory))
     .replace(/[^A-Za-z0-9_-]+/g, '-')
     .replace(/^[-_]+/, '')
-    .slice(0, 64);
+    .slice(0, 64)
+    .replace(/[-_]+$/, '');
   return NAME_PATTERN.test(base) ? base : 'my-campaign';
 }
 
@@ -185,14 +186,19 @@ export function scaffoldCampaign(options: {
   };
 }
 
-async function ask(streams: InitStreams, question: string, fallback: string): Promise<string> {
-  const reader = createInterface({ input: streams.input, output: streams.output, terminal: true });
-  try {
-    const answer = (await reader.question(`${question} [${fallback}]: `)).trim();
-    return answer === '' ? fallback : answer;
-  } finally {
-    reader.close();
-  }
+/** Questions on a terminal, answered line by line (lines typed ahead are kept for the next question). */
+function questioner(input: NodeJS.ReadableStream, output: NodeJS.WritableStream) {
+  const reader = createInterface({ input, output });
+  const lines = reader[Symbol.asyncIterator]();
+  return {
+    async ask(question: string, fallback: string): Promise<string> {
+      output.write(`${question} [${fallback}]: `);
+      const next = await lines.next();
+      const answer = next.done === true ? '' : String(next.value).trim();
+      return answer === '' ? fallback : answer;
+    },
+    close: () => reader.close(),
+  };
 }
 
 /** The one-line summaries of the shipped templates, by name (for `--help` and the prompt). */
@@ -219,18 +225,29 @@ export async function initCommand(
 ): Promise<ScaffoldResult> {
   const interactive = streams.input.isTTY === true && streams.output.isTTY === true;
   const command = streams.command ?? cladeCommand();
+  // Before any question: a directory that cannot take the campaign is refused at once.
+  checkTarget(path.resolve(directory), shownPath(directory), flags.force === true);
   let template = flags.template;
-  if (template === undefined && interactive) {
-    const summaries = templateSummaries(streams.templatesDirectory);
-    streams.output.write(
-      `Templates:\n${INIT_TEMPLATES.map((name) => `  ${name.padEnd(22)}${summaries[name]}`).join('\n')}\n`,
-    );
-    template = await ask(streams, 'Template', INIT_TEMPLATES[0]);
+  let name = flags.name;
+  if (interactive && (template === undefined || name === undefined)) {
+    // One reader for every question: a second one would miss answers the first has buffered.
+    const reader = questioner(streams.input, streams.output);
+    try {
+      if (template === undefined) {
+        const summaries = templateSummaries(streams.templatesDirectory);
+        streams.output.write(
+          `Templates:\n${INIT_TEMPLATES.map((each) => `  ${each.padEnd(22)}${summaries[each]}`).join('\n')}\n`,
+        );
+        template = await reader.ask('Template', INIT_TEMPLATES[0]);
+        checkTemplate(template);
+      }
+      name ??= await reader.ask('Campaign name', defaultCampaignName(directory));
+    } finally {
+      reader.close();
+    }
   }
   template ??= INIT_TEMPLATES[0];
   checkTemplate(template);
-  let name = flags.name;
-  if (name === undefined && interactive) name = await ask(streams, 'Campaign name', defaultCampaignName(directory));
   name ??= defaultCampaignName(directory);
   const result = scaffoldCampaign({
     directory,
