@@ -307,7 +307,7 @@ function translateError(error: unknown, action: string, path: string): ArchiveEr
   if (code.startsWith('SQLITE_READONLY')) {
     return new ArchiveError(
       'ARCHIVE_FAILED',
-      `Could not ${action}: ${path} is read-only (${detail}). Open the archive without \`readonly\`, and check the file's permissions.`,
+      `Could not ${action}: ${path} cannot be written (${detail}). Check that this user may write archive.db and the directory holding it (SQLite writes archive.db-wal and archive.db-shm beside it); a read-only campaign can still be looked at with \`clade tree\` and \`clade show\`.`,
       { cause: error },
     );
   }

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { assertNoParentCycle } from '../archive/parent-links.js';
 import type { ArchiveStore } from '../archive/types.js';
 import type { FieldDifference, NodeComparison } from '../campaign/regrow-campaign.js';
 import { regrowCampaign } from '../campaign/regrow-campaign.js';
@@ -170,6 +171,8 @@ async function replayCampaignCommand(directory: string, outDirectory: string, fl
   }
   const source = openReadOnly(directory);
   try {
+    // The regrown tree follows the recorded parents: a damaged archive with a cycle has no order.
+    assertNoParentCycle(source.listNodes(), directory);
     const record = source.getCampaign();
     const config = allowUnisolatedIf(storedConfig(source), flags.unsafeProcessSandbox === true);
     const configPath = record?.configPath ?? path.join(directory, 'campaign.yaml');
