@@ -50,22 +50,21 @@ function shellWord(word: string): string {
 
 /**
  * The command to print in hints so that the user can paste it: `clade` (an installed bin, first on
- * PATH), `npx clade` (run through npx, or by an npm script such as `npm start` in a checkout, or
- * through a project's `node_modules/.bin`), otherwise `node <script>` (relative to the working
- * directory when it is inside it) or the bin's own path when it is not on PATH.
+ * PATH), `npx clade` (a bin run from a `node_modules/.bin`, as npx and npm scripts run it, or
+ * `main.js` run by an npm script such as `npm start` in a checkout), the bin's own path when it is
+ * not on PATH, otherwise `node <script>` (relative to the working directory when inside it).
  */
 export function cladeCommand(context: CommandContext = processContext()): string {
   const { script, environment, cwd } = context;
-  if (environment.npm_lifecycle_event === 'npx' || environment.npm_command === 'exec') return 'npx clade';
   if (script === undefined || script === '') return 'clade';
   const name = path.basename(script);
-  const isBin = !/\.[cm]?js$/.test(name);
-  if (isBin && /[\\/]node_modules[\\/]\.bin$/.test(path.dirname(script))) return 'npx clade';
-  if (isBin) {
-    if (isFirstOnPath(name, script, environment)) return name;
-    return shellWord(script);
+  if (!/\.[cm]?js$/.test(name)) {
+    // A bin link: npx (and a project's scripts) run it from a node_modules/.bin directory.
+    if (/[\\/]node_modules[\\/]\.bin$/.test(path.dirname(script))) return 'npx clade';
+    return isFirstOnPath(name, script, environment) ? name : shellWord(script);
   }
-  if (environment.npm_lifecycle_event !== undefined) return 'npx clade';
+  // `node dist/src/cli/main.js` run by an npm script (`npm start`) in a checkout, where npx finds clade.
+  if (environment.npm_lifecycle_event !== undefined && environment.npm_lifecycle_event !== 'npx') return 'npx clade';
   const relative = path.relative(cwd, script);
   const shown = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : script;
   return `node ${shellWord(shown)}`;
