@@ -301,7 +301,9 @@ function rowsFor(literals, objectSchema, prefix, label, extraDoc = () => undefin
   for (const key of keys) {
     const field = shape[key];
     const name = `${prefix}${key}`;
-    const doc = docs.get(key) ?? extraDoc(key, name) ?? fieldNote(name);
+    // A doc comment in the source first; else a `.describe()` text the schema carries at run time.
+    const doc =
+      docs.get(key) ?? field.description ?? unwrap(field).core.description ?? extraDoc(key, name) ?? fieldNote(name);
     rows.push(`| \`${name}\` | ${typeOf(field)} | ${defaultOf(field)} | ${cell(doc ?? '')} |`);
     for (const nested of nestedObjects(field)) {
       rows.push(...rowsFor(literals, nested.schema, `${name}${nested.suffix}.`, `${label}.${key}`));
