@@ -27,6 +27,7 @@ import type { SandboxLimits, SandboxRequest } from '../../src/sandbox/types.js';
 import { codeFeatureDescriber } from '../../src/selection/code-features.js';
 import { evaluateNode } from '../../src/tasks/evaluate-node.js';
 import { createNumericTask } from '../../src/tasks/numeric-task.js';
+import { expectForgingFails, FORGING_CASES } from '../contracts/sandbox-forging.js';
 import { seedAgent, temporaryDirectory } from '../helpers/campaign-fixture.js';
 import { dockerForTests } from '../helpers/docker.js';
 
@@ -537,5 +538,32 @@ while True:
       filters: { label: [`${CONTAINER_OWNER_LABEL}=${ownerLabel()}`] },
     });
     expect(left).toEqual([]);
+  });
+});
+
+// Issue 17, finding 2: an agent that rewrites result.json after the harness wrote it (an exit hook,
+// a detached process after exit or racing the final write, a setsid process) must not change what
+// the host stores, in a fresh container and in a warm one (where the container outlives the run).
+describe.skipIf(skipReason !== null).each([
+  ['a fresh container per evaluation', 0],
+  ['the warm pool', 1],
+])('forging agents in the Docker sandbox (%s)', (_label, pool) => {
+  let sandbox: Awaited<ReturnType<typeof createDockerSandbox>>;
+  let harness: string;
+
+  beforeAll(async () => {
+    sandbox = await createDockerSandbox({ docker, pool, diskMb: 64 });
+    harness = await loadHarness();
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it.each(FORGING_CASES.map((name) => [name]))('keeps what the harness wrote against a %s', async (name) => {
+    // Twice: in the warm pool the second run takes the container the first one used.
+    for (let round = 0; round < 2; round++) {
+      await expectForgingFails(sandbox, harness, name);
+    }
   });
 });
