@@ -30,7 +30,11 @@ let redis: TestRedis | undefined;
 let worker: QueueWorkerHandle | undefined;
 
 const fixtures: SandboxContractFixtures = {
-  process: [{ label: 'process', create: () => createProcessSandbox(), python: hostPython }],
+  // Isolated by bubblewrap where it works (the default), and unisolated.
+  process: [
+    { label: 'process', create: () => createProcessSandbox(), python: hostPython },
+    { label: 'process (unisolated)', create: () => createProcessSandbox({ isolation: 'none' }), python: hostPython },
+  ],
   docker:
     dockerSkip !== null
       ? { skip: dockerSkip }

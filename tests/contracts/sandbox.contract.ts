@@ -43,6 +43,8 @@ export function programRequest(source: string, overrides: Partial<SandboxRequest
 
 /** Variable names a sandboxed program may see; anything else came from somewhere it should not. */
 const NEUTRAL_VARIABLES = new Set([
+  // Docker: the run is alone in its PID namespace (the harness then kills leftovers before its final write).
+  'CLADE_SANDBOX_PRIVATE_PIDS',
   'PATH',
   'HOME',
   'TMPDIR',
