@@ -18,6 +18,7 @@ import {
   probeEngine,
   SANDBOX_IMAGE,
 } from '../sandbox/docker-engine.js';
+import { describeIsolation, probeIsolation } from '../sandbox/isolation.js';
 import { dockerRuntimes, formatRuntime, processRuntimes, type RuntimeInfo } from '../sandbox/runtimes.js';
 
 /** The report `clade doctor --json` prints. */
@@ -46,7 +47,14 @@ export interface DoctorReport {
     sizeBytes: number | null;
     matchesHarness: boolean;
   };
-  sandboxes: { process: { usable: true; note: string }; docker: { usable: boolean; note: string } };
+  sandboxes: {
+    /**
+     * `isolated`: whether bubblewrap isolates process-sandbox runs here (`isolation` names it and its
+     * namespaces, or says why not); without it model-written code needs Docker or `--unsafe-process-sandbox`.
+     */
+    process: { usable: true; isolated: boolean; isolation: string; note: string };
+    docker: { usable: boolean; note: string };
+  };
   /**
    * Language runtimes each sandbox has: process from the host's PATH, docker from running them in
    * the image (null when the Docker sandbox is not usable; `dockerError` says why a probe failed).
@@ -78,6 +86,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
   const matchesHarness = image?.harnessVersion === HARNESS_VERSION;
   const dockerUsable = probe.reachable && image !== null && matchesHarness;
   const tensorBackends = await describeTensorBackends();
+  const isolation = await probeIsolation();
   let dockerError: string | null = null;
   const [processList, dockerList] = await Promise.all([
     processRuntimes(),
@@ -126,7 +135,11 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
     sandboxes: {
       process: {
         usable: true,
-        note: 'always available; no network or file-system isolation (fine for the parametric mutator)',
+        isolated: isolation.available,
+        isolation: describeIsolation(isolation),
+        note: isolation.available
+          ? `isolated by ${isolation.version} (own user, mount, pid, ipc, uts and network namespaces): model-written code may run in it`
+          : `NOT isolated (${isolation.reason}): only the parametric mutator's code runs in it, model-written code needs Docker or --unsafe-process-sandbox`,
       },
       docker: {
         usable: dockerUsable,
@@ -142,7 +155,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
   };
 }
 
-function formatReport(report: DoctorReport): string {
+export function formatReport(report: DoctorReport): string {
   const mark = (ok: boolean): string => (ok ? 'ok  ' : 'no  ');
   const { docker, image, gpus, sandboxes } = report;
   const lines = [
@@ -163,7 +176,7 @@ function formatReport(report: DoctorReport): string {
     `${mark(gpus.passThrough)}gpus          ${gpus.note}`,
     '',
     'Sandboxes:',
-    `  process  usable       ${sandboxes.process.note}`,
+    `  process  ${sandboxes.process.isolated ? 'isolated    ' : 'UNISOLATED  '} ${sandboxes.process.note}`,
     `  docker   ${sandboxes.docker.usable ? 'usable      ' : 'not usable  '} ${sandboxes.docker.note}`,
     '',
     'Runtimes (what a sandboxed command can run):',

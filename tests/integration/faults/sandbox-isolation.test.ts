@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectDoctorReport, formatReport } from '../../../src/cli/doctor.js';
 import { chooseSandbox } from '../../../src/sandbox/choose-sandbox.js';
 import { findHostProgram } from '../../../src/sandbox/host-programs.js';
 import { probeIsolation } from '../../../src/sandbox/isolation.js';
@@ -308,6 +309,19 @@ setInterval(() => {}, 1000);`,
 
 /** `clade doctor`'s view is the same probe: which isolation, from the machine's bwrap. */
 describe('isolation probe', () => {
+  it('is what clade doctor reports for the process sandbox', async () => {
+    const report = await collectDoctorReport();
+    expect(report.sandboxes.process.isolated).toBe(isolation.available);
+    const line = formatReport(report)
+      .split('\n')
+      .find((text) => text.startsWith('  process  '));
+    expect(line).toMatch(
+      isolation.available
+        ? /^ {2}process {2}isolated +isolated by bubblewrap [\d.]+ \(own user, mount, pid, ipc, uts and network namespaces\)/
+        : /^ {2}process {2}UNISOLATED +NOT isolated/,
+    );
+  }, 60_000);
+
   it('names bwrap and its version when it works, and says why not when it is not on PATH', async () => {
     const missing = await probeIsolation({ searchPath: '/nonexistent' });
     expect(missing).toMatchObject({ available: false, reason: expect.stringContaining('bwrap is not on PATH') });
