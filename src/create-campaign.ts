@@ -26,6 +26,7 @@ import { loadHarness } from './harness/load-harness.js';
 import { createGitCodeStore } from './lineage/git-store.js';
 import type { CodeStore } from './lineage/types.js';
 import { createModelLedger } from './model/ledger.js';
+import { preflightCampaign } from './model/preflight.js';
 import { type AgentModelSetup, createConfiguredModelProxy, prepareAgentModel } from './model-proxy/setup.js';
 import {
   type CampaignModelOptions,
@@ -78,7 +79,14 @@ export interface Campaign {
  * (a `ModelClient`, or a LangChain chat model), recorded-call replay, and the environment keys
  * are read from (default `process.env`).
  */
-export type CampaignOptions = CampaignModelOptions;
+export type CampaignOptions = CampaignModelOptions & {
+  /**
+   * Check each configured model (address, key, model name) with one cheap request before the first
+   * child, failing with a `ConfigError` that says what to fix (`--no-preflight` sets false).
+   * Skipped under recorded-call replay and for clients passed in. Default true.
+   */
+  preflight?: boolean;
+};
 
 /**
  * What a campaign's plug-ins checked before anything was created: the mutator's models, keys and
@@ -135,6 +143,8 @@ export async function createCampaign(
   createEvaluationPlan(createTask(config).jobs(), config.evaluation.stages);
   // Models and keys are checked before anything is created: a missing key costs no directory.
   const prepared = prepareCampaign(config, path.dirname(loaded.file), loaded.agentDirectory, options);
+  // A dead address, a refused key or an unknown model name: said in seconds, before anything is made.
+  await preflightCampaign(prepared, options);
   // Model-written code without a usable Docker sandbox is refused before anything is created.
   if (prepared.mutatorKind.writesCode && config.sandbox.kind !== 'process' && config.executor.kind !== 'bullmq') {
     await (await campaignSandbox(config, { pruneOrphans: false })).close();
@@ -196,6 +206,7 @@ export async function openCampaign(directory: string, options: CampaignOptions =
     const config = validateCampaign(record.config, `${databasePath} (stored configuration)`);
     const configDirectory = path.dirname(record.configPath);
     const prepared = prepareCampaign(config, configDirectory, path.resolve(configDirectory, config.agent), options);
+    await preflightCampaign(prepared, options);
     const code = createGitCodeStore(path.join(absolute, CAMPAIGN_FILES.code));
     try {
       await code.init();

@@ -83,6 +83,7 @@ export function buildProgram(): Command {
     )
     .option('--mutator <name>', 'mutation operator: parametric | llm-diff | llm-rewrite | self-modify')
     .option('--json', 'print one JSON line per event on stdout instead of the progress display')
+    .option('--no-preflight', "skip the check of each model's address, key and name before the first child")
     .option(
       '--unsafe-process-sandbox',
       'UNSAFE: run model-written code in the process sandbox even where bubblewrap cannot isolate it (it can then read your files, reach the network and outlive the run); sandbox.allowUnisolated',
@@ -100,6 +101,7 @@ export function buildProgram(): Command {
     .option('--iterations <n>', 'raise the total number of children', integer('--iterations', 0))
     .option('--workers <k>', 'evaluations in parallel', integer('--workers', 1))
     .option('--json', 'print one JSON line per event on stdout')
+    .option('--no-preflight', "skip the check of each model's address, key and name before continuing")
     .action(lazy(async () => (await import('./run.js')).resumeCommand));
 
   program

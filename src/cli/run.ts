@@ -27,6 +27,8 @@ export interface RunFlags {
   json?: boolean;
   /** `--unsafe-process-sandbox`: `sandbox.allowUnisolated: true`. */
   unsafeProcessSandbox?: boolean;
+  /** false with `--no-preflight`: the models are not checked before the first child. */
+  preflight?: boolean;
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
@@ -42,7 +44,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
   });
   if (flags.unsafeProcessSandbox === true) loaded.config.sandbox.allowUnisolated = true;
   const directory = flags.dir ?? path.join('archive', loaded.config.name);
-  const campaign = await createCampaign(loaded, directory);
+  const campaign = await createCampaign(loaded, directory, flags.preflight === false ? { preflight: false } : {});
   try {
     await drive(campaign, directory, flags.json === true, {});
   } catch (error) {
@@ -94,7 +96,7 @@ function discardIfSeedFailed(error: unknown, directory: string, file: string, ag
 
 export async function resumeCommand(
   directory: string,
-  flags: Pick<RunFlags, 'iterations' | 'workers' | 'json'>,
+  flags: Pick<RunFlags, 'iterations' | 'workers' | 'json' | 'preflight'>,
 ): Promise<void> {
   if (flags.iterations !== undefined && flags.iterations > BUDGET_LIMITS.iterations) {
     throw new CladeError(
@@ -102,7 +104,7 @@ export async function resumeCommand(
       `--iterations ${flags.iterations} is more than a campaign may make (at most ${BUDGET_LIMITS.iterations}).`,
     );
   }
-  const campaign = await openCampaign(directory);
+  const campaign = await openCampaign(directory, flags.preflight === false ? { preflight: false } : {});
   await drive(campaign, directory, flags.json === true, {
     ...(flags.iterations !== undefined ? { iterations: flags.iterations } : {}),
     ...(flags.workers !== undefined ? { workers: flags.workers } : {}),

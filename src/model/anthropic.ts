@@ -6,6 +6,7 @@
  * `attempt-limits.ts`).
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { ConfigError } from '../core/errors.js';
 import {
   answerMeter,
   boundedFetch,
@@ -13,6 +14,7 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   startAttemptDeadline,
 } from './attempt-limits.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, modelCheckError } from './preflight.js';
 import type { FinishReason, HttpModelClientOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 /** A `ModelClient` speaking the Anthropic messages wire format. */
@@ -26,9 +28,41 @@ export function createAnthropicClient(options: HttpModelClientOptions): ModelCli
     maxRetries: 0,
     timeout: timeoutMs,
   });
+  const provider = options.provider ?? 'anthropic';
   return {
-    provider: options.provider ?? 'anthropic',
+    provider,
     model: options.model,
+    async check(signal) {
+      const target = {
+        provider,
+        model: options.model,
+        baseURL: client.baseURL,
+        ...(options.keyVariable !== undefined ? { keyVariable: options.keyVariable } : {}),
+        ...(options.baseURLSource !== undefined ? { baseURLSource: options.baseURLSource } : {}),
+      };
+      const timeout = options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+      const deadline = startAttemptDeadline(timeout, signal);
+      const requestOptions = { signal: deadline.signal, timeout };
+      try {
+        try {
+          await client.models.retrieve(options.model, {}, requestOptions);
+        } catch (error) {
+          const status = (deadline.translate(error) as { status?: unknown } | null)?.status;
+          if (status !== 404) throw error;
+          // The names it does serve make the message actionable; a failure to list them only loses the hint.
+          const names = await client.models
+            .list({ limit: 100 }, requestOptions)
+            .then((page) => page.data.map((model) => model.id))
+            .catch(() => undefined);
+          throw modelCheckError(error, target, names);
+        }
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        throw modelCheckError(deadline.translate(error), target);
+      } finally {
+        deadline.clear();
+      }
+    },
     async complete(request, callOptions = {}): Promise<ModelResponse> {
       const body = {
         model: options.model,

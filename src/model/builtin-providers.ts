@@ -6,7 +6,13 @@
 import { ConfigError } from '../core/errors.js';
 import { createAnthropicClient } from './anthropic.js';
 import { createOpenAIClient } from './openai.js';
-import { type ModelProviderContext, type ModelProviderKind, nonEmpty, requireVariable } from './provider-kind.js';
+import {
+  type ModelProviderContext,
+  type ModelProviderKind,
+  nonEmpty,
+  requireVariable,
+  resolveBaseURL,
+} from './provider-kind.js';
 
 function common(context: ModelProviderContext) {
   return {
@@ -21,10 +27,15 @@ export const openaiProvider: ModelProviderKind = {
   summary: "OpenAI's API (key OPENAI_API_KEY; base URL OPENAI_BASE_URL when set)",
   variables: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   create(context) {
+    const address = resolveBaseURL(context, 'OPENAI_BASE_URL');
     const apiKey = requireVariable(context, 'OPENAI_API_KEY');
-    const baseURL = context.baseURL ?? nonEmpty(context.environment.OPENAI_BASE_URL);
     return {
-      client: createOpenAIClient({ ...common(context), apiKey, ...(baseURL ? { baseURL } : {}) }),
+      client: createOpenAIClient({
+        ...common(context),
+        apiKey,
+        keyVariable: 'OPENAI_API_KEY',
+        ...(address ? { baseURL: address.baseURL, baseURLSource: address.source } : {}),
+      }),
       secrets: [apiKey],
     };
   },
@@ -35,10 +46,15 @@ export const anthropicProvider: ModelProviderKind = {
   summary: "Anthropic's API (key ANTHROPIC_API_KEY; base URL ANTHROPIC_BASE_URL when set)",
   variables: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
   create(context) {
+    const address = resolveBaseURL(context, 'ANTHROPIC_BASE_URL');
     const apiKey = requireVariable(context, 'ANTHROPIC_API_KEY');
-    const baseURL = context.baseURL ?? nonEmpty(context.environment.ANTHROPIC_BASE_URL);
     return {
-      client: createAnthropicClient({ ...common(context), apiKey, ...(baseURL ? { baseURL } : {}) }),
+      client: createAnthropicClient({
+        ...common(context),
+        apiKey,
+        keyVariable: 'ANTHROPIC_API_KEY',
+        ...(address ? { baseURL: address.baseURL, baseURLSource: address.source } : {}),
+      }),
       secrets: [apiKey],
     };
   },
@@ -49,8 +65,8 @@ export const openaiCompatibleProvider: ModelProviderKind = {
   summary: 'any OpenAI-compatible server (base URL from the entry or OPENAI_BASE_URL; key optional)',
   variables: ['OPENAI_BASE_URL', 'OPENAI_API_KEY'],
   create(context) {
-    const baseURL = context.baseURL ?? nonEmpty(context.environment.OPENAI_BASE_URL);
-    if (!baseURL) {
+    const address = resolveBaseURL(context, 'OPENAI_BASE_URL');
+    if (!address) {
       throw new ConfigError(
         `${context.field}: ${context.name} needs the server's base URL: set the environment variable OPENAI_BASE_URL ` +
           '(e.g. http://127.0.0.1:11434/v1 for Ollama, http://127.0.0.1:8000/v1 for vLLM), or give `baseURL` in the entry.',
@@ -63,7 +79,9 @@ export const openaiCompatibleProvider: ModelProviderKind = {
       client: createOpenAIClient({
         ...common(context),
         apiKey: key ?? 'no-key',
-        baseURL,
+        ...(key ? { keyVariable: 'OPENAI_API_KEY' } : {}),
+        baseURL: address.baseURL,
+        baseURLSource: address.source,
         provider: 'openai-compatible',
       }),
       secrets: key ? [key] : [],

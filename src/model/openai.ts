@@ -6,6 +6,7 @@
  * passes the answer byte cap (see `attempt-limits.ts`).
  */
 import OpenAI from 'openai';
+import { ConfigError } from '../core/errors.js';
 import {
   answerMeter,
   boundedFetch,
@@ -13,6 +14,7 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   startAttemptDeadline,
 } from './attempt-limits.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, modelCheckError } from './preflight.js';
 import type { FinishReason, HttpModelClientOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 /** Options of `createOpenAIClient`. */
@@ -43,6 +45,58 @@ export function createOpenAIClient(options: OpenAIClientOptions): ModelClient {
   return {
     provider,
     model: options.model,
+    async check(signal) {
+      const target = {
+        provider,
+        model: options.model,
+        baseURL: client.baseURL,
+        ...(options.keyVariable !== undefined ? { keyVariable: options.keyVariable } : {}),
+        ...(options.baseURLSource !== undefined ? { baseURLSource: options.baseURLSource } : {}),
+      };
+      const deadline = startAttemptDeadline(options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, signal);
+      const requestOptions = { signal: deadline.signal, timeout: options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS };
+      try {
+        if (provider === 'openai-compatible') {
+          // Ollama, vLLM and llama.cpp list their models at GET /models; not all of them look one up.
+          let names: string[] | null = null;
+          try {
+            names = (await client.models.list(requestOptions)).data.map((model) => model.id);
+          } catch (error) {
+            if (statusOf(deadline.translate(error)) !== 404) throw error;
+          }
+          if (names !== null) {
+            if (!names.includes(options.model)) throw modelCheckError(new Error('not listed'), target, names);
+            return;
+          }
+          // No /models route: one completion of one token shows the address, the key and the model.
+          await client.chat.completions.create(
+            {
+              model: options.model,
+              messages: [{ role: 'user', content: 'ping' }],
+              ...(legacyMaxTokens ? { max_tokens: 1 } : { max_completion_tokens: 1 }),
+            },
+            requestOptions,
+          );
+          return;
+        }
+        try {
+          await client.models.retrieve(options.model, requestOptions);
+        } catch (error) {
+          if (statusOf(deadline.translate(error)) !== 404) throw error;
+          // The names it does serve make the message actionable; a failure to list them only loses the hint.
+          const names = await client.models
+            .list(requestOptions)
+            .then((page) => page.data.map((model) => model.id))
+            .catch(() => undefined);
+          throw modelCheckError(error, target, names);
+        }
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        throw modelCheckError(deadline.translate(error), target);
+      } finally {
+        deadline.clear();
+      }
+    },
     async complete(request, callOptions = {}): Promise<ModelResponse> {
       const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
         ...(request.system !== undefined ? [{ role: 'system' as const, content: request.system }] : []),
@@ -131,6 +185,12 @@ async function foldStream(
       usage: { prompt_tokens: tokensIn, completion_tokens: tokensOut, total_tokens: tokensIn + tokensOut },
     },
   };
+}
+
+/** The HTTP status of an SDK error, if the server answered. */
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 function finishReason(reason: string | null | undefined): FinishReason {

@@ -45,6 +45,64 @@ export function nonEmpty(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** An example of a well-formed base URL, shown when one is refused. */
+export const BASE_URL_EXAMPLE = 'http://127.0.0.1:11434/v1';
+
+/**
+ * `value` when it is an absolute http(s) URL with a host, e.g. `http://127.0.0.1:11434/v1`.
+ *
+ * @param source where it came from, named in the error: an environment variable (`OPENAI_BASE_URL`)
+ * or a campaign-file field (`mutation.models.0.baseURL`).
+ * @throws ConfigError naming `source`, the value and an example.
+ */
+export function requireBaseURL(
+  value: string,
+  source: string,
+  context: Pick<ModelProviderContext, 'field' | 'name'>,
+): string {
+  let problem: string | null = null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      problem = `its scheme is ${url.protocol.replace(/:$/, '')}, not http or https`;
+    else if (url.hostname === '') problem = 'it names no host';
+  } catch {
+    problem = 'it is not an absolute URL';
+  }
+  if (problem === null) return value;
+  const where = /^[A-Z][A-Z0-9_]*$/.test(source) ? `the environment variable ${source}` : source;
+  throw new ConfigError(
+    `${where} is "${value}", which is not a base URL (${problem}); ${context.name} (${context.field}) cannot be reached there. ` +
+      `Write the server's address with its scheme and path, e.g. ${BASE_URL_EXAMPLE} (Ollama) or https://api.openai.com/v1.`,
+    [{ path: source, message: `not a base URL: ${problem}`, value }],
+  );
+}
+
+/**
+ * The field a model entry's `baseURL` is written in: `mutation.models.0` → `mutation.models.0.baseURL`,
+ * `agentModel.model` → `agentModel.baseURL`.
+ */
+export function baseURLField(field: string): string {
+  return field.endsWith('.model') ? `${field.slice(0, -'.model'.length)}.baseURL` : `${field}.baseURL`;
+}
+
+/**
+ * The base URL of a provider's model: the entry's (checked, named by its field), else the
+ * environment variable `variable`'s (checked, named by the variable), else undefined.
+ */
+export function resolveBaseURL(
+  context: ModelProviderContext,
+  variable: string,
+): { baseURL: string; source: string } | undefined {
+  if (context.baseURL !== undefined) {
+    const source = baseURLField(context.field);
+    return { baseURL: requireBaseURL(context.baseURL.trim(), source, context), source };
+  }
+  const fromEnvironment = nonEmpty(context.environment[variable]);
+  if (fromEnvironment === undefined) return undefined;
+  return { baseURL: requireBaseURL(fromEnvironment, variable, context), source: variable };
+}
+
 /** The value of the environment variable `name`. @throws ConfigError naming the variable and the field. */
 export function requireVariable(context: ModelProviderContext, name: string): string {
   const value = nonEmpty(context.environment[name]);

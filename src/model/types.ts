@@ -73,6 +73,14 @@ export interface ModelClient {
   /** Model name as the provider knows it, e.g. `gpt-4.1-mini`. */
   readonly model: string;
   complete(request: ModelRequest, options?: ModelCallOptions): Promise<ModelResponse>;
+  /**
+   * Checks with one cheap request (the provider's model lookup, not a completion where it can) that
+   * the address answers, the key is accepted and the model exists. Resolves when all three hold;
+   * otherwise throws a `ConfigError` that says what to fix (the key's variable, the model names the
+   * server lists, the base URL's variable or field). Optional: clients without it are not checked
+   * (`preflight.ts`).
+   */
+  check?(signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -101,6 +109,12 @@ export interface HttpModelClientOptions {
   fetch?: typeof fetch;
   /** Provider name to report (`openai-compatible` for local servers). */
   provider?: string;
+  /** Where the key came from, named when the server refuses it (`check`), e.g. `OPENAI_API_KEY`. */
+  keyVariable?: string;
+  /** Where the base URL came from, named when nothing answers there (`check`), e.g. `OPENAI_BASE_URL`. */
+  baseURLSource?: string;
+  /** Wall-clock limit of `check`, in milliseconds. Default 5000. */
+  checkTimeoutMs?: number;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerModelRoute, DEFAULT_SERVED_MODELS } from './model-routes.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -32,7 +33,18 @@ export interface ModelServer {
   close(): Promise<void>;
 }
 
-export async function startModelServer(handler: ReplyHandler): Promise<ModelServer> {
+/** Options of `startModelServer`. */
+export interface ModelServerOptions {
+  /**
+   * Model names answered at `GET /v1/models` and `GET /v1/models/{id}` (the check campaigns make
+   * before their first child), outside `requests` and the handler. Default: the recorded lists
+   * (`DEFAULT_SERVED_MODELS`). false sends those routes to the handler like any other request.
+   */
+  models?: readonly string[] | false;
+}
+
+export async function startModelServer(handler: ReplyHandler, options: ModelServerOptions = {}): Promise<ModelServer> {
+  const served = options.models === undefined ? DEFAULT_SERVED_MODELS : options.models;
   const requests: ReceivedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer((incoming, response) => {
@@ -45,6 +57,12 @@ export async function startModelServer(handler: ReplyHandler): Promise<ModelServ
         body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       } catch {
         body = { unparsed: text };
+      }
+      const route =
+        served === false ? null : answerModelRoute(incoming.method ?? '', incoming.url ?? '', incoming.headers, served);
+      if (route !== null) {
+        send(response, { kind: 'json', status: route.status, body: route.body }, hanging);
+        return;
       }
       const received: ReceivedRequest = {
         method: incoming.method ?? '',

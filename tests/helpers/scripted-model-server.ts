@@ -13,6 +13,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerModelRoute } from './model-routes.js';
 
 /** One chat message of the OpenAI wire format (text only). */
 export interface ScriptedMessage {
@@ -66,6 +67,11 @@ export interface ScriptedModelServerOptions {
   socketPath?: string;
   /** `model` field of answers when the request names none. Default `gpt-4.1-mini-2025-04-14`. */
   model?: string;
+  /**
+   * Model names answered at `GET /v1/models` and `GET /v1/models/{id}` (the check campaigns make
+   * before their first child). Default: the recorded lists (`DEFAULT_SERVED_MODELS`).
+   */
+  models?: readonly string[];
 }
 
 /** A running scripted server. */
@@ -128,6 +134,11 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
         index: isChat ? chatIndex++ : -1,
       };
       requests.push(request);
+      const route = isChat ? null : answerModelRoute(request.method, path, incoming.headers, options.models);
+      if (route !== null) {
+        sendJson(response, route.status, route.body);
+        return;
+      }
       if (!isChat) {
         sendJson(response, 404, {
           error: { type: 'not_found', message: `${request.method} ${path} is not served; use POST ${CHAT_PATH}.` },

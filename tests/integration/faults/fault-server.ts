@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerModelRoute, DEFAULT_SERVED_MODELS } from '../../helpers/model-routes.js';
 
 /** One request as the server received it. */
 export interface FaultRequest {
@@ -35,10 +36,16 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-/** Starts the server on 127.0.0.1 with `script` choosing each reply (index counts from 0). */
+/**
+ * Starts the server on 127.0.0.1 with `script` choosing each reply (index counts from 0). The models
+ * routes (`GET /v1/models`, `GET /v1/models/{id}`: the check campaigns make before their first
+ * child) answer `models` (default: the recorded lists and `fault-model`) outside the script and `requests`.
+ */
 export async function startFaultServer(
   script: (request: FaultRequest, index: number) => FaultReply | Promise<FaultReply>,
+  options: { models?: readonly string[] } = {},
 ): Promise<FaultServer> {
+  const served = options.models ?? [...DEFAULT_SERVED_MODELS, 'fault-model'];
   const requests: FaultRequest[] = [];
   const open = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
@@ -53,6 +60,16 @@ export async function startFaultServer(
         body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
       } catch {
         body = {};
+      }
+      const route = answerModelRoute(incoming.method ?? '', incoming.url ?? '', incoming.headers, served);
+      if (route !== null) {
+        const text = JSON.stringify(route.body);
+        response.writeHead(route.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
+        response.end(text);
+        return;
       }
       const request: FaultRequest = { path: incoming.url ?? '', body, bytes: raw.byteLength };
       const index = requests.length;
