@@ -3,11 +3,25 @@
  * prints what is broken. Exit 0 when clean (or everything found was repaired), 1 otherwise.
  */
 import { checkCampaign } from '../campaign/fsck.js';
+import { CladeError } from '../core/errors.js';
 import { campaignWiring } from '../create-campaign.js';
 
 export async function fsckCommand(directory: string, flags: { repair?: boolean; json?: boolean }): Promise<void> {
   const started = Date.now();
-  const report = await checkCampaign(directory, { repair: flags.repair === true, wiring: campaignWiring });
+  let report: Awaited<ReturnType<typeof checkCampaign>>;
+  try {
+    report = await checkCampaign(directory, { repair: flags.repair === true, wiring: campaignWiring });
+  } catch (error) {
+    // --json always prints a report: what stopped the check, and exit 1.
+    if (flags.json && error instanceof CladeError) {
+      process.stdout.write(
+        `${JSON.stringify({ directory, clean: false, error: { code: error.code, message: error.message }, problems: [] })}\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
   const remaining = report.problems.filter((problem) => !problem.repaired);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...report, clean: remaining.length === 0 })}\n`);

@@ -128,6 +128,22 @@ describe('a deleted commit object', () => {
   }, 120_000);
 });
 
+describe('an archive.db that is not a database', () => {
+  it('fsck --json still prints a report naming the problem (exit 1)', async () => {
+    const { directory } = await campaign(3);
+    const { writeFileSync } = await import('node:fs');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(directory, `archive.db${suffix}`), { force: true });
+    writeFileSync(path.join(directory, 'archive.db'), 'not a database at all, just text '.repeat(200));
+    const json = await runCliWithin(['fsck', directory, '--json']);
+    const report = JSON.parse(json.stdout) as { clean: boolean; error: { code: string; message: string } };
+    expect(report.clean).toBe(false);
+    expect(report.error.code).toMatch(/^ARCHIVE_/);
+    expect(json.code).toBe(1);
+    const text = await runCliWithin(['fsck', directory]);
+    expectCleanFailure(text, 1, /archive/i);
+  }, 60_000);
+});
+
 describe('a node whose evaluations were deleted', () => {
   it('replay exits 1: nothing to compare is not a reproduction', async () => {
     const { directory, bestId } = await campaign();

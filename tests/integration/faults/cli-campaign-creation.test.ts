@@ -118,6 +118,40 @@ describe('a seed agent that does not score', () => {
   }, 400_000);
 });
 
+describe('a directory left by an older clade whose seed did not score', () => {
+  it('run says how to look at it and clear it instead of "already holds a campaign … resume"', async () => {
+    const root = workspace('clade-old-seed-');
+    const file = writeSmallCampaign(root);
+    const directory = path.join(root, 'campaign');
+    mkdirSync(directory);
+    const archive = openArchive(path.join(directory, 'archive.db'));
+    archive.createCampaign({ id: 'small-1', name: 'small', seed: 11, config: {}, configPath: file, createdAt: 'now' });
+    archive.recordNode(
+      {
+        id: 0,
+        parentId: null,
+        commit: 'a'.repeat(40),
+        status: 'crashed',
+        score: null,
+        publicMetrics: {},
+        privateMetrics: {},
+        mutation: { operator: 'seed', summary: 'seed agent' },
+        error: 'ReferenceError: x is not defined',
+        iteration: 0,
+        createdAt: 'now',
+        evaluatedAt: 'now',
+      },
+      [],
+    );
+    archive.close();
+    const result = await runCliWithin(['run', file, '--dir', directory]);
+    expect(result.stderr).toContain('seed agent did not score (status crashed: ReferenceError: x is not defined)');
+    expect(result.stderr).toContain(`\`rm -r ${directory}\``);
+    expect(result.stderr).not.toContain('clade resume');
+    expect(result.code).toBe(1);
+  }, 60_000);
+});
+
 describe('kill -9 while clade run makes the campaign', () => {
   it('leaves nothing, a whole campaign, or a temporary directory the next run removes', async () => {
     const root = workspace('clade-kill-');
