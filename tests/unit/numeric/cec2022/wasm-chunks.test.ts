@@ -1,0 +1,77 @@
+/**
+ * The WebAssembly shift-rotate step works on chunks of WASM_CHUNK_POINTS points, eight per pass:
+ * batches longer than a chunk, with a tail that fills neither a chunk nor a pass, give every point
+ * the same double as evaluating it alone (the single-point path is plain JavaScript), for all 24
+ * cases; and the step itself equals the scalar `shiftScaleRotate` on every entry.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../../../src/core/random.js';
+import { loadCec2022Data } from '../../../../src/numeric/cec2022/data.js';
+import { RATE, shiftScaleRotate } from '../../../../src/numeric/cec2022/kernels.js';
+import { createCec2022FunctionFromData } from '../../../../src/numeric/cec2022/suite.js';
+import { createShiftRotateTransformer, WASM_CHUNK_POINTS } from '../../../../src/numeric/cec2022/wasm/shift-rotate.js';
+import { CEC2022_DATA } from '../../../helpers/cec2022.js';
+
+describe('CEC2022 WebAssembly chunks', () => {
+  const count = 2 * WASM_CHUNK_POINTS + 13;
+
+  for (const dimension of [10, 20] as const) {
+    it(`D = ${dimension}: a batch of ${count} points equals point-by-point evaluation for F1–F12`, () => {
+      const random = createRandom('wasm-chunks', dimension);
+      for (let fn = 1; fn <= 12; fn++) {
+        const instance = createCec2022FunctionFromData(loadCec2022Data(fn, dimension, CEC2022_DATA));
+        const points = new Float64Array(count * dimension);
+        for (let index = 0; index < points.length; index++) points[index] = random.uniform(-100, 100);
+        // One point exactly at the optimum (composition weight 1e99), one far outside the box.
+        points.set(instance.shift, 5 * dimension);
+        points.fill(1e5, 200 * dimension, 201 * dimension);
+        const out = new Float64Array(count);
+        instance.evaluateBatch(points, count, out);
+        for (let p = 0; p < count; p++) {
+          const alone = instance.evaluate(Array.from(points.subarray(p * dimension, (p + 1) * dimension)));
+          if (!Object.is(out[p], alone))
+            expect.fail(`F${fn} D${dimension} point ${p}: batch ${out[p]}, alone ${alone}`);
+        }
+      }
+    });
+
+    it(`D = ${dimension}: the step equals shiftScaleRotate entry by entry, for counts 1 to 17`, () => {
+      const data = loadCec2022Data(12, dimension, CEC2022_DATA);
+      const components = 6;
+      const transformer = createShiftRotateTransformer(dimension, components, data.rotation, data.shift);
+      const random = createRandom('wasm-step', dimension);
+      const y = new Float64Array(dimension);
+      const z = new Float64Array(dimension);
+      for (let points = 1; points <= 17; points++) {
+        for (let index = 0; index < points * dimension; index++) transformer.input[index] = random.uniform(-100, 100);
+        for (let component = 0; component < components; component++) {
+          transformer.transform(component, points, RATE.rastrigin);
+          const output = transformer.outputs[component] as Float64Array;
+          for (let p = 0; p < points; p++) {
+            shiftScaleRotate(
+              transformer.input,
+              p * dimension,
+              data.shift,
+              component * dimension,
+              RATE.rastrigin,
+              data.rotation,
+              component * dimension * dimension,
+              dimension,
+              y,
+              z,
+            );
+            for (let i = 0; i < dimension; i++) {
+              expect(Object.is(output[p * dimension + i], z[i]), `count ${points} point ${p} entry ${i}`).toBe(true);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('refuses an odd dimension, saying so', () => {
+    expect(() => createShiftRotateTransformer(9, 1, new Float64Array(81), new Float64Array(9))).toThrow(
+      /even dimension/,
+    );
+  });
+});
