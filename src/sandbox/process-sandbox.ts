@@ -81,7 +81,11 @@ interface ResolvedProgram {
  * Creates the `process` sandbox driver.
  *
  * Each `run` finds `command[0]` (below), makes a fresh work directory under `tempRoot`, writes
- * the request's files, and runs the command there with:
+ * the request's files, and runs the command there — inside bubblewrap when `isolation` says so
+ * (`bubblewrapArguments` in `isolation.ts`: own user, mount, PID, IPC, UTS and network namespaces,
+ * `/usr` and the interpreter's prefix read-only, the work directory read-write, a fresh `/tmp`, its
+ * own `/proc`, the model socket bound in; the PID namespace dies with the run, so nothing the
+ * program started outlives it, `setsid` or not) — with:
  * - its own process group (`detached`), so a timeout, an abort or the memory cap kills the
  *   program and every process it started (unless one deliberately left the group with `setsid`);
  *   stragglers left in the group when the program exits are killed too;
@@ -97,7 +101,9 @@ interface ResolvedProgram {
  * `command[0]`: `node` is `nodeBinary`; another name is looked up on `searchPath` when the run
  * starts (pyenv/rbenv/nodenv shims and rustup proxies followed to the real binary); an absolute
  * path is used as is; a relative path with a `/` (`./run.sh`) is a file of the request. The
- * result's `environment` is `<name> → <absolute path> (<its --version>)`, e.g.
+ * result's `environment` is `<name> → <absolute path> (<its --version>) [<isolation>]`, the
+ * isolation being `[bubblewrap 0.8.0: own user, mount, pid, ipc, uts, net namespaces]` or
+ * `[unisolated]`, e.g. (before the isolation)
  * `python3 → /root/.pyenv/versions/3.11.7/bin/python3 (Python 3.11.7)`; the version is asked
  * once per path. A program that is not there rejects the run with `SANDBOX_UNAVAILABLE` naming
  * it and the PATH searched.

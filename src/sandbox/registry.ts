@@ -75,8 +75,9 @@ export interface SandboxRuntime {
 /** One sandbox driver as a plug-in kind. */
 export interface SandboxKind extends PluginKind {
   /**
-   * Whether runs are kept from the host's network and file system (Docker: yes; process: no).
-   * `sandbox.kind: auto` runs model-written code only in an isolating kind.
+   * Whether every run is kept from the host's network and file system, whatever the machine
+   * (Docker: yes; process: no — it isolates only where bubblewrap works, which its `create` checks
+   * and the policy follows: model-written code runs unisolated only with `allowUnisolated`).
    */
   readonly isolated: boolean;
   /**
