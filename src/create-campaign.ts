@@ -3,7 +3,7 @@
  * implementations chosen by its configuration. This is the one place (with the CLI) where
  * defaults and registries are chosen; the loop sees interfaces only.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { assertNoParentCycle } from './archive/parent-links.js';
 import { openArchive } from './archive/sqlite-store.js';
@@ -185,6 +185,12 @@ export async function createCampaign(
 export async function openCampaign(directory: string, options: CampaignOptions = {}): Promise<Campaign> {
   const absolute = path.resolve(directory);
   const databasePath = path.join(absolute, CAMPAIGN_FILES.archive);
+  if (existsSync(absolute) && !statSync(absolute).isDirectory()) {
+    throw new CladeError(
+      'USAGE',
+      `${directory} is a file, not a campaign directory. Give the directory a campaign ran in.`,
+    );
+  }
   if (!existsSync(databasePath)) {
     throw new CladeError(
       'ARCHIVE_NOT_FOUND',

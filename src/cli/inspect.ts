@@ -2,7 +2,7 @@
  * @module `clade tree` and `clade show`: read-only views of a campaign directory. They open the
  * archive read-only, so they work while a campaign runs.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { assertNoParentCycle } from '../archive/parent-links.js';
 import { openArchive } from '../archive/sqlite-store.js';
@@ -19,6 +19,12 @@ import { bestNode, renderTree, treeJson } from './render-tree.js';
 /** Opens the campaign directory's archive read-only (works while a campaign runs). */
 export function openReadOnly(directory: string): ArchiveStore {
   const file = path.join(directory, CAMPAIGN_FILES.archive);
+  if (existsSync(directory) && !statSync(directory).isDirectory()) {
+    throw new CladeError(
+      'USAGE',
+      `${directory} is a file, not a campaign directory. Give the directory a campaign ran in, e.g. archive/demo.`,
+    );
+  }
   if (!existsSync(file)) {
     throw new CladeError(
       'ARCHIVE_NOT_FOUND',

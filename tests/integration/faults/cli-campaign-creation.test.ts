@@ -67,6 +67,13 @@ describe('bad input is refused with what to change (exit 2), before anything is 
       await runCliWithin(['run', file, '--dir', path.join(root, 'x'.repeat(300))]),
       /is 300 bytes long; file systems allow 255/,
     );
+    for (const command of [
+      ['resume', plain],
+      ['tree', plain],
+      ['show', plain, '0'],
+    ]) {
+      expectInputError(await runCliWithin(command), /notes\.txt is a file, not a campaign directory/);
+    }
     expect(readdirSync(root).sort()).toEqual(['notes.txt', 'small.yaml']);
   }, 60_000);
 });
