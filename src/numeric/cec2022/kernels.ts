@@ -7,7 +7,7 @@
  * Each kernel reads (and may overwrite) `z[0 .. n)`, the already shifted, scaled and rotated
  * point, like the C functions after their `sr_func` call. Callers own the scratch arrays.
  */
-import { correctlyRoundedPow, pow4, powOneFifth } from './precise-math.js';
+import { correctlyRoundedPow, fifthPair, pow4, powOneFifth, powOneFifthPair } from './precise-math.js';
 
 /** The C code's `PI` and `E` (the same doubles as Math.PI and Math.E). */
 const PI = Math.PI;
@@ -63,7 +63,23 @@ export function rosenbrock(z: Float64Array, n: number): number {
  */
 export function schafferF7(y: Float64Array, n: number): number {
   let f = 0.0;
-  for (let i = 0; i < n - 1; i++) {
+  let i = 0;
+  // Two terms per pass: their x^0.2 side by side (`powOneFifthPair`), added to f in order.
+  for (; i + 2 < n; i += 2) {
+    const a = y[i] as number;
+    const b = y[i + 1] as number;
+    const c = y[i + 2] as number;
+    const zi = Math.sqrt(a * a + b * b);
+    const zNext = Math.sqrt(b * b + c * c);
+    powOneFifthPair(zi, zNext);
+    const tmp = Math.sin(50.0 * (fifthPair[0] as number));
+    const tmpNext = Math.sin(50.0 * (fifthPair[1] as number));
+    const root = Math.sqrt(zi);
+    const rootNext = Math.sqrt(zNext);
+    f += root + root * tmp * tmp;
+    f += rootNext + rootNext * tmpNext * tmpNext;
+  }
+  for (; i < n - 1; i++) {
     const a = y[i] as number;
     const b = y[i + 1] as number;
     const zi = Math.sqrt(a * a + b * b);

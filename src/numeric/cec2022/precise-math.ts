@@ -301,6 +301,108 @@ export function powOneFifth(x: number): number {
   return correctlyRoundedPow(x, 0.2);
 }
 
+/** Results of `powOneFifthPair`. */
+export const fifthPair = new Float64Array(2);
+
+/**
+ * `powOneFifth(x0)` and `powOneFifth(x1)` into fifthPair[0] and fifthPair[1], the same doubles: the
+ * fast path's two long chains of dependent operations side by side, so the processor overlaps them
+ * (one call alone is bound by the latency of its chain). Either argument outside the fast path, or
+ * near a rounding midpoint, is computed by `powOneFifth` itself.
+ */
+export function powOneFifthPair(x0: number, x1: number): void {
+  if (!(x0 >= FIFTH_ROOT_LOW && x0 <= FIFTH_ROOT_HIGH && x1 >= FIFTH_ROOT_LOW && x1 <= FIFTH_ROOT_HIGH)) {
+    fifthPair[0] = powOneFifth(x0);
+    fifthPair[1] = powOneFifth(x1);
+    return;
+  }
+  bits[0] = x0;
+  const highWord0 = words[HIGH_WORD] as number;
+  bits[0] = x1;
+  const highWord1 = words[HIGH_WORD] as number;
+  const exponent0 = ((highWord0 >>> 20) & 0x7ff) - 1023;
+  const index0 = (highWord0 >>> 13) & 127;
+  const mantissa0 = x0 * (POWERS_OF_TWO[1023 - exponent0] as number);
+  const series0 = mantissa0 * (FIFTH_CENTRE_INVERSE[index0] as number) - 1;
+  const fifths0 = Math.floor(exponent0 / 5);
+  const r0 =
+    (FIFTH_CENTRE_POWER[index0] as number) *
+    (1 + series0 * (0.2 + series0 * (-0.08 + series0 * (0.048 + series0 * -0.0336)))) *
+    (FIFTH_OF_POWER_OF_TWO[exponent0 - 5 * fifths0] as number) *
+    (POWER_OF_TWO_BY_FIFTHS[fifths0 + 20] as number);
+  const logarithm0 = exponent0 * LN2_HIGH + (FIFTH_CENTRE_LOG[index0] as number) + (series0 - 0.5 * series0 * series0);
+  let t0 = SPLITTER * r0;
+  const rHigh0 = t0 - (t0 - r0);
+  const rLow0 = r0 - rHigh0;
+  const squareHigh0 = r0 * r0;
+  const squareLow0 = rLow0 * rLow0 - (squareHigh0 - rHigh0 * rHigh0 - rLow0 * rHigh0 - rHigh0 * rLow0);
+  t0 = SPLITTER * squareHigh0;
+  const sHigh0 = t0 - (t0 - squareHigh0);
+  const sLow0 = squareHigh0 - sHigh0;
+  const fourthHigh0 = squareHigh0 * squareHigh0;
+  const fourthLow0 =
+    sLow0 * sLow0 - (fourthHigh0 - sHigh0 * sHigh0 - sLow0 * sHigh0 - sHigh0 * sLow0) + 2 * squareHigh0 * squareLow0;
+  t0 = SPLITTER * fourthHigh0;
+  const qHigh0 = t0 - (t0 - fourthHigh0);
+  const qLow0 = fourthHigh0 - qHigh0;
+  const fifthHigh0 = fourthHigh0 * r0;
+  const fifthLow0 = qLow0 * rLow0 - (fifthHigh0 - qHigh0 * rHigh0 - qLow0 * rHigh0 - qHigh0 * rLow0) + fourthLow0 * r0;
+  const ratio0 = (x0 - fifthHigh0 - fifthLow0) / fifthHigh0;
+  const correction0 = ratio0 / 5 - (2 / 25) * ratio0 * ratio0 + ONE_FIFTH_EXCESS * logarithm0;
+  const increment0 = r0 * correction0;
+  const result0 = r0 + increment0;
+  const remainder0 = Math.abs(increment0 - (result0 - r0));
+  bits[0] = result0;
+  const binade0 = POWERS_OF_TWO[((words[HIGH_WORD] as number) >>> 20) & 0x7ff] as number;
+  const exponent1 = ((highWord1 >>> 20) & 0x7ff) - 1023;
+  const index1 = (highWord1 >>> 13) & 127;
+  const mantissa1 = x1 * (POWERS_OF_TWO[1023 - exponent1] as number);
+  const series1 = mantissa1 * (FIFTH_CENTRE_INVERSE[index1] as number) - 1;
+  const fifths1 = Math.floor(exponent1 / 5);
+  const r1 =
+    (FIFTH_CENTRE_POWER[index1] as number) *
+    (1 + series1 * (0.2 + series1 * (-0.08 + series1 * (0.048 + series1 * -0.0336)))) *
+    (FIFTH_OF_POWER_OF_TWO[exponent1 - 5 * fifths1] as number) *
+    (POWER_OF_TWO_BY_FIFTHS[fifths1 + 20] as number);
+  const logarithm1 = exponent1 * LN2_HIGH + (FIFTH_CENTRE_LOG[index1] as number) + (series1 - 0.5 * series1 * series1);
+  let t1 = SPLITTER * r1;
+  const rHigh1 = t1 - (t1 - r1);
+  const rLow1 = r1 - rHigh1;
+  const squareHigh1 = r1 * r1;
+  const squareLow1 = rLow1 * rLow1 - (squareHigh1 - rHigh1 * rHigh1 - rLow1 * rHigh1 - rHigh1 * rLow1);
+  t1 = SPLITTER * squareHigh1;
+  const sHigh1 = t1 - (t1 - squareHigh1);
+  const sLow1 = squareHigh1 - sHigh1;
+  const fourthHigh1 = squareHigh1 * squareHigh1;
+  const fourthLow1 =
+    sLow1 * sLow1 - (fourthHigh1 - sHigh1 * sHigh1 - sLow1 * sHigh1 - sHigh1 * sLow1) + 2 * squareHigh1 * squareLow1;
+  t1 = SPLITTER * fourthHigh1;
+  const qHigh1 = t1 - (t1 - fourthHigh1);
+  const qLow1 = fourthHigh1 - qHigh1;
+  const fifthHigh1 = fourthHigh1 * r1;
+  const fifthLow1 = qLow1 * rLow1 - (fifthHigh1 - qHigh1 * rHigh1 - qLow1 * rHigh1 - qHigh1 * rLow1) + fourthLow1 * r1;
+  const ratio1 = (x1 - fifthHigh1 - fifthLow1) / fifthHigh1;
+  const correction1 = ratio1 / 5 - (2 / 25) * ratio1 * ratio1 + ONE_FIFTH_EXCESS * logarithm1;
+  const increment1 = r1 * correction1;
+  const result1 = r1 + increment1;
+  const remainder1 = Math.abs(increment1 - (result1 - r1));
+  bits[0] = result1;
+  const binade1 = POWERS_OF_TWO[((words[HIGH_WORD] as number) >>> 20) & 0x7ff] as number;
+  // The same tests as powOneFifth: a small ratio, not a power of two, clear of the midpoint.
+  fifthPair[0] =
+    Math.abs(ratio0) < 1e-12 &&
+    binade0 !== result0 &&
+    remainder0 < binade0 * TWO_POW_MINUS_52 * 0.5 - result0 * MIDPOINT_MARGIN
+      ? result0
+      : powOneFifth(x0);
+  fifthPair[1] =
+    Math.abs(ratio1) < 1e-12 &&
+    binade1 !== result1 &&
+    remainder1 < binade1 * TWO_POW_MINUS_52 * 0.5 - result1 * MIDPOINT_MARGIN
+      ? result1
+      : powOneFifth(x1);
+}
+
 // Tables, computed once at load with the double-double routines themselves: the exp table by
 // Newton's method on v^64 = 2^j, then the log table by Newton's method on exp.
 for (let j = 0; j < EXP_TABLE_SIZE; j++) {
