@@ -1,6 +1,8 @@
 /**
  * @module The git lineage store: a bare repository per campaign in which every node's code is a
- * commit on its parent node's commit, written with plumbing commands (no checkout, no branch).
+ * commit on its parent node's commit (no checkout, no branch). Commits and node refs are written
+ * straight into the repository's files (`loose-objects.ts`: no git process per node); reads, diffs
+ * and the cases the direct writer leaves to git run git's plumbing commands.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,12 +13,23 @@ import { type SimpleGit, simpleGit } from 'simple-git';
 import { ArchiveError, CladeError, describeError } from '../core/errors.js';
 import { assertSafeRelativePath } from '../core/safe-path.js';
 import type { AgentFiles } from '../core/types.js';
+import { gitSignature, LooseObjectWriter, looseObjectSupport, treeNeedsGit } from './loose-objects.js';
 import type { CodeStore } from './types.js';
 
 /** Options of `createGitCodeStore`. */
 export interface GitCodeStoreOptions {
   /** The git executable, a name on `PATH` or a path. Default `git`. */
   gitBinary?: string;
+  /**
+   * How commits and node refs are written. `loose-objects` (the default): objects and refs go
+   * straight into the repository's files, the same bytes git would write, falling back to git
+   * for what that cannot do (a SHA-256 or reftable repository, unusual path names, a packed
+   * parent). `git`: always through git's plumbing (`add`, `write-tree`, `commit-tree`,
+   * `update-ref`), one process each.
+   */
+  writer?: 'loose-objects' | 'git';
+  /** The time a commit is stamped with. Default: the current time. */
+  clock?: () => Date;
 }
 
 /** Hash of the empty tree in a SHA-1 repository: `diff(null, commit)` compares against it. */
@@ -146,16 +159,33 @@ function parseTree(output: string): TreeEntry[] {
  * (`mkdtemp`), so any number of commits may run at once.
  */
 export function createGitCodeStore(path: string, options: GitCodeStoreOptions = {}): CodeStore {
-  return new GitCodeStore(resolve(path), options.gitBinary ?? 'git');
+  return new GitCodeStore(resolve(path), options);
 }
+
+/** A 40-digit SHA-1 object name, the only parent the direct writer takes (anything else goes to git). */
+const FULL_HASH = /^[0-9a-f]{40}$/;
 
 class GitCodeStore implements CodeStore {
   readonly path: string;
   readonly #gitBinary: string;
+  readonly #clock: () => Date;
+  readonly #useLooseObjects: boolean;
+  /** The direct writer and what it may write, decided when first needed (after `init`). */
+  #loose: { writer: LooseObjectWriter; objects: boolean; refs: boolean } | null = null;
 
-  constructor(path: string, gitBinary: string) {
+  constructor(path: string, options: GitCodeStoreOptions) {
     this.path = path;
-    this.#gitBinary = gitBinary;
+    this.#gitBinary = options.gitBinary ?? 'git';
+    this.#clock = options.clock ?? (() => new Date());
+    this.#useLooseObjects = (options.writer ?? 'loose-objects') === 'loose-objects';
+  }
+
+  #looseWriter(): { writer: LooseObjectWriter; objects: boolean; refs: boolean } {
+    if (this.#loose === null) {
+      const support = this.#useLooseObjects ? looseObjectSupport(this.path) : { objects: false, refs: false };
+      this.#loose = { writer: new LooseObjectWriter(this.path), ...support };
+    }
+    return this.#loose;
   }
 
   #git(baseDirectory: string, extraEnvironment: Record<string, string> = {}): SimpleGit {
@@ -220,7 +250,32 @@ class GitCodeStore implements CodeStore {
     assertNoFileDirectoryClash(paths);
     if (parentCommit !== null) assertRevision(parentCommit, 'parent commit');
     this.#assertRepository();
+    const date = this.#clock();
 
+    const loose = this.#looseWriter();
+    if (
+      loose.objects &&
+      !message.includes('\u0000') &&
+      !treeNeedsGit(paths) &&
+      (parentCommit === null || (FULL_HASH.test(parentCommit) && (await loose.writer.isKnownCommit(parentCommit))))
+    ) {
+      try {
+        const tree = await loose.writer.writeTree(files);
+        return await loose.writer.writeCommit(tree, parentCommit, message, date);
+      } catch (error) {
+        throw this.#lineageError(['(write loose objects)'], error, 'Check the free disk space and the repository.');
+      }
+    }
+    return this.#commitWithGit(entries, parentCommit, message, date);
+  }
+
+  /** `commit` through git's plumbing: the files in a private temporary tree and index. */
+  async #commitWithGit(
+    entries: readonly [string, string][],
+    parentCommit: string | null,
+    message: string,
+    date: Date,
+  ): Promise<string> {
     const scratch = await mkdtemp(join(tmpdir(), 'clade-commit-'));
     try {
       const tree = join(scratch, 'tree');
@@ -230,24 +285,26 @@ class GitCodeStore implements CodeStore {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, text, { flag: 'wx' });
       }
+      // The date is given, so both writers stamp a commit alike (and a clock option is honoured).
+      const stamp = `@${gitSignature(date)}`;
       const environment = {
         baseDirectory: tree,
-        extra: { GIT_WORK_TREE: tree, GIT_INDEX_FILE: join(scratch, 'index') },
+        extra: {
+          GIT_WORK_TREE: tree,
+          GIT_INDEX_FILE: join(scratch, 'index'),
+          GIT_AUTHOR_DATE: stamp,
+          GIT_COMMITTER_DATE: stamp,
+        },
       };
       // -f: a .gitignore among the agent's files must not keep other files out.
       await this.#run(['add', '--all', '--force', '.'], 'Check the free disk space and the repository.', environment);
       const treeHash = (await this.#run(['write-tree'], 'Check the repository.', environment)).trim();
-      const commitArgs = ['commit-tree', treeHash, '-m', message];
+      const commitArgs = ['commit-tree', treeHash];
       if (parentCommit !== null) commitArgs.push('-p', parentCommit);
-      const commit = (
-        await this.#run(
-          commitArgs,
-          parentCommit === null
-            ? 'Check the repository.'
-            : `Check that the parent commit ${parentCommit} exists in this repository.`,
-          environment,
-        )
-      ).trim();
+      // The message goes on standard input, ended by a newline as `-m` would end it: `-m ''` would
+      // leave git waiting for a message on an open standard input.
+      const body = message === '' || message.endsWith('\n') ? message : `${message}\n`;
+      const commit = (await this.#spawn(commitArgs, body, environment.extra)).toString('utf8').trim();
       return commit;
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -257,6 +314,21 @@ class GitCodeStore implements CodeStore {
   async setNodeRef(nodeId: number, commit: string): Promise<void> {
     assertNodeId(nodeId);
     assertRevision(commit, 'commit');
+    const loose = this.#looseWriter();
+    if (loose.refs && FULL_HASH.test(commit)) {
+      this.#assertRepository();
+      if (await loose.writer.isKnownCommit(commit)) {
+        try {
+          if (await loose.writer.writeRef(`${NODE_REF_PREFIX}${nodeId}`, commit)) return;
+        } catch (error) {
+          throw this.#lineageError(
+            ['(write ref)', `${NODE_REF_PREFIX}${nodeId}`],
+            error,
+            'Check the free disk space and the repository.',
+          );
+        }
+      }
+    }
     await this.#run(
       ['update-ref', `${NODE_REF_PREFIX}${nodeId}`, `${commit}^{commit}`],
       `Check that ${commit} is a commit of this repository.`,
@@ -310,11 +382,12 @@ class GitCodeStore implements CodeStore {
    * Runs git with `input` on standard input and returns its standard output as bytes. Used where
    * simple-git cannot help: commands that read standard input.
    */
-  #spawn(args: readonly string[], input: string): Promise<Buffer> {
+  #spawn(args: readonly string[], input: string, extraEnvironment: Record<string, string> = {}): Promise<Buffer> {
     return new Promise<Buffer>((resolvePromise, rejectPromise) => {
-      const child = spawn(this.#gitBinary, ['-c', 'core.quotePath=false', ...args], {
+      const configuration = COMMAND_CONFIG.flatMap((setting) => ['-c', setting]);
+      const child = spawn(this.#gitBinary, [...configuration, ...args], {
         cwd: this.path,
-        env: gitEnvironment(this.path),
+        env: gitEnvironment(this.path, extraEnvironment),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       const chunks: Buffer[] = [];
