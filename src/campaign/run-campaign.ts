@@ -18,7 +18,7 @@ import { sumOutcomes } from '../core/outcomes.js';
 import { createRandom } from '../core/random.js';
 import type { AgentFiles, AgentNode, NodeStatus, RunEvent, StopReason } from '../core/types.js';
 import { EvaluationAbortedError } from '../harness/run-harness.js';
-import type { NodeWithCode } from '../mutation/types.js';
+import type { MutationHistory, NodeWithCode } from '../mutation/types.js';
 import { CandidatePool } from '../selection/candidate-pool.js';
 import type {
   CandidateDescriber,
@@ -30,7 +30,7 @@ import type {
 import type { NodeEvaluation } from '../tasks/evaluate-node.js';
 import type { EvaluationJob } from '../tasks/types.js';
 import { outlineOf, stagedScheduler } from './evaluation-plan.js';
-import type { CampaignDependencies, CampaignSettings, CampaignSummary } from './types.js';
+import type { CampaignDependencies, CampaignSettings, CampaignSummary, CampaignTimings } from './types.js';
 
 /** What a free worker does next. */
 type WorkerAction = { kind: 'expand' } | { kind: 'evaluate'; nodeId: number; jobs: EvaluationJob[] };
@@ -58,6 +58,17 @@ class CampaignLoop {
   /** Children created and not yet recorded. */
   private readonly startedIds = new Set<number>();
   private recordedThisRun = 0;
+  /** Time per step of making children, summed (see `CampaignTimings`). */
+  private readonly timings: CampaignTimings = {
+    children: 0,
+    selectionMs: 0,
+    mutationMs: 0,
+    commitMs: 0,
+    evaluationMs: 0,
+    describeMs: 0,
+    recordMs: 0,
+    refMs: 0,
+  };
   private functionEvaluations = 0;
   private stopReason: StopReason | null = null;
   private failure: unknown = null;
@@ -382,6 +393,7 @@ class CampaignLoop {
 
   private async makeChild(id: number, iteration: number): Promise<void> {
     const { seed } = this.settings;
+    const selectionStarted = performance.now();
     // The pool itself, not a copy: selectors follow its journal instead of rebuilding per child.
     const snapshot = this.candidates.snapshot(iteration);
     const [parentId] = this.dependencies.selector.select(snapshot, createRandom(seed, 'node', id, 'selection'), 1);
@@ -391,8 +403,12 @@ class CampaignLoop {
     const parentCandidate = this.candidates.get(parent.id);
     if (parentCandidate) this.candidates.update(parent.id, { children: parentCandidate.children + 1 });
     const createdAt = this.now();
+    const mutationStarted = performance.now();
     this.emit({ type: 'node-created', nodeId: id, parentId: parent.id, operator: this.dependencies.mutator.name });
 
+    // The history a mutator reads is the archive as it stands now, at creation (read synchronously),
+    // not when the mutation happens to run: it depends on the order of creations and records only.
+    const history = this.dependencies.mutator.readsHistory ? this.historyAt(parent.id) : undefined;
     // Inspirations are chosen now, at creation (an async function runs synchronously up to its first
     // await), so they depend on the order of creations and records only; their files load meanwhile.
     const inspirationsLoading = this.inspirationsFor(parent.id, id);
@@ -404,13 +420,16 @@ class CampaignLoop {
       parent: { node: parent, files: parentFiles },
       inspirations,
       random: createRandom(seed, 'node', id, 'mutation'),
+      ...(history ? { history } : {}),
       ...(this.dependencies.abortSignal ? { signal: this.dependencies.abortSignal } : {}),
     });
 
     const files = mutation.ok ? mutation.files : parentFiles;
     const message = `node ${id} (parent ${parent.id}): ${mutation.info.summary}`;
+    const commitStarted = performance.now();
     const commit = await this.dependencies.code.commit(files, parent.commit, message);
     const base = { id, parentId: parent.id, commit, iteration, mutation: mutation.info, createdAt };
+    const evaluationStarted = performance.now();
     let evaluation: NodeEvaluation;
     if (mutation.ok) {
       evaluation = await this.dependencies.evaluate(files, this.dependencies.abortSignal, this.firstJobs(), id);
@@ -427,15 +446,29 @@ class CampaignLoop {
         environment: 'host',
       };
     }
+    const evaluationEnded = performance.now();
     await this.dependencies.schedule?.beforeRecord(id);
+    const describeStarted = performance.now();
+    const description = await this.describer.describe(files, () => this.seedFiles());
+    const recordStarted = performance.now();
     // The parent's pending child is now a recorded child: the count stays the same.
-    this.record(base, evaluation, await this.describer.describe(files, () => this.seedFiles()));
+    this.record(base, evaluation, description);
+    const recordEnded = performance.now();
     this.recordedThisRun++;
     this.childrenRecorded++;
     // Started → recorded in the same step, so `iteration` (recorded + started) never counts a child
     // twice while its ref is written: it depends on the order of creations and records only.
     if (this.startedIds.delete(id)) this.childrenStarted--;
     await this.dependencies.code.setNodeRef(id, commit);
+    const timings = this.timings;
+    timings.children++;
+    timings.selectionMs += mutationStarted - selectionStarted;
+    timings.mutationMs += commitStarted - mutationStarted;
+    timings.commitMs += evaluationStarted - commitStarted;
+    timings.evaluationMs += evaluationEnded - evaluationStarted;
+    timings.describeMs += recordStarted - describeStarted;
+    timings.recordMs += recordEnded - recordStarted;
+    timings.refMs += performance.now() - recordEnded;
     await this.continueStages(id);
   }
 
@@ -489,6 +522,20 @@ class CampaignLoop {
       functionEvaluations: evaluation.functionEvaluations,
     });
     this.emit({ type: 'node-recorded', node });
+  }
+
+  /**
+   * The archive's nodes and the parent's evaluations as they are now (the archive reads are
+   * synchronous), for a mutator's prompt; other nodes' evaluations are read when asked.
+   */
+  private historyAt(parentId: number): MutationHistory {
+    const { archive } = this.dependencies;
+    const nodes = archive.listNodes();
+    const parentEvaluations = archive.evaluations(parentId);
+    return {
+      nodes: () => nodes,
+      evaluations: (nodeId) => (nodeId === parentId ? parentEvaluations : archive.evaluations(nodeId)),
+    };
   }
 
   /** Adds a node to the in-memory view. `countChild`: bump the parent's child count (loading). */
@@ -576,6 +623,7 @@ class CampaignLoop {
       durationMs: Date.now() - this.startedAt,
       functionEvaluations: this.functionEvaluations,
       statuses,
+      timings: { ...this.timings },
     };
   }
 

@@ -107,4 +107,31 @@ export interface CampaignSummary {
   functionEvaluations: number;
   /** Counts per node status over the whole archive. */
   statuses: Record<string, number>;
+  /** Where the time of making children went in this invocation. */
+  timings: CampaignTimings;
+}
+
+/**
+ * Wall time the loop spent in each step of making a child, summed over the children made and
+ * recorded in this invocation (ms). Workers overlap, so the sums may exceed `durationMs`; divide by
+ * `children` for the time per child. Always measured (a few `performance.now()` calls per child).
+ * Later stages of a staged evaluation are not included.
+ */
+export interface CampaignTimings {
+  /** Children the sums cover. */
+  children: number;
+  /** Choosing the parent (`selector.select`). */
+  selectionMs: number;
+  /** Loading the parent's and the inspirations' files, and `mutator.mutate`. */
+  mutationMs: number;
+  /** Writing the child's commit (`code.commit`). */
+  commitMs: number;
+  /** The child's first evaluation (`evaluate`: bundling, the sandbox run, the agent's jobs). */
+  evaluationMs: number;
+  /** Describing the child's code for selection (`describer.describe`). */
+  describeMs: number;
+  /** Recording the node and its evaluations (`archive.recordNode`: one SQLite transaction). */
+  recordMs: number;
+  /** Pointing the node's ref at its commit (`code.setNodeRef`). */
+  refMs: number;
 }
