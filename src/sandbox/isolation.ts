@@ -9,7 +9,7 @@
  * model-written code unless the user asked for that explicitly.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, sep } from 'node:path';
 import { findHostProgram } from './host-programs.js';
@@ -185,29 +185,57 @@ export function bubblewrapArguments(run: BubblewrapRun): string[] {
   return args;
 }
 
-/** Read-only binds the program needs beyond `/usr` and the system directories. */
-function programBinds(programPath: string): string[] {
+/**
+ * Read-only binds the program needs beyond `/usr` and the system directories: its prefix (the
+ * directory above its `bin/`), or the binary alone where the prefix is not safe to show; and the
+ * same for the interpreter of a script (`#!/opt/python/bin/python3`).
+ */
+function programBinds(programPath: string, depth = 0): string[] {
   if (!isAbsolute(programPath)) return []; // A file of the request: it is in the work directory.
   const binds = new Set<string>();
   for (const path of [programPath, realpathOrSelf(programPath)]) {
-    if (isUnderSystem(path)) continue;
-    const directory = dirname(path);
-    const prefix = basename(directory) === 'bin' ? dirname(directory) : directory;
-    binds.add(isSafePrefix(prefix) ? prefix : path);
+    if (!isUnderSystem(path)) {
+      const directory = dirname(path);
+      const prefix = basename(directory) === 'bin' ? dirname(directory) : directory;
+      binds.add(isSafePrefix(prefix) ? prefix : path);
+    }
+    const interpreter = depth === 0 ? shebangInterpreter(path) : null;
+    if (interpreter !== null) for (const bind of programBinds(interpreter, depth + 1)) binds.add(bind);
   }
   return [...binds];
+}
+
+/** The absolute interpreter of a `#!` script, or null. */
+function shebangInterpreter(path: string): string | null {
+  let descriptor: number | null = null;
+  try {
+    descriptor = openSync(path, 'r');
+    const buffer = Buffer.alloc(256);
+    const head = buffer.subarray(0, readSync(descriptor, buffer, 0, buffer.length, 0)).toString('latin1');
+    if (!head.startsWith('#!')) return null;
+    const interpreter = head.slice(2).split('\n')[0]?.trim().split(/\s+/)[0] ?? '';
+    return isAbsolute(interpreter) ? interpreter : null;
+  } catch {
+    return null;
+  } finally {
+    if (descriptor !== null) closeSync(descriptor);
+  }
 }
 
 function isUnderSystem(path: string): boolean {
   return ['/usr', ...SYSTEM_DIRECTORIES].some((directory) => path === directory || path.startsWith(`${directory}/`));
 }
 
-/** A prefix is bound whole only when it is at least two levels deep and not a home directory. */
+/**
+ * A prefix is bound whole only when it is at least two levels deep, not a home directory, and not a
+ * home's `.local` (which holds the user's data besides programs): then only the binary is bound.
+ */
 function isSafePrefix(prefix: string): boolean {
   const depth = prefix.split(sep).filter((part) => part !== '').length;
   if (depth < 2) return false;
   const homes = new Set([homedir(), '/root', '/home', dirname(homedir())]);
-  return !homes.has(prefix) && !/^\/home\/[^/]+$/.test(prefix);
+  if (homes.has(prefix) || /^\/home\/[^/]+$/.test(prefix)) return false;
+  return !(basename(prefix) === '.local' && (homes.has(dirname(prefix)) || /^\/home\/[^/]+$/.test(dirname(prefix))));
 }
 
 function lstatOrNull(path: string): import('node:fs').Stats | null {

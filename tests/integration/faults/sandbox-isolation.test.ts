@@ -254,6 +254,84 @@ setInterval(() => {}, 1000);`,
     },
   );
 
+  it.runIf(isolation.available || requireIsolation)(
+    'takes the whole sandbox down, setsid processes included, with a kill -9 of the campaign process',
+    async () => {
+      const bundleDirectory = await mkdtemp(join(tmpdir(), 'clade-isolation-bundle-'));
+      const token = String(400_000_000 + Math.floor(Math.random() * 90_000_000));
+      try {
+        const esbuild = await import('esbuild');
+        const driver = join(bundleDirectory, 'process-sandbox.mjs');
+        await esbuild.build({
+          entryPoints: [join(process.cwd(), 'src/sandbox/process-sandbox.ts')],
+          bundle: true,
+          platform: 'node',
+          format: 'esm',
+          target: 'node20',
+          outfile: driver,
+          logLevel: 'silent',
+        });
+        const program = `import { spawn } from 'node:child_process';
+spawn('setsid', ['sleep', '${token}'], { stdio: 'ignore' }).unref();
+setInterval(() => {}, ${token});`;
+        const hostScript = `
+          const { createProcessSandbox } = await import(${JSON.stringify(driver)});
+          await createProcessSandbox({ isolation: 'bubblewrap' }).run({
+            files: { 'main.mjs': ${JSON.stringify(program)} },
+            command: ['node', 'main.mjs'],
+            resultFile: 'result.json',
+            limits: ${JSON.stringify({ ...LIMITS, timeoutMs: 600_000 })},
+          });`;
+        const { spawn } = await import('node:child_process');
+        const host = spawn(process.execPath, ['--input-type=module', '-e', hostScript], { stdio: 'ignore' });
+        const deadline = Date.now() + 15_000;
+        while (hostProcessesWith(token).length < 2 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(hostProcessesWith(token).length).toBe(2);
+        host.kill('SIGKILL');
+        await new Promise((resolve) => host.on('close', resolve));
+        const gone = Date.now() + 5_000;
+        while (hostProcessesWith(token).length > 0 && Date.now() < gone) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(hostProcessesWith(token)).toEqual([]);
+      } finally {
+        for (const pid of hostProcessesWith(token)) process.kill(pid, 'SIGKILL');
+        await rm(bundleDirectory, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.runIf(isolation.available || requireIsolation)(
+    "binds a script's interpreter too (a #! script outside /usr)",
+    async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'clade-isolation-interpreter-'));
+      const sandbox = createProcessSandbox({
+        isolation: 'bubblewrap',
+        searchPath: `${join(directory, 'tools', 'bin')}:/usr/bin:/bin`,
+      });
+      try {
+        const { mkdir, copyFile, chmod } = await import('node:fs/promises');
+        await mkdir(join(directory, 'runtime', 'bin'), { recursive: true });
+        await mkdir(join(directory, 'tools', 'bin'), { recursive: true });
+        await copyFile('/bin/sh', join(directory, 'runtime', 'bin', 'mysh'));
+        await chmod(join(directory, 'runtime', 'bin', 'mysh'), 0o755);
+        await writeFile(
+          join(directory, 'tools', 'bin', 'greet'),
+          `#!${join(directory, 'runtime', 'bin', 'mysh')}\necho '"hello"' > result.json\n`,
+          { mode: 0o755 },
+        );
+        const result = await sandbox.run({ files: {}, command: ['greet'], resultFile: 'result.json', limits: LIMITS });
+        expect(result.resultError, result.stderr).toBeNull();
+        expect(result.result).toBe('hello');
+      } finally {
+        await sandbox.close();
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('refuses model-written code in a process sandbox that cannot isolate, unless allowed', async () => {
     const missing = () => probeIsolation({ searchPath: '/nonexistent' });
     const llm = { runsModelCode: true, codeSource: 'mutation.operator llm-diff', probeIsolation: missing };
