@@ -482,7 +482,7 @@ export async function renderConfigurationDoc(root = packageRoot) {
     if (key === 'sandbox') {
       line('Sandbox drivers registered (`sandbox.kind` takes the selectable ones, plus `auto`):');
       line();
-      line('| driver | isolated | selectable | what it is |');
+      line('| driver | isolated on every machine | selectable | what it is |');
       line('|---|---|---|---|');
       for (const kind of sandboxKinds.list()) {
         line(
