@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Performance benchmarks (`npm run bench`): objective-function throughput, parent selection
+ * Performance benchmarks (`npm run bench`): campaign throughput (children per minute of the demo
+ * campaign, process sandbox and Docker, and the time split per child), objective-function throughput, parent selection
  * latency, archive writes and reads, git commits, and the process sandbox's per-run overhead.
  * Writes benchmarks/perf/RESULTS.md with the machine and the date. Uses the built code in dist/.
  */
@@ -27,6 +28,14 @@ const rows = [];
 const section = (title, header) =>
   rows.push('', `## ${title}`, '', header, header.replace(/[^|]/g, '-').replace(/-\|-/g, '-|-'));
 const log = (line) => process.stderr.write(`${line}\n`);
+
+// 0. The headline: children per minute of the demo campaign in the process sandbox and in Docker,
+// where a child's time goes, and one git commit against git plumbing (benchmarks/perf/campaign.mjs;
+// alone it rewrites only its section of RESULTS.md and can compare two builds).
+if (!process.argv.includes('--skip-campaign')) {
+  const { campaignRows } = await import('./campaign.mjs');
+  rows.push(...(await campaignRows({ load, quick, log })));
+}
 
 // 1. Objective functions: batches of 1,000 points on Float64Array kernels, one core.
 section('Built-in functions (batch of 1,000 points, one core)', '| function | D | evaluations/s |');
