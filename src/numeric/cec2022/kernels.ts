@@ -7,7 +7,15 @@
  * Each kernel reads (and may overwrite) `z[0 .. n)`, the already shifted, scaled and rotated
  * point, like the C functions after their `sr_func` call. Callers own the scratch arrays.
  */
-import { correctlyRoundedPow, fifthPair, pow4, powOneFifth, powOneFifthPair } from './precise-math.js';
+import {
+  correctlyRoundedPow,
+  correctlyRoundedPowPair,
+  fifthPair,
+  pow4,
+  powOneFifth,
+  powOneFifthPair,
+  powPair,
+} from './precise-math.js';
 
 /** The C code's `PI` and `E` (the same doubles as Math.PI and Math.E). */
 const PI = Math.PI;
@@ -210,8 +218,9 @@ export function katsuura(z: Float64Array, n: number, exponent: number): number {
       temp += Math.abs(tmp2 - Math.floor(tmp2 + 0.5)) * inverse;
       tempNext += Math.abs(tmp2Next - Math.floor(tmp2Next + 0.5)) * inverse;
     }
-    f *= correctlyRoundedPow(1.0 + (i + 1) * temp, exponent);
-    f *= correctlyRoundedPow(1.0 + (i + 2) * tempNext, exponent);
+    correctlyRoundedPowPair(1.0 + (i + 1) * temp, 1.0 + (i + 2) * tempNext, exponent);
+    f *= powPair[0] as number;
+    f *= powPair[1] as number;
   }
   for (; i < n; i++) {
     const zi = z[i] as number;

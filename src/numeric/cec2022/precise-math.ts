@@ -216,6 +216,243 @@ export function correctlyRoundedPow(x: number, y: number): number {
   return (expResult[0] as number) + (expResult[1] as number);
 }
 
+/** Four slots: the exact products of `twoProductAt` (lane 0 at 0, 1; lane 1 at 2, 3). */
+const products = new Float64Array(4);
+/** [high0, low0, high1, low1] of `logDoubleDoublePair`. */
+const pairLog = new Float64Array(4);
+
+/** `twoProduct` into products[slot], products[slot + 1]. */
+function twoProductAt(a: number, b: number, slot: number): void {
+  const result = a * b;
+  let t = SPLITTER * a;
+  const aHigh = t - (t - a);
+  const aLow = a - aHigh;
+  t = SPLITTER * b;
+  const bHigh = t - (t - b);
+  const bLow = b - bHigh;
+  products[slot] = result;
+  products[slot + 1] = aLow * bLow - (result - aHigh * bHigh - aLow * bHigh - aHigh * bLow);
+}
+
+/** `logDoubleDouble` of two arguments, statement by statement side by side, into pairLog. */
+function logDoubleDoublePair(x0: number, x1: number): void {
+  let exponent0 = 0;
+  let exponent1 = 0;
+  let value0 = x0;
+  let value1 = x1;
+  if (value0 < MIN_NORMAL) {
+    value0 *= TWO_POW_54;
+    exponent0 -= 54;
+  }
+  if (value1 < MIN_NORMAL) {
+    value1 *= TWO_POW_54;
+    exponent1 -= 54;
+  }
+  bits[0] = value0;
+  const highWord0 = words[HIGH_WORD] as number;
+  bits[0] = value1;
+  const highWord1 = words[HIGH_WORD] as number;
+  exponent0 += ((highWord0 >>> 20) & 0x7ff) - 1023;
+  exponent1 += ((highWord1 >>> 20) & 0x7ff) - 1023;
+  let m0 = value0 * (POWERS_OF_TWO[2046 - ((highWord0 >>> 20) & 0x7ff)] as number);
+  let m1 = value1 * (POWERS_OF_TWO[2046 - ((highWord1 >>> 20) & 0x7ff)] as number);
+  if (m0 >= Math.SQRT2) {
+    m0 *= 0.5;
+    exponent0++;
+  }
+  if (m1 >= Math.SQRT2) {
+    m1 *= 0.5;
+    exponent1++;
+  }
+  const index0 = Math.round((m0 - 1) * LOG_TABLE_STEP) + LOG_INDEX_OFFSET;
+  const index1 = Math.round((m1 - 1) * LOG_TABLE_STEP) + LOG_INDEX_OFFSET;
+  const inverse0 = logInverse[index0] as number;
+  const inverse1 = logInverse[index1] as number;
+  twoProductAt(m0, inverse0, 2 * 0);
+  twoProductAt(m1, inverse1, 2 * 1);
+  let tHigh0 = (products[2 * 0] as number) - 1;
+  let tHigh1 = (products[2 * 1] as number) - 1;
+  let tLow0 = products[2 * 0 + 1] as number;
+  let tLow1 = products[2 * 1 + 1] as number;
+  const tSum0 = tHigh0 + tLow0;
+  const tSum1 = tHigh1 + tLow1;
+  tLow0 = tLow0 - (tSum0 - tHigh0);
+  tLow1 = tLow1 - (tSum1 - tHigh1);
+  tHigh0 = tSum0;
+  tHigh1 = tSum1;
+  twoProductAt(tHigh0, tHigh0, 2 * 0);
+  twoProductAt(tHigh1, tHigh1, 2 * 1);
+  const halfSquareHigh0 = (products[2 * 0] as number) / 2;
+  const halfSquareHigh1 = (products[2 * 1] as number) / 2;
+  const halfSquareLow0 = (products[2 * 0 + 1] as number) / 2 + tHigh0 * tLow0;
+  const halfSquareLow1 = (products[2 * 1 + 1] as number) / 2 + tHigh1 * tLow1;
+  const tail0 =
+    tHigh0 *
+    tHigh0 *
+    tHigh0 *
+    (1 / 3 +
+      tHigh0 *
+        (-1 / 4 +
+          tHigh0 *
+            (1 / 5 + tHigh0 * (-1 / 6 + tHigh0 * (1 / 7 + tHigh0 * (-1 / 8 + tHigh0 * (1 / 9 - tHigh0 / 10)))))));
+  const tail1 =
+    tHigh1 *
+    tHigh1 *
+    tHigh1 *
+    (1 / 3 +
+      tHigh1 *
+        (-1 / 4 +
+          tHigh1 *
+            (1 / 5 + tHigh1 * (-1 / 6 + tHigh1 * (1 / 7 + tHigh1 * (-1 / 8 + tHigh1 * (1 / 9 - tHigh1 / 10)))))));
+  let high0 = tHigh0 - halfSquareHigh0;
+  let high1 = tHigh1 - halfSquareHigh1;
+  let low0 = tHigh0 - high0 - halfSquareHigh0 + tLow0 - halfSquareLow0 + tail0;
+  let low1 = tHigh1 - high1 - halfSquareHigh1 + tLow1 - halfSquareLow1 + tail1;
+  const tableHigh0 = logTableHigh[index0] as number;
+  const tableHigh1 = logTableHigh[index1] as number;
+  let sum0 = high0 + tableHigh0;
+  let sum1 = high1 + tableHigh1;
+  let error0 = Math.abs(high0) >= Math.abs(tableHigh0) ? high0 - sum0 + tableHigh0 : tableHigh0 - sum0 + high0;
+  let error1 = Math.abs(high1) >= Math.abs(tableHigh1) ? high1 - sum1 + tableHigh1 : tableHigh1 - sum1 + high1;
+  low0 = low0 + (logTableLow[index0] as number) + error0;
+  low1 = low1 + (logTableLow[index1] as number) + error1;
+  high0 = sum0;
+  high1 = sum1;
+  twoProductAt(exponent0, LN2_HIGH, 2 * 0);
+  twoProductAt(exponent1, LN2_HIGH, 2 * 1);
+  const eHigh0 = products[2 * 0] as number;
+  const eHigh1 = products[2 * 1] as number;
+  const eLow0 = (products[2 * 0 + 1] as number) + exponent0 * LN2_LOW;
+  const eLow1 = (products[2 * 1 + 1] as number) + exponent1 * LN2_LOW;
+  sum0 = high0 + eHigh0;
+  sum1 = high1 + eHigh1;
+  error0 = Math.abs(high0) >= Math.abs(eHigh0) ? high0 - sum0 + eHigh0 : eHigh0 - sum0 + high0;
+  error1 = Math.abs(high1) >= Math.abs(eHigh1) ? high1 - sum1 + eHigh1 : eHigh1 - sum1 + high1;
+  low0 = low0 + eLow0 + error0;
+  low1 = low1 + eLow1 + error1;
+  const total0 = sum0 + low0;
+  const total1 = sum1 + low1;
+  pairLog[2 * 0 + 1] = low0 - (total0 - sum0);
+  pairLog[2 * 1 + 1] = low1 - (total1 - sum1);
+  pairLog[2 * 0] = total0;
+  pairLog[2 * 1] = total1;
+}
+
+/** Results of `correctlyRoundedPowPair`. */
+export const powPair = new Float64Array(2);
+
+/**
+ * `correctlyRoundedPow(x0, y)` and `correctlyRoundedPow(x1, y)` into powPair[0] and powPair[1], the
+ * same doubles: the double-double logarithm and exponential of both, operation by operation side by
+ * side (each alone is one long chain of dependent operations; two chains overlap in the processor,
+ * as in Katsuura's product of powers). Arguments outside the ordinary case (x ≤ 0, non-finite,
+ * y·ln x out of range, the shortcut exponents) go to `correctlyRoundedPow` one by one.
+ */
+export function correctlyRoundedPowPair(x0: number, x1: number, y: number): void {
+  if (
+    !(x0 > 0 && x0 < Number.POSITIVE_INFINITY && x1 > 0 && x1 < Number.POSITIVE_INFINITY && Number.isFinite(y)) ||
+    y === 0 ||
+    y === 1 ||
+    y === 0.5 ||
+    y === 2 ||
+    x0 === 1 ||
+    x1 === 1
+  ) {
+    powPair[0] = correctlyRoundedPow(x0, y);
+    powPair[1] = correctlyRoundedPow(x1, y);
+    return;
+  }
+  logDoubleDoublePair(x0, x1);
+  twoProductAt(y, pairLog[0] as number, 0);
+  twoProductAt(y, pairLog[2] as number, 2);
+  const aHigh0 = products[0] as number;
+  const aHigh1 = products[2] as number;
+  const aLow0 = (products[1] as number) + y * (pairLog[1] as number);
+  const aLow1 = (products[3] as number) + y * (pairLog[3] as number);
+  const sum0 = aHigh0 + aLow0;
+  const sum1 = aHigh1 + aLow1;
+  if (!(sum0 <= 709.8 && sum0 >= -707 && sum1 <= 709.8 && sum1 >= -707)) {
+    powPair[0] = correctlyRoundedPow(x0, y);
+    powPair[1] = correctlyRoundedPow(x1, y);
+    return;
+  }
+  expDoubleDoublePair(sum0, aLow0 - (sum0 - aHigh0), sum1, aLow1 - (sum1 - aHigh1));
+}
+
+/** `expDoubleDouble` of two arguments side by side; writes high + low of each to powPair. */
+function expDoubleDoublePair(aHigh0: number, aLow0: number, aHigh1: number, aLow1: number): void {
+  const k0 = Math.round((aHigh0 * EXP_TABLE_SIZE) / LN2_HIGH);
+  const k1 = Math.round((aHigh1 * EXP_TABLE_SIZE) / LN2_HIGH);
+  twoProductAt(k0, LN2_HIGH / EXP_TABLE_SIZE, 2 * 0);
+  twoProductAt(k1, LN2_HIGH / EXP_TABLE_SIZE, 2 * 1);
+  let rHigh0 = aHigh0 - (products[2 * 0] as number);
+  let rHigh1 = aHigh1 - (products[2 * 1] as number);
+  let rLow0 = aLow0 - (products[2 * 0 + 1] as number) - (k0 * LN2_LOW) / EXP_TABLE_SIZE;
+  let rLow1 = aLow1 - (products[2 * 1 + 1] as number) - (k1 * LN2_LOW) / EXP_TABLE_SIZE;
+  const sum0 = rHigh0 + rLow0;
+  const sum1 = rHigh1 + rLow1;
+  rLow0 = rLow0 - (sum0 - rHigh0);
+  rLow1 = rLow1 - (sum1 - rHigh1);
+  rHigh0 = sum0;
+  rHigh1 = sum1;
+  twoProductAt(rHigh0, rHigh0, 2 * 0);
+  twoProductAt(rHigh1, rHigh1, 2 * 1);
+  const halfSquareHigh0 = (products[2 * 0] as number) / 2;
+  const halfSquareHigh1 = (products[2 * 1] as number) / 2;
+  const halfSquareLow0 = (products[2 * 0 + 1] as number) / 2 + rHigh0 * rLow0;
+  const halfSquareLow1 = (products[2 * 1 + 1] as number) / 2 + rHigh1 * rLow1;
+  const tail0 =
+    rHigh0 *
+    rHigh0 *
+    rHigh0 *
+    (1 / 6 + rHigh0 * (1 / 24 + rHigh0 * (1 / 120 + rHigh0 * (1 / 720 + rHigh0 * (1 / 5040 + rHigh0 / 40320)))));
+  const tail1 =
+    rHigh1 *
+    rHigh1 *
+    rHigh1 *
+    (1 / 6 + rHigh1 * (1 / 24 + rHigh1 * (1 / 120 + rHigh1 * (1 / 720 + rHigh1 * (1 / 5040 + rHigh1 / 40320)))));
+  let eHigh0 = rHigh0 + halfSquareHigh0;
+  let eHigh1 = rHigh1 + halfSquareHigh1;
+  let eLow0 = halfSquareHigh0 - (eHigh0 - rHigh0) + rLow0 + halfSquareLow0 + tail0;
+  let eLow1 = halfSquareHigh1 - (eHigh1 - rHigh1) + rLow1 + halfSquareLow1 + tail1;
+  const normalised0 = eHigh0 + eLow0;
+  const normalised1 = eHigh1 + eLow1;
+  eLow0 = eLow0 - (normalised0 - eHigh0);
+  eLow1 = eLow1 - (normalised1 - eHigh1);
+  eHigh0 = normalised0;
+  eHigh1 = normalised1;
+  const q0 = Math.floor(k0 / EXP_TABLE_SIZE);
+  const q1 = Math.floor(k1 / EXP_TABLE_SIZE);
+  const j0 = k0 - q0 * EXP_TABLE_SIZE;
+  const j1 = k1 - q1 * EXP_TABLE_SIZE;
+  const tHigh0 = expTableHigh[j0] as number;
+  const tHigh1 = expTableHigh[j1] as number;
+  const tLow0 = expTableLow[j0] as number;
+  const tLow1 = expTableLow[j1] as number;
+  twoProductAt(tHigh0, eHigh0, 2 * 0);
+  twoProductAt(tHigh1, eHigh1, 2 * 1);
+  const partHigh0 = products[2 * 0] as number;
+  const partHigh1 = products[2 * 1] as number;
+  const partLow0 = (products[2 * 0 + 1] as number) + tHigh0 * eLow0 + tLow0 * eHigh0;
+  const partLow1 = (products[2 * 1 + 1] as number) + tHigh1 * eLow1 + tLow1 * eHigh1;
+  let high0 = tHigh0 + partHigh0;
+  let high1 = tHigh1 + partHigh1;
+  let low0 = partHigh0 - (high0 - tHigh0) + partLow0 + tLow0;
+  let low1 = partHigh1 - (high1 - tHigh1) + partLow1 + tLow1;
+  const total0 = high0 + low0;
+  const total1 = high1 + low1;
+  low0 = low0 - (total0 - high0);
+  low1 = low1 - (total1 - high1);
+  high0 = total0;
+  high1 = total1;
+  const scale0 = powerOfTwo(q0);
+  const scale1 = powerOfTwo(q1);
+  const result0 = high0 * scale0 + low0 * scale0;
+  const result1 = high1 * scale1 + low1 * scale1;
+  powPair[0] = result0;
+  powPair[1] = result1;
+}
+
 /** The double 0.2 minus 1/5: 0.2 is 3602879701896397·2^-54, so the excess is 2^-54/5. */
 const ONE_FIFTH_EXCESS = 2 ** -54 / 5;
 /** For m in [1 + k/128, 1 + (k+1)/128): the centre's inverse, its fifth root (correctly rounded) and log. */
