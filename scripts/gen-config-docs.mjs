@@ -340,6 +340,7 @@ export async function renderConfigurationDoc(root = packageRoot) {
   const { mutatorKinds } = await load('dist/src/mutation/registry.js');
   const { selectorKinds } = await load('dist/src/selection/registry.js');
   const { sandboxKinds } = await load('dist/src/sandbox/registry.js');
+  const { modelProviders } = await load('dist/src/model/registry.js');
   const literals = readFieldLiterals(schemaSourceFiles(root));
   const schema = campaignSchema();
   const shape = definitionOf(schema).shape;
@@ -426,6 +427,17 @@ export async function renderConfigurationDoc(root = packageRoot) {
     );
     line();
   }
+
+  line('Model providers registered (the `provider` of `provider:model` in `mutation.models`,');
+  line('`mutation.agentModel` and `agentModel.model`; guide: [PROVIDERS.md](PROVIDERS.md)):');
+  line();
+  line('| provider | what it is | environment variables |');
+  line('|---|---|---|');
+  for (const provider of modelProviders.list()) {
+    const variables = (provider.variables ?? []).map((name) => `\`${name}\``).join(', ') || '—';
+    line(`| \`${provider.kind}:\` | ${cell(provider.summary)} | ${variables} |`);
+  }
+  line();
 
   // selection
   line('## selection');
