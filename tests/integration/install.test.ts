@@ -92,7 +92,8 @@ beforeAll(async () => {
     ],
     {
       cwd: root,
-      env: { ...userEnvironment(), npm_config_build_from_source: 'true' },
+      // better-sqlite3 compiles from source where no prebuilt binary can be downloaded (offline builders).
+      env: withScripts ? { ...userEnvironment(), npm_config_build_from_source: 'true' } : userEnvironment(),
       maxBuffer: 64 * 1024 * 1024,
       timeout: INSTALL_TIMEOUT_MS,
     },

@@ -193,7 +193,7 @@ describe('clade init: the scaffolded campaigns run offline (process sandbox, 3 c
     try {
       const directory = path.join(root, 'coding-run');
       const { campaignFile } = scaffoldCampaign({ directory, template: 'coding-agent', name: 'coding' });
-      const summary = await runCampaign(campaignFile, 1, { model: 'openai-compatible:scripted' });
+      const summary = await runCampaign(campaignFile, 1, { model: 'openai-compatible:gpt-4.1-mini' });
       expect(summary.rootScore).toBe(0);
       expect(summary.nodes).toBe(2);
       expect(server.chatRequests().length).toBeGreaterThan(0);
