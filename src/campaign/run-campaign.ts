@@ -18,7 +18,7 @@ import { sumOutcomes } from '../core/outcomes.js';
 import { createRandom } from '../core/random.js';
 import type { AgentFiles, AgentNode, NodeStatus, RunEvent, StopReason } from '../core/types.js';
 import { EvaluationAbortedError } from '../harness/run-harness.js';
-import type { NodeWithCode } from '../mutation/types.js';
+import type { MutationHistory, NodeWithCode } from '../mutation/types.js';
 import { CandidatePool } from '../selection/candidate-pool.js';
 import type {
   CandidateDescriber,
@@ -406,6 +406,9 @@ class CampaignLoop {
     const mutationStarted = performance.now();
     this.emit({ type: 'node-created', nodeId: id, parentId: parent.id, operator: this.dependencies.mutator.name });
 
+    // The history a mutator reads is the archive as it stands now, at creation (read synchronously),
+    // not when the mutation happens to run: it depends on the order of creations and records only.
+    const history = this.dependencies.mutator.readsHistory ? this.historyAt(parent.id) : undefined;
     // Inspirations are chosen now, at creation (an async function runs synchronously up to its first
     // await), so they depend on the order of creations and records only; their files load meanwhile.
     const inspirationsLoading = this.inspirationsFor(parent.id, id);
@@ -417,6 +420,7 @@ class CampaignLoop {
       parent: { node: parent, files: parentFiles },
       inspirations,
       random: createRandom(seed, 'node', id, 'mutation'),
+      ...(history ? { history } : {}),
       ...(this.dependencies.abortSignal ? { signal: this.dependencies.abortSignal } : {}),
     });
 
@@ -518,6 +522,20 @@ class CampaignLoop {
       functionEvaluations: evaluation.functionEvaluations,
     });
     this.emit({ type: 'node-recorded', node });
+  }
+
+  /**
+   * The archive's nodes and the parent's evaluations as they are now (the archive reads are
+   * synchronous), for a mutator's prompt; other nodes' evaluations are read when asked.
+   */
+  private historyAt(parentId: number): MutationHistory {
+    const { archive } = this.dependencies;
+    const nodes = archive.listNodes();
+    const parentEvaluations = archive.evaluations(parentId);
+    return {
+      nodes: () => nodes,
+      evaluations: (nodeId) => (nodeId === parentId ? parentEvaluations : archive.evaluations(nodeId)),
+    };
   }
 
   /** Adds a node to the in-memory view. `countChild`: bump the parent's child count (loading). */

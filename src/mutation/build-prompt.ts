@@ -9,13 +9,7 @@ import type { AgentFiles, AgentNode, EvaluationRecord, Metrics } from '../core/t
 import { describeRanges, editableRegions, hasEvolveBlocks } from './edit-regions.js';
 import type { NodeWithCode } from './types.js';
 
-/** Read access to the archive, injected by the wiring. */
-export interface MutationHistory {
-  /** Every node recorded so far. */
-  nodes(): readonly AgentNode[];
-  /** A node's evaluations (for log excerpts). */
-  evaluations(nodeId: number): readonly EvaluationRecord[];
-}
+export type { MutationHistory } from './types.js';
 
 /** Limits that keep prompts bounded. */
 const LOG_LINES_PER_JOB = 12;

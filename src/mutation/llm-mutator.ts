@@ -101,6 +101,7 @@ export function createLlmMutator(options: LlmMutatorOptions): Mutator {
   const { operator } = options;
   return {
     name: operator,
+    readsHistory: true,
     async mutate(request: MutationRequest): Promise<MutationResult> {
       const client = options.ensemble.pick(request.random);
       const modelName = `${client.provider}:${client.model}`;
@@ -208,9 +209,9 @@ function firstPrompt(options: LlmMutatorOptions, request: MutationRequest, targe
     parent_score: node.score === null ? '–' : node.score.toFixed(4),
     parent_code: formatParentCode(files),
     metrics: formatMetrics(node.publicMetrics),
-    logs: formatLogs(node, options.history),
+    logs: formatLogs(node, request.history ?? options.history),
     artifacts: formatArtifacts(node),
-    history: formatHistory(options.history),
+    history: formatHistory(request.history ?? options.history),
     inspirations: formatInspirations(request.inspirations),
     editable: describeEditable(files),
     file_hint: editable[0] ?? 'optimizer.ts',

@@ -182,6 +182,7 @@ export function createSelfModifyMutator(options: SelfModifyOptions): Mutator {
   const caps = { ...DEFAULT_CAPS, ...options.caps };
   return {
     name: 'self-modify',
+    readsHistory: true,
     async mutate(request: MutationRequest): Promise<MutationResult> {
       const client = options.ensemble.pick(request.random);
       const details: SelfModifyDetails = {
@@ -350,8 +351,8 @@ function diagnosisPrompt(options: SelfModifyOptions, request: MutationRequest): 
     parent_id: String(node.id),
     parent_score: node.score === null ? '–' : node.score.toFixed(4),
     parent_code: formatParentCode(files),
-    failures: formatFailures(options.history.evaluations(node.id)),
-    history: formatHistory(options.history),
+    failures: formatFailures((request.history ?? options.history).evaluations(node.id)),
+    history: formatHistory(request.history ?? options.history),
     entry: options.entry,
   });
 }

@@ -3,7 +3,7 @@
  * Implementations are the kinds in `registry.ts`: `parametric` (offline default), `llm-diff`, `llm-rewrite`, `self-modify`.
  */
 import type { Random } from '../core/random.js';
-import type { AgentFiles, AgentNode, MutationInfo } from '../core/types.js';
+import type { AgentFiles, AgentNode, EvaluationRecord, MutationInfo } from '../core/types.js';
 
 /** A node with its code. */
 export interface NodeWithCode {
@@ -19,6 +19,13 @@ export interface MutationRequest {
   inspirations: readonly NodeWithCode[];
   /** Seeded from (campaign seed, child id, 'mutation'). */
   random: Random;
+  /**
+   * The archive as it stood when the child was created, for mutators that read the history
+   * (`Mutator.readsHistory`): what the prompt says about earlier nodes then depends on the order of
+   * creations and records only, not on when the mutation happens to run, so a regrow sees what the
+   * recorded run saw. Absent: the mutator's own (live) history.
+   */
+  history?: MutationHistory;
   signal?: AbortSignal;
 }
 
@@ -29,5 +36,15 @@ export type MutationResult =
 
 export interface Mutator {
   readonly name: string;
+  /** Whether `mutate` reads the archive's history (then the loop passes `MutationRequest.history`). */
+  readonly readsHistory?: boolean;
   mutate(request: MutationRequest): Promise<MutationResult>;
+}
+
+/** Read access to the archive, injected by the wiring. */
+export interface MutationHistory {
+  /** Every node recorded so far. */
+  nodes(): readonly AgentNode[];
+  /** A node's evaluations (for log excerpts). */
+  evaluations(nodeId: number): readonly EvaluationRecord[];
 }
