@@ -37,7 +37,13 @@ describe.runIf(available)('queue sandbox', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    worker = await startQueueWorker({ redis: redis.url, queue, concurrency: 4, sandbox: createProcessSandbox() });
+    // Unisolated: the programs count their runs in a host file outside their work directory.
+    worker = await startQueueWorker({
+      redis: redis.url,
+      queue,
+      concurrency: 4,
+      sandbox: createProcessSandbox({ isolation: 'none' }),
+    });
   });
 
   afterAll(async () => {
@@ -207,7 +213,11 @@ describe.runIf(available)('queue sandbox', () => {
         expect(messages.join('\n')).toMatch(
           /No clade worker is connected to queue "nobody".*clade worker --redis <url> --queue nobody/s,
         );
-        late = await startQueueWorker({ redis: redis.url, queue: 'nobody', sandbox: createProcessSandbox() });
+        late = await startQueueWorker({
+          redis: redis.url,
+          queue: 'nobody',
+          sandbox: createProcessSandbox({ isolation: 'none' }),
+        });
         expect((await pending).result).toBe(42);
       } finally {
         await sandbox.close();
@@ -278,7 +288,7 @@ describe.runIf(available)('queue sandbox', () => {
       const ownWorker = await startQueueWorker({
         redis: own.url,
         queue: 'restart',
-        sandbox: createProcessSandbox(),
+        sandbox: createProcessSandbox({ isolation: 'none' }),
         leaseSeconds: 2,
       });
       const sandbox = createQueueSandbox({
