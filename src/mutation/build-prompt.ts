@@ -5,9 +5,9 @@
  * capped), a few top and diverse programs from the archive (OpenEvolve), and a short summary of
  * what the archive has tried (ADAS keeps the archive in the prompt; this is its compact form).
  */
-import type { AgentFiles, AgentNode, EvaluationRecord, Metrics } from '../core/types.js';
+import type { AgentFiles, AgentNode, Metrics } from '../core/types.js';
 import { describeRanges, editableRegions, hasEvolveBlocks } from './edit-regions.js';
-import type { NodeWithCode } from './types.js';
+import type { MutationHistory, NodeWithCode } from './types.js';
 
 export type { MutationHistory } from './types.js';
 
