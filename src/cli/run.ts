@@ -8,7 +8,7 @@ import type { CampaignSummary } from '../campaign/types.js';
 import { loadCampaignFile } from '../campaign-file.js';
 import { BUDGET_LIMITS } from '../config/schema.js';
 import { CladeError } from '../core/errors.js';
-import { type Campaign, createCampaign, createTask, openCampaign } from '../create-campaign.js';
+import { type Campaign, createCampaign, openCampaign } from '../create-campaign.js';
 import { cladeCommand } from './command-name.js';
 import { openReadOnly } from './inspect.js';
 import { createProgressDisplay, formatDuration } from './progress.js';
