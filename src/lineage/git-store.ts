@@ -13,7 +13,7 @@ import { type SimpleGit, simpleGit } from 'simple-git';
 import { ArchiveError, CladeError, describeError } from '../core/errors.js';
 import { assertSafeRelativePath } from '../core/safe-path.js';
 import type { AgentFiles } from '../core/types.js';
-import { gitSignature, LooseObjectWriter, looseObjectSupport, treeNeedsGit } from './loose-objects.js';
+import { gitSignature, LooseObjectStore, looseObjectSupport, treeNeedsGit } from './loose-objects.js';
 import type { CodeStore } from './types.js';
 
 /** Options of `createGitCodeStore`. */
@@ -21,11 +21,11 @@ export interface GitCodeStoreOptions {
   /** The git executable, a name on `PATH` or a path. Default `git`. */
   gitBinary?: string;
   /**
-   * How commits and node refs are written. `loose-objects` (the default): objects and refs go
-   * straight into the repository's files, the same bytes git would write, falling back to git
-   * for what that cannot do (a SHA-256 or reftable repository, unusual path names, a packed
-   * parent). `git`: always through git's plumbing (`add`, `write-tree`, `commit-tree`,
-   * `update-ref`), one process each.
+   * How commits and node refs are written and files read. `loose-objects` (the default): objects
+   * and refs go straight into the repository's files, the same bytes git would write, and files are
+   * read from loose objects, falling back to git for what that cannot do (a SHA-256 or reftable
+   * repository, unusual path names, packed objects). `git`: always through git's plumbing (`add`,
+   * `write-tree`, `commit-tree`, `update-ref`, `ls-tree`, `cat-file`), a process each.
    */
   writer?: 'loose-objects' | 'git';
   /** The time a commit is stamped with. Default: the current time. */
@@ -170,8 +170,8 @@ class GitCodeStore implements CodeStore {
   readonly #gitBinary: string;
   readonly #clock: () => Date;
   readonly #useLooseObjects: boolean;
-  /** The direct writer and what it may write, decided when first needed (after `init`). */
-  #loose: { writer: LooseObjectWriter; objects: boolean; refs: boolean } | null = null;
+  /** The loose-object store and what it may do, decided when first needed (after `init`). */
+  #loose: { writer: LooseObjectStore; objects: boolean; refs: boolean } | null = null;
 
   constructor(path: string, options: GitCodeStoreOptions) {
     this.path = path;
@@ -180,10 +180,10 @@ class GitCodeStore implements CodeStore {
     this.#useLooseObjects = (options.writer ?? 'loose-objects') === 'loose-objects';
   }
 
-  #looseWriter(): { writer: LooseObjectWriter; objects: boolean; refs: boolean } {
+  #looseObjects(): { writer: LooseObjectStore; objects: boolean; refs: boolean } {
     if (this.#loose === null) {
       const support = this.#useLooseObjects ? looseObjectSupport(this.path) : { objects: false, refs: false };
-      this.#loose = { writer: new LooseObjectWriter(this.path), ...support };
+      this.#loose = { writer: new LooseObjectStore(this.path), ...support };
     }
     return this.#loose;
   }
@@ -252,7 +252,7 @@ class GitCodeStore implements CodeStore {
     this.#assertRepository();
     const date = this.#clock();
 
-    const loose = this.#looseWriter();
+    const loose = this.#looseObjects();
     if (
       loose.objects &&
       !message.includes('\u0000') &&
@@ -314,7 +314,7 @@ class GitCodeStore implements CodeStore {
   async setNodeRef(nodeId: number, commit: string): Promise<void> {
     assertNodeId(nodeId);
     assertRevision(commit, 'commit');
-    const loose = this.#looseWriter();
+    const loose = this.#looseObjects();
     if (loose.refs && FULL_HASH.test(commit)) {
       this.#assertRepository();
       if (await loose.writer.isKnownCommit(commit)) {
@@ -359,6 +359,16 @@ class GitCodeStore implements CodeStore {
 
   async readFiles(commit: string): Promise<AgentFiles> {
     assertRevision(commit, 'commit');
+    const loose = this.#looseObjects();
+    if (loose.objects && FULL_HASH.test(commit)) {
+      this.#assertRepository();
+      const files = await loose.writer.readCommitFiles(commit);
+      if (files !== null) {
+        for (const [path] of files) assertSafeRelativePath(path);
+        // fromEntries defines own properties, so even a file named "__proto__" comes back.
+        return Object.fromEntries(files);
+      }
+    }
     const listing = await this.#run(
       ['ls-tree', '-r', '-z', '--full-tree', commit],
       `Check that ${commit} is a commit of this repository.`,

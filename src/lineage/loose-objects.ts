@@ -1,6 +1,6 @@
 /**
- * @module Writes git objects (blobs, trees, commits) and node refs of a bare SHA-1 repository
- * straight into its files, as git itself lays them out: an object is `<type> <size>\0<content>`,
+ * @module Writes and reads git objects (blobs, trees, commits) and writes node refs of a bare SHA-1
+ * repository straight in its files, as git itself lays them out: an object is `<type> <size>\0<content>`,
  * named by its SHA-1, zlib-deflated into `objects/<2 hex>/<38 hex>`; a loose ref is a file holding
  * the hash and a newline, written through a `.lock` file. No git process runs, so a node's commit
  * costs hashing and a few small file writes instead of several process starts.
@@ -16,6 +16,9 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync, inflateSync, constants as zlibConstants } from 'node:zlib';
 import type { AgentFiles } from '../core/types.js';
+
+/** A full SHA-1 object name. */
+const FULL_SHA1 = /^[0-9a-f]{40}$/;
 
 /** Mode of every file in an agent tree (`core.fileMode=false`: never executable). */
 const FILE_MODE = '100644';
@@ -89,11 +92,11 @@ export function gitSignature(date: Date): string {
 }
 
 /**
- * The objects of one repository, written as loose object files. Remembers what it has written or
- * seen (hash → pending write), so unchanged files and subtrees of a child cost a SHA-1 and a map
- * lookup, not a file write.
+ * The loose objects of one repository, written and read as files. Remembers what it has written
+ * (hash → pending write), so unchanged files and subtrees of a child cost a SHA-1 and a map lookup,
+ * not a file write.
  */
-export class LooseObjectWriter {
+export class LooseObjectStore {
   readonly #objectsDirectory: string;
   readonly #gitDirectory: string;
   readonly #written = new Map<string, Promise<void>>();
@@ -217,6 +220,79 @@ export class LooseObjectWriter {
     }
     if (!header.startsWith('commit ')) return false;
     this.#commits.add(hash);
+    return true;
+  }
+
+  /** A loose object's type and content, or null when it is not a loose object here (packed, absent, damaged). */
+  async readObject(hash: string): Promise<{ type: string; content: Buffer } | null> {
+    if (!FULL_SHA1.test(hash)) return null;
+    let stored: Buffer;
+    try {
+      stored = await readFile(join(this.#objectsDirectory, hash.slice(0, 2), hash.slice(2)));
+    } catch {
+      return null;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = inflateSync(stored);
+    } catch {
+      return null;
+    }
+    const space = bytes.indexOf(0x20);
+    const nul = bytes.indexOf(0);
+    if (space < 0 || nul < space) return null;
+    const type = bytes.toString('latin1', 0, space);
+    const size = Number(bytes.toString('latin1', space + 1, nul));
+    const content = bytes.subarray(nul + 1);
+    if (!Number.isSafeInteger(size) || content.length !== size) return null;
+    return { type, content };
+  }
+
+  /**
+   * The files of a commit read from loose objects (`ls-tree -r` order, texts as UTF-8), or null
+   * when git should answer instead: some object is not loose, or the tree holds anything but
+   * regular files and directories (git's path then reports it).
+   */
+  async readCommitFiles(commit: string): Promise<[string, string][] | null> {
+    const object = await this.readObject(commit);
+    if (object === null || object.type !== 'commit') return null;
+    const header = object.content.toString('latin1', 0, Math.min(object.content.length, 46));
+    if (!header.startsWith('tree ') || header[45] !== '\n') return null;
+    const files: [string, string][] = [];
+    return (await this.#readTree(header.slice(5, 45), '', files)) ? files : null;
+  }
+
+  async #readTree(hash: string, prefix: string, files: [string, string][]): Promise<boolean> {
+    const tree = await this.readObject(hash);
+    if (tree === null || tree.type !== 'tree') return false;
+    const { content } = tree;
+    const entries: { mode: string; path: string; hash: string }[] = [];
+    for (let offset = 0; offset < content.length; ) {
+      const space = content.indexOf(0x20, offset);
+      const nul = content.indexOf(0, space + 1);
+      if (space < 0 || nul < 0 || nul + 21 > content.length) return false;
+      entries.push({
+        mode: content.toString('latin1', offset, space),
+        path: `${prefix}${content.toString('utf8', space + 1, nul)}`,
+        hash: content.toString('hex', nul + 1, nul + 21),
+      });
+      offset = nul + 21;
+    }
+    // Blobs of one tree read at once; subtrees in order, so files come out in ls-tree's order.
+    const blobs = await Promise.all(
+      entries.map((entry) =>
+        entry.mode === FILE_MODE || entry.mode === '100755' ? this.readObject(entry.hash) : Promise.resolve(null),
+      ),
+    );
+    for (const [index, entry] of entries.entries()) {
+      if (entry.mode === TREE_MODE) {
+        if (!(await this.#readTree(entry.hash, `${entry.path}/`, files))) return false;
+        continue;
+      }
+      const blob = blobs[index];
+      if (blob === null || blob === undefined || blob.type !== 'blob') return false;
+      files.push([entry.path, blob.content.toString('utf8')]);
+    }
     return true;
   }
 

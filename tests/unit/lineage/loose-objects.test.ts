@@ -88,9 +88,12 @@ describe('loose-object writer', () => {
         const fromDirect: string = await direct.commit(files, directParent, message);
         const fromPlumbing: string = await plumbing.commit(files, plumbingParent, message);
         expect(fromDirect).toBe(fromPlumbing);
-        expect(await direct.readFiles(fromDirect)).toEqual(
+        const read = await direct.readFiles(fromDirect);
+        expect(read).toEqual(
           Object.fromEntries(Object.entries(files).map(([path, text]) => [path, Buffer.from(text).toString('utf8')])),
         );
+        // Read from loose objects, in the order git's ls-tree lists them.
+        expect(Object.entries(read)).toEqual(Object.entries(await plumbing.readFiles(fromPlumbing)));
         directParent = fromDirect;
         plumbingParent = fromPlumbing;
       }
@@ -139,6 +142,7 @@ describe('loose-object writer', () => {
     git(direct.path, 'pack-refs', '--all');
     git(direct.path, 'prune-packed');
     const reopened = createGitCodeStore(direct.path);
+    expect(await reopened.readFiles(root)).toEqual({ 'a.ts': 'a' }); // packed: read through git
     const child = await reopened.commit({ 'a.ts': 'b' }, root, 'on a packed parent');
     expect(git(direct.path, 'rev-parse', `${child}^`).trim()).toBe(root);
     await reopened.setNodeRef(1, child);
@@ -152,6 +156,23 @@ describe('loose-object writer', () => {
       ]),
     );
     expect(git(direct.path, 'fsck', '--strict', '--no-dangling', '--no-progress')).toBe('');
+  });
+
+  it('reads a commit that holds a symbolic link through git, which refuses it', async () => {
+    const { direct } = await pair();
+    const blob = execFileSync('git', ['--git-dir', direct.path, 'hash-object', '-w', '--stdin'], {
+      input: 'target',
+      encoding: 'utf8',
+    }).trim();
+    const tree = execFileSync('git', ['--git-dir', direct.path, 'mktree'], {
+      input: `120000 blob ${blob}\tlink\n`,
+      encoding: 'utf8',
+    }).trim();
+    const commit = git(direct.path, '-c', 'user.name=x', '-c', 'user.email=x@x', 'commit-tree', tree, '-m', 'x').trim();
+    await expect(direct.readFiles(commit)).rejects.toMatchObject({
+      code: 'LINEAGE_FAILED',
+      message: expect.stringContaining('regular files only'),
+    });
   });
 
   it('leaves a SHA-256 repository and one with reflogs to git', async () => {
