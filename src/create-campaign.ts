@@ -25,7 +25,7 @@ import { bundleAgent } from './harness/bundle-agent.js';
 import { loadHarness } from './harness/load-harness.js';
 import { createGitCodeStore } from './lineage/git-store.js';
 import type { CodeStore } from './lineage/types.js';
-import { createModelLedger } from './model/ledger.js';
+import { createModelLedger, type UnreachableModel } from './model/ledger.js';
 import { preflightCampaign } from './model/preflight.js';
 import { type AgentModelSetup, createConfiguredModelProxy, prepareAgentModel } from './model-proxy/setup.js';
 import {
@@ -292,6 +292,7 @@ function openedCampaign(runtime: CampaignRuntime): Campaign {
           evaluation: createEvaluationScheme(config, task),
           mutator,
           budgetExceeded: ledger.budgetExceeded,
+          modelUnreachable: () => describeUnreachable(ledger.modelUnreachable()),
           selector: createSelector(config.selection),
           describer: createCandidateDescriber(config.selection),
           seedFiles: options.seedFiles ?? (async () => readAgentDirectory(runtime.agentDirectory)),
@@ -312,6 +313,15 @@ function openedCampaign(runtime: CampaignRuntime): Campaign {
       lock.release();
     },
   };
+}
+
+/** The stop detail of an unreachable model: the streak's error and the children that failed for it. */
+function describeUnreachable(unreachable: UnreachableModel | null): string | null {
+  if (unreachable === null) return null;
+  const children = unreachable.nodeIds.filter((id) => id !== 0);
+  return children.length === 0
+    ? unreachable.reason
+    : `${unreachable.reason}; ${children.length === 1 ? 'child' : 'children'} ${children.map((id) => `#${id}`).join(', ')} failed for it`;
 }
 
 /**

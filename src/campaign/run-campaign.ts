@@ -13,6 +13,7 @@
  * (HGM). The loop knows no scheduler and no selector by name: they come with the selection kind,
  * as does the `CandidateDescriber` that says what is recorded about a node's code for selection.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { CladeError, describeError } from '../core/errors.js';
 import { sumOutcomes } from '../core/outcomes.js';
 import { createRandom } from '../core/random.js';
@@ -46,6 +47,9 @@ export async function runCampaign(
   return loop.run();
 }
 
+/** Most listeners one running child may hold on the campaign's signals at once (see `run`). */
+const LISTENERS_PER_CHILD = 4;
+
 class CampaignLoop {
   private readonly clock: () => Date;
   private readonly nodes = new Map<number, AgentNode>();
@@ -71,6 +75,8 @@ class CampaignLoop {
   };
   private functionEvaluations = 0;
   private stopReason: StopReason | null = null;
+  /** `CampaignSummary.stopDetail`. */
+  private stopDetail: string | null = null;
   private failure: unknown = null;
   private startedAt = 0;
   /** Evaluation records per node (a prefix of the plan), and in all. */
@@ -117,6 +123,14 @@ class CampaignLoop {
 
   async run(): Promise<CampaignSummary> {
     this.startedAt = Date.now();
+    // Every running child may listen on these signals at once (its model call and the wait before a
+    // retry, its sandbox runs, its agent's model-proxy session), each listener removed when done: not a
+    // leak, so Node's warning threshold (10) grows with the workers instead of firing at 11.
+    for (const signal of [this.dependencies.stopSignal, this.dependencies.abortSignal]) {
+      if (signal) {
+        setMaxListeners(Math.max(getMaxListeners(signal), 10 + LISTENERS_PER_CHILD * this.settings.workers), signal);
+      }
+    }
     const { archive } = this.dependencies;
     const existing = archive.listNodes();
     for (const node of existing) this.remember(node);
@@ -249,6 +263,11 @@ class CampaignLoop {
     const limit = this.settings.wallClockSeconds;
     if (limit !== null && Date.now() - this.startedAt >= limit * 1000) return this.stop('wall-clock');
     if (this.dependencies.budgetExceeded?.() != null) return this.stop('budget');
+    const unreachable = this.dependencies.modelUnreachable?.() ?? null;
+    if (unreachable !== null) {
+      this.stopDetail ??= unreachable;
+      return this.stop('model-unreachable');
+    }
     return true;
   }
 
@@ -615,6 +634,7 @@ class CampaignLoop {
     best ??= bestPartial;
     return {
       reason,
+      ...(reason === 'model-unreachable' && this.stopDetail !== null ? { stopDetail: this.stopDetail } : {}),
       nodes: this.nodes.size,
       recorded: this.recordedThisRun,
       rootScore: this.nodes.get(0)?.score ?? null,

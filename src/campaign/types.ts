@@ -78,6 +78,11 @@ export interface CampaignDependencies {
   abortSignal?: AbortSignal;
   /** Why no further child may start (a spent model budget: `budget.usd`, `budget.tokens`), or null. */
   budgetExceeded?: () => string | null;
+  /**
+   * Why no further child may start because the model cannot be reached (several calls in a row found
+   * nothing answering), or null. Running children finish; the campaign stops with `model-unreachable`.
+   */
+  modelUnreachable?: () => string | null;
   /** Fixes the order of creations and records (`clade replay --campaign`); absent in normal runs. */
   schedule?: CampaignSchedule;
 }
@@ -96,6 +101,8 @@ export interface CampaignSchedule {
 
 export interface CampaignSummary {
   reason: StopReason;
+  /** What stopped it, in words, when the reason needs them (`model-unreachable`: the calls' error). */
+  stopDetail?: string;
   /** Nodes in the archive, seed included. */
   nodes: number;
   /** Children recorded in this invocation. */

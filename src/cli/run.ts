@@ -166,6 +166,8 @@ async function drive(
     if (models.count > 0) process.stderr.write(formatModelTotals(models, campaign.config.budget));
   }
   if (summary.reason === 'interrupted' || summary.reason === 'aborted') process.exitCode = 130;
+  // Nothing answered: the campaign paused itself; the exit code says it did not finish.
+  if (summary.reason === 'model-unreachable') process.exitCode = 1;
 }
 
 /** The archive's best scored node, as the progress display tracks it (null for a new campaign). */
@@ -188,6 +190,12 @@ export function formatSummary(name: string, directory: string, summary: Campaign
   const lines = [
     '',
     `Campaign ${name} ${summary.reason === 'iterations' ? 'finished' : `stopped (${summary.reason})`} in ${formatDuration(summary.durationMs / 1000)}: ${summary.nodes} nodes, ${summary.statuses.scored ?? 0} scored${failed ? `, ${failed}` : ''}.`,
+    ...(summary.reason === 'model-unreachable'
+      ? [
+          `  stopped: ${summary.stopDetail ?? 'the model could not be reached'}; fix it and \`${clade} resume ${directory}\`` +
+            ' (children that failed count against budget.iterations: add --iterations to make up for them)',
+        ]
+      : []),
     `  root score  ${score(summary.rootScore)}`,
     `  best score  ${score(summary.bestScore)}${summary.bestNodeId !== null ? `  node #${summary.bestNodeId}` : ''}${gain}`,
     '',

@@ -124,4 +124,12 @@ export type RunEvent =
     };
 
 /** Why a campaign stopped. */
-export type StopReason = 'iterations' | 'wall-clock' | 'budget' | 'interrupted' | 'aborted' | 'error';
+export type StopReason =
+  | 'iterations'
+  | 'wall-clock'
+  | 'budget'
+  /** The model could not be reached in several calls in a row (see `ModelLedger.modelUnreachable`). */
+  | 'model-unreachable'
+  | 'interrupted'
+  | 'aborted'
+  | 'error';

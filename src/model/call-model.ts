@@ -7,7 +7,7 @@
  */
 import { describeError } from '../core/errors.js';
 import { capAnswer } from './attempt-limits.js';
-import { classifyModelError, ModelCallError, redactSecrets } from './errors.js';
+import { classifyModelError, type ErrorClassification, ModelCallError, redactSecrets } from './errors.js';
 import type { PriceTable } from './prices.js';
 import { hashModelRequest } from './request-hash.js';
 import type {
@@ -146,7 +146,12 @@ export async function callModel(
           provider: client.provider,
           model: client.model,
           request,
-          response: { error: message, failedAttempts: failures, ...identity } satisfies StoredModelResponse,
+          response: {
+            error: message,
+            errorClass: errorClassOf(verdict),
+            failedAttempts: failures,
+            ...identity,
+          } satisfies StoredModelResponse,
           tokensIn: 0,
           tokensOut: 0,
           costUsd: 0,
@@ -165,6 +170,14 @@ export async function callModel(
       await sleep(wait, options.signal);
     }
   }
+}
+
+/** The kind of failure that ended a call (`StoredModelResponse.errorClass`). */
+function errorClassOf(verdict: ErrorClassification): NonNullable<StoredModelResponse['errorClass']> {
+  if (verdict.status !== undefined) return 'http';
+  // Without a status, retryable failures are the connection's or the deadline's (see classifyModelError).
+  if (!verdict.retryable) return 'other';
+  return verdict.reason.startsWith('timeout') ? 'timeout' : 'connection';
 }
 
 /** A timer that rejects with the signal's reason when it aborts. */

@@ -30,10 +30,27 @@ export interface ModelBudget {
   tokens: number | null;
 }
 
+/** Calls in a row that found no one answering before the campaign stops starting children. */
+export const UNREACHABLE_STREAK = 3;
+
+/** Why the model is taken for unreachable: the streak of calls that found no one answering. */
+export interface UnreachableModel {
+  /** One line: `the model could not be reached in the last 3 calls (<the last call's error>)`. */
+  reason: string;
+  /** Nodes whose calls made the streak (their children failed for it). */
+  nodeIds: number[];
+}
+
 export interface ModelLedger extends ModelCallRecorder {
   totals(): ModelTotals;
   /** Why no further call may start (a budget is spent), or null. */
   budgetExceeded(): string | null;
+  /**
+   * Set once the last `UNREACHABLE_STREAK` recorded calls all failed, after their retries, because
+   * nothing answered (a refused connection, an unknown host, a timeout); null otherwise. Any answer,
+   * even an error status, ends the streak.
+   */
+  modelUnreachable(): UnreachableModel | null;
 }
 
 /** Creates the ledger of a campaign. */
@@ -45,6 +62,8 @@ export function createModelLedger(store: ModelCallStore, budget: ModelBudget): M
     tokensOut: stored.tokensOut,
     costUsd: stored.costUsd,
   };
+  /** The calls of the current streak of unreachable-model failures: their nodes and the last error. */
+  let streak: Array<{ nodeId: number | null; error: string }> = [];
   /** Next sequence per `nodeId` and purpose, filled from the store the first time a node is seen. */
   const sequences = new Map<number, Map<string, number>>();
   const nodeSequences = (nodeId: number): Map<string, number> => {
@@ -74,6 +93,19 @@ export function createModelLedger(store: ModelCallStore, budget: ModelBudget): M
       totals.tokensIn += call.tokensIn;
       totals.tokensOut += call.tokensOut;
       totals.costUsd += call.costUsd;
+      const response = call.response as StoredModelResponse | null;
+      const unreachable = response?.errorClass === 'connection' || response?.errorClass === 'timeout';
+      streak = unreachable
+        ? [...streak.slice(-(UNREACHABLE_STREAK - 1)), { nodeId: call.nodeId, error: response?.error ?? '' }]
+        : [];
+    },
+    modelUnreachable() {
+      if (streak.length < UNREACHABLE_STREAK) return null;
+      const last = streak[streak.length - 1]?.error ?? '';
+      return {
+        reason: `the model could not be reached in the last ${UNREACHABLE_STREAK} calls (${last})`,
+        nodeIds: [...new Set(streak.flatMap((entry) => (entry.nodeId === null ? [] : [entry.nodeId])))],
+      };
     },
     totals: () => ({ ...totals }),
     budgetExceeded() {

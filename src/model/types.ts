@@ -129,6 +129,12 @@ export interface StoredModelResponse {
   raw?: unknown;
   /** Set when the call failed after its retries: what went wrong. */
   error?: string;
+  /**
+   * With `error`: what kind of failure ended the call. `connection` and `timeout`: nothing answered
+   * (a streak of them stops the campaign, see `ModelLedger.modelUnreachable`); `http`: the server
+   * answered with an error status; `other`: anything else (an answer over the byte guard …).
+   */
+  errorClass?: 'connection' | 'timeout' | 'http' | 'other';
   /** One line per failed attempt before the last. */
   failedAttempts?: string[];
   /** Set when the answer was longer than `answerByteLimit`: `text` holds its start and a marker. */
