@@ -94,11 +94,11 @@ export function loadCampaignFile(
   applyOverrides(resolved, overrides, operatorFields);
   const validated = validateCampaign(resolved, file);
   const configDirectory = path.dirname(absolute);
+  const agentDirectory = path.resolve(configDirectory, validated.agent);
   const kind = taskKinds.get(validated.task.kind);
   const config: CampaignConfig = kind.prepare
-    ? { ...validated, task: kind.prepare(validated.task, { configDirectory }) }
+    ? { ...validated, task: kind.prepare(validated.task, { configDirectory, agentDirectory }) }
     : validated;
-  const agentDirectory = path.resolve(configDirectory, config.agent);
   let isDirectory = false;
   try {
     isDirectory = statSync(agentDirectory).isDirectory();

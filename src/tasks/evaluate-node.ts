@@ -193,7 +193,8 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   const succeeded = outcomes.filter((outcome) => outcome.status === 'ok');
   if (succeeded.length === 0) {
     const first = outcomes[0];
-    const allInvalid = outcomes.every((outcome) => outcome.status === 'invalid');
+    // Every job judged failing or refused (a program whose evaluator said no): invalid, not a crash.
+    const allInvalid = outcomes.every((outcome) => outcome.status === 'invalid' || outcome.status === 'failed');
     return {
       status: allInvalid ? 'invalid' : 'crashed',
       score: null,

@@ -210,12 +210,24 @@ const MAX_EVALUATOR_BYTES = 64 * 1024 * 1024;
  */
 export function prepareProgramTask(
   config: ProgramTaskConfig,
-  context: { configDirectory: string },
+  context: { configDirectory: string; agentDirectory?: string },
 ): PreparedProgramTaskConfig {
   const evaluator = path.resolve(context.configDirectory, config.evaluator);
   const fail = (field: string, value: unknown, message: string): never => {
     throw new ConfigError(`task.${field}: ${message}`, [{ path: `task.${field}`, message, value }]);
   };
+  // The agent's tree is shown to models and changed by mutations: a judge inside it could be read
+  // and rewritten by the program it judges.
+  if (context.agentDirectory !== undefined) {
+    const inside = path.relative(context.agentDirectory, evaluator);
+    if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) {
+      fail(
+        'evaluator',
+        config.evaluator,
+        `${evaluator} is inside the program's directory (agent: ${context.agentDirectory}), which models see and mutations change; move the evaluator beside it, e.g. ../evaluator.`,
+      );
+    }
+  }
   let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(evaluator);

@@ -13,6 +13,11 @@ import type { Task } from './types.js';
 export interface TaskPrepareContext {
   /** Absolute directory of the campaign file; relative paths in the section are resolved here. */
   configDirectory: string;
+  /**
+   * Absolute directory of the seed agent (`agent`): what models see and mutations change. Files a
+   * task keeps from them (an evaluator) must not be inside it.
+   */
+  agentDirectory: string;
 }
 
 /** What a task kind's `create` gets besides its section. */

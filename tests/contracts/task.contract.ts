@@ -102,7 +102,9 @@ function parse(kind: TaskKind, section: Record<string, unknown>): { kind: string
 
 function prepare(kind: TaskKind, section: Record<string, unknown>, configDirectory: string): { kind: string } {
   const parsed = parse(kind, section);
-  return kind.prepare ? kind.prepare(parsed, { configDirectory }) : parsed;
+  return kind.prepare
+    ? kind.prepare(parsed, { configDirectory, agentDirectory: path.join(configDirectory, 'agent') })
+    : parsed;
 }
 
 /** Registers the task cases for one kind under `describe('task contract: <kind>')`. */

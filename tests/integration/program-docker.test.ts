@@ -89,7 +89,8 @@ describe.skipIf(skipReason !== null)('program tasks in the Docker sandbox', () =
       command: ['python3', 'evaluate.py', '{program}', '{result}'],
     });
     const task: Task = programTaskKind.create(
-      programTaskKind.prepare?.(section, { configDirectory: root }) ?? section,
+      programTaskKind.prepare?.(section, { configDirectory: root, agentDirectory: path.join(root, 'program') }) ??
+        section,
       {
         seed: 1,
       },

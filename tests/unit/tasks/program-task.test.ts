@@ -39,7 +39,8 @@ const tree = (name: string, files: Record<string, string>): string => {
 /** Parses, prepares and creates a task whose campaign file lives in `root`. */
 const makeTask = (section: Record<string, unknown>): Task => {
   const parsed = programTaskSchema.parse({ kind: 'program', ...section }) as ProgramTaskConfig;
-  const prepared = programTaskKind.prepare?.(parsed, { configDirectory: root }) ?? parsed;
+  const prepared =
+    programTaskKind.prepare?.(parsed, { configDirectory: root, agentDirectory: path.join(root, 'program') }) ?? parsed;
   return programTaskKind.create(prepared, { seed: 7 });
 };
 
@@ -277,17 +278,35 @@ describe('program task: produce then judge', () => {
 });
 
 describe('program task: prepare', () => {
+  it('refuses an evaluator inside the program directory (models would see and change it)', () => {
+    tree('inside-agent/judge', { 'e.py': 'print(1)' });
+    const parsed = programTaskSchema.parse({
+      kind: 'program',
+      evaluator: 'inside-agent/judge',
+      command: ['python3', 'e.py'],
+    });
+    expect(() =>
+      programTaskKind.prepare?.(parsed, { configDirectory: root, agentDirectory: path.join(root, 'inside-agent') }),
+    ).toThrow(/task\.evaluator: .* is inside the program's directory/);
+    // Beside it is fine.
+    expect(() =>
+      programTaskKind.prepare?.(parsed, { configDirectory: root, agentDirectory: path.join(root, 'elsewhere') }),
+    ).not.toThrow();
+  });
+
   it('names task.evaluator when the evaluator is missing or uses a reserved name', () => {
     const parsed = programTaskSchema.parse({ kind: 'program', evaluator: 'nowhere', command: ['python3', 'e.py'] });
-    expect(() => programTaskKind.prepare?.(parsed, { configDirectory: root })).toThrow(ConfigError);
-    expect(() => programTaskKind.prepare?.(parsed, { configDirectory: root })).toThrow(
-      /task\.evaluator: "nowhere" does not exist/,
-    );
+    expect(() =>
+      programTaskKind.prepare?.(parsed, { configDirectory: root, agentDirectory: path.join(root, 'program') }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      programTaskKind.prepare?.(parsed, { configDirectory: root, agentDirectory: path.join(root, 'program') }),
+    ).toThrow(/task\.evaluator: "nowhere" does not exist/);
     tree('reserved', { 'result.json': '{}' });
     const reserved = programTaskSchema.parse({ kind: 'program', evaluator: 'reserved', command: ['python3', 'e.py'] });
-    expect(() => programTaskKind.prepare?.(reserved, { configDirectory: root })).toThrow(
-      /"result\.json", a name clade uses/,
-    );
+    expect(() =>
+      programTaskKind.prepare?.(reserved, { configDirectory: root, agentDirectory: path.join(root, 'program') }),
+    ).toThrow(/"result\.json", a name clade uses/);
   });
 
   it('reads a Markdown description file for the model', () => {
