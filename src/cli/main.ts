@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     )
     .addHelpText(
       'after',
-      '\nFirst steps:\n  clade run benchmarks/demo.yaml --dir archive/demo   # the offline demo campaign\n  clade tree archive/demo                              # the agent tree it grew\n  clade show archive/demo best                         # the best agent: scores and diff\n\nExit codes: 0 done, 1 failure, 2 bad campaign file or flags, 130 stopped by Ctrl-C (resumable).',
+      '\nFirst steps:\n  clade run benchmarks/demo.yaml --dir archive/demo   # the offline demo campaign\n  clade tree archive/demo                              # the agent tree it grew\n  clade show archive/demo best                         # the best agent: scores and diff\n\nYour own program:\n  clade init mine --template python-program           # a program, its evaluator, a commented campaign file\n  clade run mine/campaign.yaml                         # see docs/PROGRAM.md for the evaluator contract\n\nExit codes: 0 done, 1 failure, 2 bad campaign file or flags, 130 stopped by Ctrl-C (resumable).',
     )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
