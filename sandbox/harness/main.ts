@@ -53,6 +53,13 @@ const ERROR_LIMIT = 4_000;
 const exitProcess = process.exit.bind(process);
 const writeStderr = process.stderr.write.bind(process.stderr);
 const killProcess = process.kill.bind(process);
+// What writes the result, kept as loaded: an agent that replaces `JSON.stringify` or the `fs`
+// functions (`module.syncBuiltinESMExports()` updates imported bindings) does not reach the writer.
+// This narrows, not closes, what agent code in this process can do while its jobs run.
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const writeFileNow = writeFileSync;
+const renameNow = renameSync;
 /**
  * Ends the process without emitting `exit`: no `process.on('exit')` hook of the agent runs after
  * the harness's final write. (`process.reallyExit` is what `process.exit` calls after the event.)
@@ -258,8 +265,8 @@ export async function runHarness(directory: string = process.cwd(), options: Run
     const output: HarnessOutput = { harnessVersion: HARNESS_VERSION, jobs: results };
     const temporaryPath = `${resultPath}.${process.pid}.tmp`;
     try {
-      writeFileSync(temporaryPath, JSON.stringify(output));
-      renameSync(temporaryPath, resultPath);
+      writeFileNow(temporaryPath, stringify(output));
+      renameNow(temporaryPath, resultPath);
       return null;
     } catch (error) {
       return describeJobError(error);
@@ -291,11 +298,11 @@ export async function runHarness(directory: string = process.cwd(), options: Run
         Promise.resolve().then(() => runner(job, loadedAgent, { log: (line) => log.append(String(line)), directory })),
         failure,
       ]);
-      const json = JSON.stringify(output);
+      const json = stringify(output);
       results.push({
         index,
         ok: true,
-        ...(json === undefined ? {} : { output: JSON.parse(json) as unknown }),
+        ...(json === undefined ? {} : { output: parse(json) as unknown }),
         durationMs: Math.round(performance.now() - startedAt),
         log: log.toString(),
       });

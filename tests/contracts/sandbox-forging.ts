@@ -74,6 +74,21 @@ function startForger(): void {
   spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore' }).unref();
 }
 ${optimize}`,
+    'patched JSON.stringify and fs': `
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+const forge = (text: string): string => text.replace('"evaluations":3', '"evaluations":7').replace('honest run', 'FORGED');
+const originalStringify = JSON.stringify;
+JSON.stringify = ((value: unknown, ...rest: unknown[]) => {
+  const text = (originalStringify as (...args: unknown[]) => string)(value, ...rest);
+  return typeof text === 'string' ? forge(text) : text;
+}) as typeof JSON.stringify;
+const originalWrite = fs.writeFileSync;
+(fs as { writeFileSync: unknown }).writeFileSync = (path: unknown, data: unknown, ...rest: unknown[]) =>
+  (originalWrite as (...args: unknown[]) => void)(path, typeof data === 'string' ? forge(data) : data, ...rest);
+syncBuiltinESMExports();
+function startForger(): void {}
+${optimize}`,
     'setsid process': `
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -141,4 +156,10 @@ export async function expectForgingFails(
 }
 
 /** The forging cases by name, in the order the suites run them. */
-export const FORGING_CASES = ['exit hook', 'detached process after exit', 'racing detached process', 'setsid process'];
+export const FORGING_CASES = [
+  'exit hook',
+  'detached process after exit',
+  'racing detached process',
+  'setsid process',
+  'patched JSON.stringify and fs',
+];

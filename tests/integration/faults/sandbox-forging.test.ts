@@ -91,8 +91,8 @@ await new Promise((resolve) => setTimeout(resolve, 600));
       resultFile: 'verdict.json',
       limits,
     });
-    expect(judged.resultError, judged.stderr).toBeNull();
-    return judged.result;
+    // Unisolated, the forger may be caught mid-write (the file then is not JSON): the verdict is lost either way.
+    return judged.resultError === null ? judged.result : judged.resultError;
   }
 
   it.runIf(isolation.available || requireIsolation)("keeps the judge's verdict (bubblewrap)", async () => {
@@ -111,7 +111,7 @@ await new Promise((resolve) => setTimeout(resolve, 600));
     const token = String(500_000_000 + Math.floor(Math.random() * 90_000_000));
     const sandbox = createProcessSandbox({ isolation: 'none' });
     try {
-      expect(await produceThenJudge(sandbox, token)).toEqual({ score: 1e9, forged: true });
+      expect(await produceThenJudge(sandbox, token)).not.toEqual({ score: 0.5 });
     } finally {
       for (const pid of hostProcessesWith(token)) process.kill(pid, 'SIGKILL');
       await sandbox.close();
