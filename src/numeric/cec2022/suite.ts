@@ -98,6 +98,79 @@ function basicChunkedBatch(
   };
 }
 
+/**
+ * F4's batch: Rastrigin with the chunk's cosines computed together in WebAssembly (the same
+ * doubles as Math.cos), each point's sum then in the kernel's order.
+ */
+function rastriginChunkedBatch(dimension: number, transformer: ShiftRotateTransformer): PointBatchEvaluator {
+  const output = transformer.outputs[0] as Float64Array;
+  const { input, trigArguments, trigResults } = transformer;
+  const twoPi = 2.0 * Math.PI;
+  return (x, count, out, bias) => {
+    for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
+      const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      input.set(x.subarray(p * dimension, (p + size) * dimension));
+      transformer.transform(0, size, RATE.rastrigin);
+      const values = size * dimension;
+      for (let k = 0; k < values; k++) trigArguments[k] = twoPi * (output[k] as number);
+      transformer.cos(values);
+      for (let q = 0; q < size; q++) {
+        let f = 0.0;
+        for (let k = q * dimension; k < (q + 1) * dimension; k++) {
+          const zi = output[k] as number;
+          f += zi * zi - 10.0 * (trigResults[k] as number) + 10.0;
+        }
+        out[p + q] = f + bias;
+      }
+    }
+  };
+}
+
+/**
+ * F5's batch: Levy with the chunk's sines computed together in WebAssembly (the same doubles as
+ * Math.sin): per point sin(π·w0), sin(π·w_i + 1) for i < n − 1 and sin(2π·w_{n−1}), then the
+ * kernel's sums in its order.
+ */
+function levyChunkedBatch(dimension: number, transformer: ShiftRotateTransformer): PointBatchEvaluator {
+  const output = transformer.outputs[0] as Float64Array;
+  const { input, trigArguments, trigResults } = transformer;
+  const pi = Math.PI;
+  const stride = dimension + 1;
+  return (x, count, out, bias) => {
+    for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
+      const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      input.set(x.subarray(p * dimension, (p + size) * dimension));
+      transformer.transform(0, size, RATE.one);
+      for (let q = 0; q < size; q++) {
+        const base = q * dimension;
+        const slot = q * stride;
+        trigArguments[slot] = pi * (1.0 + ((output[base] as number) - 0.0) / 4.0);
+        for (let i = 0; i < dimension - 1; i++) {
+          trigArguments[slot + 1 + i] = pi * (1.0 + ((output[base + i] as number) - 0.0) / 4.0) + 1;
+        }
+        trigArguments[slot + dimension] = 2 * pi * (1.0 + ((output[base + dimension - 1] as number) - 0.0) / 4.0);
+      }
+      transformer.sin(size * stride);
+      for (let q = 0; q < size; q++) {
+        const base = q * dimension;
+        const slot = q * stride;
+        const s0 = trigResults[slot] as number;
+        const term1 = s0 * s0;
+        const wLast = 1.0 + ((output[base + dimension - 1] as number) - 0.0) / 4.0;
+        const sLast = trigResults[slot + dimension] as number;
+        const term3 = (wLast - 1) * (wLast - 1) * (1 + sLast * sLast);
+        let sum = 0.0;
+        for (let i = 0; i < dimension - 1; i++) {
+          const wi = 1.0 + ((output[base + i] as number) - 0.0) / 4.0;
+          const sine = trigResults[slot + 1 + i] as number;
+          sum = sum + (wi - 1) * (wi - 1) * (1 + 10 * (sine * sine));
+        }
+        out[p + q] = term1 + sum + term3 + bias;
+      }
+    }
+  };
+}
+
 /** The basic (F1–F5) evaluators: shift, rate, rotate, kernel; four points per pass in batches. */
 function createBasic(data: Cec2022Data): Cec2022Evaluator {
   const { dimension, shift, rotation } = data;
@@ -161,6 +234,8 @@ function createBasic(data: Cec2022Data): Cec2022Evaluator {
   }
   if (dimension % 2 === 0) {
     const transformer = createShiftRotateTransformer(dimension, 1, rotation, shift);
+    if (data.fn === 4) return { point, batch: rastriginChunkedBatch(dimension, transformer) };
+    if (data.fn === 5) return { point, batch: levyChunkedBatch(dimension, transformer) };
     return { point, batch: basicChunkedBatch(dimension, transformer, rate, kernel) };
   }
   const transform = (x: Float64Array, offset: number): void =>

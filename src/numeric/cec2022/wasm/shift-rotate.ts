@@ -29,6 +29,7 @@ interface ShiftRotateExports {
     out: number,
     scratch: number,
   ): void;
+  trig(input: number, output: number, count: number, cosine: number, fallback: number): number;
 }
 
 let compiled: object | undefined;
@@ -49,6 +50,14 @@ export interface ShiftRotateTransformer {
   readonly views: readonly (readonly Float64Array[])[];
   /** z = M_c·((x − o_c)·rate) for the first `count` points of `input` into outputs[component]. */
   transform(component: number, count: number, rate: number): void;
+  /** Arguments for `sin` / `cos` (WASM_CHUNK_POINTS × (dimension + 1) values). */
+  readonly trigArguments: Float64Array;
+  /** Their sines or cosines, the same doubles as Math.sin / Math.cos. */
+  readonly trigResults: Float64Array;
+  /** trigResults[k] = Math.sin(trigArguments[k]) for k < count. */
+  sin(count: number): void;
+  /** trigResults[k] = Math.cos(trigArguments[k]) for k < count. */
+  cos(count: number): void;
 }
 
 /**
@@ -75,7 +84,11 @@ export function createShiftRotateTransformer(
   const scratchAddress = shiftAddress + shiftBytes;
   const inputAddress = scratchAddress + scratchBytes;
   const outputAddress = inputAddress + chunkBytes;
-  const needed = outputAddress + components * chunkBytes;
+  const trigCapacity = WASM_CHUNK_POINTS * (dimension + 1);
+  const argumentsAddress = outputAddress + components * chunkBytes;
+  const resultsAddress = argumentsAddress + trigCapacity * 8;
+  const fallbackAddress = resultsAddress + trigCapacity * 8;
+  const needed = fallbackAddress + trigCapacity * 4;
   const memory = exports.memory;
   if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
   const buffer = memory.buffer;
@@ -91,11 +104,31 @@ export function createShiftRotateTransformer(
   const views = outputs.map((output) =>
     Array.from({ length: WASM_CHUNK_POINTS }, (_, q) => output.subarray(q * dimension, (q + 1) * dimension)),
   );
+  const trigArguments = new Float64Array(buffer, argumentsAddress, trigCapacity);
+  const trigResults = new Float64Array(buffer, resultsAddress, trigCapacity);
+  const fallback = new Int32Array(buffer, fallbackAddress, trigCapacity);
+  const trig = exports.trig;
   const run = exports.shiftScaleRotate;
   return {
     input,
     outputs,
     views,
+    trigArguments,
+    trigResults,
+    sin(count) {
+      const found = trig(argumentsAddress, resultsAddress, count, 0, fallbackAddress);
+      for (let index = 0; index < found; index++) {
+        const k = fallback[index] as number;
+        trigResults[k] = Math.sin(trigArguments[k] as number);
+      }
+    },
+    cos(count) {
+      const found = trig(argumentsAddress, resultsAddress, count, 1, fallbackAddress);
+      for (let index = 0; index < found; index++) {
+        const k = fallback[index] as number;
+        trigResults[k] = Math.cos(trigArguments[k] as number);
+      }
+    },
     transform(component, count, rate) {
       run(
         inputAddress,

@@ -113,6 +113,123 @@
             (br $rows)))
         (local.set $p (i32.add (local.get $p) (i32.const 8)))
         (br $points))))
+  ;; trig(in, out, count, cosine, fallback) → fallbacks: out[k] = sin(in[k]) (cosine = 0) or
+  ;; cos(in[k]) (cosine = 1) for k < count, the same double as V8's Math.sin / Math.cos (fdlibm:
+  ;; __ieee754_rem_pio2's one-step medium reduction and __kernel_sin / __kernel_cos, operation by
+  ;; operation, two arguments per f64x2, both kernels computed and the quadrant's one selected).
+  ;; Arguments fdlibm treats otherwise (|x| < 2^-27 after reduction, |x| near π/2 or beyond
+  ;; 2^19·π/2, cancellation in the reduction, NaN, ±∞) are left to the caller: their indices are
+  ;; appended to the i32 list at `fallback` and their count returned (the caller computes them with
+  ;; Math.sin / Math.cos from `in`, which must therefore not be `out`).
+  (func (export "trig") (param $in i32) (param $out i32) (param $count i32) (param $cosine i32) (param $fallback i32) (result i32)
+    (local $k i32) (local $second i32) (local $found i32) (local $mask v128)
+    (local $x v128) (local $a v128) (local $fn v128) (local $r v128) (local $w v128)
+    (local $y0 v128) (local $y1 v128) (local $negative v128) (local $small v128)
+    (local $z v128) (local $v v128) (local $rs v128) (local $rc v128) (local $ay v128) (local $qx v128)
+    (local $sinK v128) (local $cosK v128) (local $q v128) (local $odd v128) (local $flip v128) (local $base v128)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_s (local.get $k) (local.get $count)))
+        ;; Lane 1 is element k + 1, or k again at an odd end.
+        (local.set $second (select (i32.add (local.get $k) (i32.const 1)) (local.get $k)
+          (i32.lt_s (i32.add (local.get $k) (i32.const 1)) (local.get $count))))
+        (local.set $x (f64x2.replace_lane 1
+          (f64x2.splat (f64.load (i32.add (local.get $in) (i32.shl (local.get $k) (i32.const 3)))))
+          (f64.load (i32.add (local.get $in) (i32.shl (local.get $second) (i32.const 3))))))
+        (local.set $a (f64x2.abs (local.get $x)))
+        (local.set $small (f64x2.lt (local.get $a) (v128.const f64x2 0.78539848327636719 0.78539848327636719)))
+        ;; Medium reduction: n = (int)(|x|·2/π + ½), r = |x| − n·pio2_1, w = n·pio2_1t.
+        (local.set $fn (f64x2.trunc (f64x2.add (f64x2.mul (local.get $a)
+          (v128.const f64x2 6.36619772367581382433e-01 6.36619772367581382433e-01)) (v128.const f64x2 0.5 0.5))))
+        (local.set $r (f64x2.sub (local.get $a) (f64x2.mul (local.get $fn)
+          (v128.const f64x2 1.57079632673412561417e+00 1.57079632673412561417e+00))))
+        (local.set $w (f64x2.mul (local.get $fn) (v128.const f64x2 6.07710050650619224932e-11 6.07710050650619224932e-11)))
+        (local.set $y0 (f64x2.sub (local.get $r) (local.get $w)))
+        (local.set $y1 (f64x2.sub (f64x2.sub (local.get $r) (local.get $y0)) (local.get $w)))
+        ;; Fallback lanes: cancellation (|y0| < |x|·2^-16 covers fdlibm's second step), |x| near π/2,
+        ;; beyond the medium range or not a number; then |reduced| < 2^-27 (also for small |x|).
+        (local.set $mask (v128.or
+          (v128.andnot (f64x2.lt (f64x2.abs (local.get $y0)) (f64x2.mul (local.get $a) (v128.const f64x2 0x1p-16 0x1p-16)))
+                       (local.get $small))
+          (v128.or
+            (v128.and (f64x2.ge (local.get $a) (v128.const f64x2 1.5707960128784180 1.5707960128784180))
+                      (f64x2.lt (local.get $a) (v128.const f64x2 1.5707969665527344 1.5707969665527344)))
+            (v128.not (f64x2.lt (local.get $a) (v128.const f64x2 1647100.0 1647100.0))))))
+        ;; x < 0: y negated and n = −n; |x| ≤ π/4: y0 = x, y1 = 0, n = 0.
+        (local.set $negative (f64x2.lt (local.get $x) (v128.const f64x2 0 0)))
+        (local.set $y0 (v128.bitselect (f64x2.neg (local.get $y0)) (local.get $y0) (local.get $negative)))
+        (local.set $y1 (v128.bitselect (f64x2.neg (local.get $y1)) (local.get $y1) (local.get $negative)))
+        (local.set $fn (v128.bitselect (f64x2.neg (local.get $fn)) (local.get $fn) (local.get $negative)))
+        (local.set $y0 (v128.bitselect (local.get $x) (local.get $y0) (local.get $small)))
+        (local.set $y1 (v128.bitselect (v128.const f64x2 0 0) (local.get $y1) (local.get $small)))
+        (local.set $fn (v128.bitselect (v128.const f64x2 0 0) (local.get $fn) (local.get $small)))
+        (local.set $ay (f64x2.abs (local.get $y0)))
+        (local.set $mask (v128.or (local.get $mask)
+          (f64x2.lt (local.get $ay) (v128.const f64x2 7.4505805969238281e-9 7.4505805969238281e-9))))
+        ;; __kernel_sin: iy = 1 form, and the iy = 0 form for unreduced (small) lanes.
+        (local.set $z (f64x2.mul (local.get $y0) (local.get $y0)))
+        (local.set $v (f64x2.mul (local.get $z) (local.get $y0)))
+        (local.set $rs (f64x2.add (v128.const f64x2 8.33333333332248946124e-03 8.33333333332248946124e-03)
+          (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 -1.98412698298579493134e-04 -1.98412698298579493134e-04)
+            (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 2.75573137070700676789e-06 2.75573137070700676789e-06)
+              (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 -2.50507602534068634195e-08 -2.50507602534068634195e-08)
+                (f64x2.mul (local.get $z) (v128.const f64x2 1.58969099521155010221e-10 1.58969099521155010221e-10))))))))))
+        (local.set $sinK (v128.bitselect
+          (f64x2.add (local.get $y0) (f64x2.mul (local.get $v)
+            (f64x2.add (v128.const f64x2 -1.66666666666666324348e-01 -1.66666666666666324348e-01) (f64x2.mul (local.get $z) (local.get $rs)))))
+          (f64x2.sub (local.get $y0)
+            (f64x2.sub
+              (f64x2.sub
+                (f64x2.mul (local.get $z) (f64x2.sub (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $y1)) (f64x2.mul (local.get $v) (local.get $rs))))
+                (local.get $y1))
+              (f64x2.mul (local.get $v) (v128.const f64x2 -1.66666666666666324348e-01 -1.66666666666666324348e-01))))
+          (local.get $small)))
+        ;; __kernel_cos, with qx = 0 below 0.3 (the same operations as fdlibm's short form there).
+        (local.set $rc (f64x2.mul (local.get $z)
+          (f64x2.add (v128.const f64x2 4.16666666666666019037e-02 4.16666666666666019037e-02)
+          (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 -1.38888888888741095749e-03 -1.38888888888741095749e-03)
+            (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 2.48015872894767294178e-05 2.48015872894767294178e-05)
+              (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 -2.75573143513906633035e-07 -2.75573143513906633035e-07)
+                (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 2.08757232129817482790e-09 2.08757232129817482790e-09)
+                  (f64x2.mul (local.get $z) (v128.const f64x2 -1.13596475577881948265e-11 -1.13596475577881948265e-11)))))))))))))
+        ;; qx: |y0| cut to its high word, divided by 4 (high word − 0x00200000); 0.28125 above 0.78125.
+        (local.set $qx (i64x2.sub (v128.and (local.get $ay) (v128.const i64x2 0xFFFFFFFF00000000 0xFFFFFFFF00000000))
+                                  (v128.const i64x2 0x0020000000000000 0x0020000000000000)))
+        (local.set $qx (v128.bitselect (v128.const f64x2 0.28125 0.28125) (local.get $qx)
+          (f64x2.ge (local.get $ay) (v128.const f64x2 0.78125047683715820 0.78125047683715820))))
+        (local.set $qx (v128.bitselect (v128.const f64x2 0 0) (local.get $qx)
+          (f64x2.lt (local.get $ay) (v128.const f64x2 0.29999995231628418 0.29999995231628418))))
+        (local.set $cosK (f64x2.sub (f64x2.sub (v128.const f64x2 1 1) (local.get $qx))
+          (f64x2.sub (f64x2.sub (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $z)) (local.get $qx))
+                     (f64x2.sub (f64x2.mul (local.get $z) (local.get $rc)) (f64x2.mul (local.get $y0) (local.get $y1))))))
+        ;; Quadrant q = n mod 4: sin is sinK, cosK, −sinK, −cosK; cos is cosK, −sinK, −cosK, sinK.
+        (local.set $q (f64x2.sub (local.get $fn)
+          (f64x2.mul (v128.const f64x2 4 4) (f64x2.floor (f64x2.mul (local.get $fn) (v128.const f64x2 0.25 0.25))))))
+        (local.set $odd (v128.or (f64x2.eq (local.get $q) (v128.const f64x2 1 1)) (f64x2.eq (local.get $q) (v128.const f64x2 3 3))))
+        (if (local.get $cosine)
+          (then
+            (local.set $base (v128.bitselect (local.get $sinK) (local.get $cosK) (local.get $odd)))
+            (local.set $flip (v128.or (f64x2.eq (local.get $q) (v128.const f64x2 1 1)) (f64x2.eq (local.get $q) (v128.const f64x2 2 2)))))
+          (else
+            (local.set $base (v128.bitselect (local.get $cosK) (local.get $sinK) (local.get $odd)))
+            (local.set $flip (f64x2.ge (local.get $q) (v128.const f64x2 2 2)))))
+        (local.set $base (v128.bitselect (f64x2.neg (local.get $base)) (local.get $base) (local.get $flip)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))) (f64x2.extract_lane 0 (local.get $base)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $second) (i32.const 3))) (f64x2.extract_lane 1 (local.get $base)))
+        (if (v128.any_true (local.get $mask))
+          (then
+            (if (i64.ne (i64x2.extract_lane 0 (local.get $mask)) (i64.const 0))
+              (then
+                (i32.store (i32.add (local.get $fallback) (i32.shl (local.get $found) (i32.const 2))) (local.get $k))
+                (local.set $found (i32.add (local.get $found) (i32.const 1)))))
+            (if (i32.and (i64.ne (i64x2.extract_lane 1 (local.get $mask)) (i64.const 0))
+                         (i32.ne (local.get $second) (local.get $k)))
+              (then
+                (i32.store (i32.add (local.get $fallback) (i32.shl (local.get $found) (i32.const 2))) (local.get $second))
+                (local.set $found (i32.add (local.get $found) (i32.const 1)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (br $each)))
+    (local.get $found))
   ;; min(index, last).
   (func $clamp (param $index i32) (param $last i32) (result i32)
     (select (local.get $index) (local.get $last) (i32.lt_s (local.get $index) (local.get $last))))

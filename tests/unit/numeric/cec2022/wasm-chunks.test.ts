@@ -2,7 +2,8 @@
  * The WebAssembly shift-rotate step works on chunks of WASM_CHUNK_POINTS points, eight per pass:
  * batches longer than a chunk, with a tail that fills neither a chunk nor a pass, give every point
  * the same double as evaluating it alone (the single-point path is plain JavaScript), for all 24
- * cases; and the step itself equals the scalar `shiftScaleRotate` on every entry.
+ * cases; the step itself equals the scalar `shiftScaleRotate` on every entry; and the chunk's sines
+ * and cosines equal Math.sin and Math.cos.
  */
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../src/core/random.js';
@@ -68,6 +69,51 @@ describe('CEC2022 WebAssembly chunks', () => {
       }
     });
   }
+
+  it('sin and cos of a chunk equal Math.sin and Math.cos bit for bit (every scale, near k·π/2, special values)', () => {
+    const dimension = 20;
+    const transformer = createShiftRotateTransformer(dimension, 1, new Float64Array(400), new Float64Array(20));
+    const capacity = transformer.trigArguments.length;
+    const random = createRandom('wasm-trig');
+    const scales = [1e-9, 1e-3, 0.3, 0.8, 1, 2, 3, 5, 10, 30, 60, 100, 200, 1e3, 1e5, 1e6, 1e7, 1e12];
+    const batches: number[][] = scales.map((scale) =>
+      Array.from({ length: capacity }, () => random.uniform(-1, 1) * scale),
+    );
+    const near: number[] = [];
+    for (let k = -300; k <= 300; k++) {
+      for (let step = -4; step <= 4; step++) near.push((k * Math.PI) / 2 + step * 1e-13 * Math.max(1, Math.abs(k)));
+    }
+    for (let start = 0; start < near.length; start += capacity) batches.push(near.slice(start, start + capacity));
+    batches.push([
+      0,
+      -0,
+      5e-324,
+      -1e-300,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+      0.78125,
+      0.3,
+      0.785398,
+      2.356194,
+      1.5707963,
+    ]);
+    for (const batch of batches) {
+      transformer.trigArguments.set(batch);
+      for (const [name, reference] of [
+        ['sin', Math.sin],
+        ['cos', Math.cos],
+      ] as const) {
+        transformer[name](batch.length);
+        for (let k = 0; k < batch.length; k++) {
+          const want = reference(batch[k] as number);
+          if (!Object.is(transformer.trigResults[k], want)) {
+            expect.fail(`${name}(${batch[k]}) = ${transformer.trigResults[k]}, Math.${name} gives ${want}`);
+          }
+        }
+      }
+    }
+  });
 
   it('refuses an odd dimension, saying so', () => {
     expect(() => createShiftRotateTransformer(9, 1, new Float64Array(81), new Float64Array(9))).toThrow(
