@@ -27,8 +27,9 @@ const TREE_MODE = '40000';
 
 /**
  * Whether the repository at `gitDirectory` can be written directly: SHA-1 objects, loose files for
- * refs (no reftable) and no reflogs (git writes none for a bare repository unless
- * `core.logAllRefUpdates` says so). Read once from its `config`.
+ * refs (no reftable), no reflogs (git writes none for a bare repository unless
+ * `core.logAllRefUpdates` says so), no shared permissions and no forced fsync (git's default
+ * fsyncs neither loose objects nor refs; neither does this writer). Read once from its `config`.
  */
 export function looseObjectSupport(gitDirectory: string): { objects: boolean; refs: boolean } {
   let config: string;
@@ -40,7 +41,9 @@ export function looseObjectSupport(gitDirectory: string): { objects: boolean; re
   // Any extension (objectFormat, refStorage, …) changes what a plain writer may assume.
   const extensions = /^\s*\[\s*extensions\b/im.test(config);
   const reflogs = /^\s*logallrefupdates\s*=/im.test(config);
-  return { objects: !extensions, refs: !extensions && !reflogs };
+  // Shared permissions and forced fsyncs are git's to apply.
+  const special = /^\s*(sharedrepository|fsyncobjectfiles|fsync|fsyncmethod)\s*=/im.test(config);
+  return { objects: !extensions && !special, refs: !extensions && !reflogs && !special };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -175,7 +175,7 @@ describe('loose-object writer', () => {
     });
   });
 
-  it('leaves a SHA-256 repository and one with reflogs to git', async () => {
+  it('leaves a SHA-256 repository, one with reflogs and a shared one to git', async () => {
     const sha256 = join(directory, 'sha256.git');
     git(sha256, 'init', '--bare', '--quiet', '--object-format=sha256', sha256);
     const store = createGitCodeStore(sha256);
@@ -192,6 +192,16 @@ describe('loose-object writer', () => {
     const commit = await reopened.commit({ 'a.ts': 'a' }, null, 'root');
     await reopened.setNodeRef(0, commit);
     expect(git(logged.path, 'reflog', 'show', '--format=%H', `${NODE_REF_PREFIX}0`).trim()).toBe(commit);
+
+    const shared = createGitCodeStore(join(directory, 'shared.git'));
+    await shared.init();
+    git(shared.path, 'config', 'core.sharedRepository', 'group');
+    const reopenedShared = createGitCodeStore(shared.path);
+    const sharedCommit = await reopenedShared.commit({ 'a.ts': 'a' }, null, 'root');
+    const blob = git(shared.path, 'rev-parse', `${sharedCommit}:a.ts`).trim();
+    // git made the object's directory group-writable and set-group-id, as the setting asks.
+    const mode = statSync(join(shared.path, 'objects', blob.slice(0, 2))).mode;
+    expect(mode & 0o2020).toBe(0o2020);
   });
 
   it('runs 16 commits at once sharing most of their files, leaving no temporary files', async () => {
