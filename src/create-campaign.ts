@@ -145,8 +145,9 @@ export async function createCampaign(
   const prepared = prepareCampaign(config, path.dirname(loaded.file), loaded.agentDirectory, options);
   // A dead address, a refused key or an unknown model name: said in seconds, before anything is made.
   await preflightCampaign(prepared, options);
-  // Model-written code without a usable Docker sandbox is refused before anything is created.
-  if (prepared.mutatorKind.writesCode && config.sandbox.kind !== 'process' && config.executor.kind !== 'bullmq') {
+  // Model-written code without an isolating sandbox (Docker, or the process sandbox under
+  // bubblewrap) is refused before anything is created.
+  if (prepared.mutatorKind.writesCode && config.executor.kind !== 'bullmq') {
     await (await campaignSandbox(config, { pruneOrphans: false })).close();
   }
   // Built beside the target and moved into place (archive.db last): a kill at any moment leaves no
