@@ -73,14 +73,28 @@ export function classifyModelError(error: unknown, signal?: AbortSignal): ErrorC
     return { retryable, status, retryAfterMs, reason: `HTTP ${status}: ${firstLine(message)}`, aborted: false };
   }
   const timeout = /timeout|timed out/i.test(constructorName) || /timed? ?out/i.test(message);
+  // The SDKs say only "Connection error."; the system's code in the causes says which (ECONNREFUSED …).
+  const code = systemErrorCode(error);
+  const detail = code !== undefined && !message.includes(code) ? ` (${code})` : '';
   // No status: the connection failed, timed out, or the body was cut off or unreadable. All transient.
   return {
     retryable: true,
     status: undefined,
     retryAfterMs,
-    reason: `${timeout ? 'timeout' : 'connection or response error'}: ${firstLine(message)}`,
+    reason: `${timeout ? 'timeout' : 'connection or response error'}: ${firstLine(message)}${detail}`,
     aborted: false,
   };
+}
+
+/** The system error code (`ECONNREFUSED`, `ENOTFOUND` …) of `error` or one of its causes, if any. */
+export function systemErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /**

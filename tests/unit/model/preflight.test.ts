@@ -154,6 +154,7 @@ describe('OpenAI check', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(error.message).toContain(`nothing answers at http://127.0.0.1:${port}/v1`);
     expect(error.message).toContain('check OPENAI_BASE_URL');
+    expect(error.message).toContain('ECONNREFUSED');
   });
 
   it('a server that never answers fails at the check deadline', async () => {
