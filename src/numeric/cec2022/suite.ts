@@ -35,6 +35,7 @@ import {
   shiftScaleRotateBlock,
   zakharov,
 } from './kernels.js';
+import { fifthPair, powOneFifth, powOneFifthPair } from './precise-math.js';
 import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** F* of F1..F12 (index 0 is F1): 300, 400, 600, 800, 900, 1800, 2000, 2200, 2300, 2400, 2600, 2700. */
@@ -171,6 +172,63 @@ function levyChunkedBatch(dimension: number, transformer: ShiftRotateTransformer
   };
 }
 
+/**
+ * F3's batch: Schaffer F7 on y = x − o (unrotated), with a chunk's sin(50·z^0.2) computed together
+ * in WebAssembly (the same doubles as Math.sin) and the powers two at a time; then each point's
+ * sum in the kernel's order. Only the transformer's sine buffers are used.
+ */
+function schafferF7ChunkedBatch(
+  dimension: number,
+  shift: Float64Array,
+  transformer: ShiftRotateTransformer,
+): PointBatchEvaluator {
+  const { trigArguments, trigResults } = transformer;
+  const pairs = dimension - 1;
+  const roots = new Float64Array(WASM_CHUNK_POINTS * pairs);
+  const y = new Float64Array(dimension);
+  return (x, count, out, bias) => {
+    for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
+      const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      for (let q = 0; q < size; q++) {
+        const offset = (p + q) * dimension;
+        for (let i = 0; i < dimension; i++) y[i] = ((x[offset + i] as number) - (shift[i] as number)) * RATE.one;
+        const slot = q * pairs;
+        let i = 0;
+        for (; i + 1 < pairs; i += 2) {
+          const a = y[i] as number;
+          const b = y[i + 1] as number;
+          const c = y[i + 2] as number;
+          const zi = Math.sqrt(a * a + b * b);
+          const zNext = Math.sqrt(b * b + c * c);
+          powOneFifthPair(zi, zNext);
+          trigArguments[slot + i] = 50.0 * (fifthPair[0] as number);
+          trigArguments[slot + i + 1] = 50.0 * (fifthPair[1] as number);
+          roots[slot + i] = Math.sqrt(zi);
+          roots[slot + i + 1] = Math.sqrt(zNext);
+        }
+        for (; i < pairs; i++) {
+          const a = y[i] as number;
+          const b = y[i + 1] as number;
+          const zi = Math.sqrt(a * a + b * b);
+          trigArguments[slot + i] = 50.0 * powOneFifth(zi);
+          roots[slot + i] = Math.sqrt(zi);
+        }
+      }
+      transformer.sin(size * pairs);
+      for (let q = 0; q < size; q++) {
+        const slot = q * pairs;
+        let f = 0.0;
+        for (let i = 0; i < pairs; i++) {
+          const root = roots[slot + i] as number;
+          const tmp = trigResults[slot + i] as number;
+          f += root + root * tmp * tmp;
+        }
+        out[p + q] = (f * f) / (dimension - 1) / (dimension - 1) + bias;
+      }
+    }
+  };
+}
+
 /** The basic (F1–F5) evaluators: shift, rate, rotate, kernel; four points per pass in batches. */
 function createBasic(data: Cec2022Data): Cec2022Evaluator {
   const { dimension, shift, rotation } = data;
@@ -182,6 +240,10 @@ function createBasic(data: Cec2022Data): Cec2022Evaluator {
       for (let i = 0; i < dimension; i++) y[i] = ((x[offset + i] as number) - (shift[i] as number)) * RATE.one;
       return schafferF7(y, dimension);
     };
+    if (dimension % 2 === 0) {
+      const transformer = createShiftRotateTransformer(dimension, 1, rotation, shift);
+      return { point, batch: schafferF7ChunkedBatch(dimension, shift, transformer) };
+    }
     return {
       point,
       batch: (x, count, out, bias) => {
