@@ -123,6 +123,8 @@ function hybrid(
   data: Cec2022Data,
   fractions: readonly number[],
   groups: (sizes: number[], starts: number[], scratch: Float64Array) => (permuted: Float64Array) => number,
+  /** A batch of its own on the WebAssembly transformer (same values as `groups`), when given. */
+  chunked?: (transformer: ShiftRotateTransformer, sizes: number[], starts: number[]) => PointBatchEvaluator,
 ): Cec2022Evaluator {
   const dimension = data.dimension;
   const sizes = hybridGroupSizes(fractions, dimension);
@@ -148,6 +150,7 @@ function hybrid(
   };
   if (dimension % 2 === 0) {
     const transformer = createShiftRotateTransformer(dimension, 1, permutedRotation, data.shift);
+    if (chunked !== undefined) return { point, batch: chunked(transformer, sizes, starts) };
     return { point, batch: chunkedBatch(dimension, transformer, RATE.one, finish) };
   }
   const transform = (x: Float64Array, offset: number): void =>
@@ -155,25 +158,80 @@ function hybrid(
   return { point, batch: blockBatch(dimension, transform, blockViews(permuted, dimension), finish, point) };
 }
 
+/**
+ * F6's batch: per chunk, the Rastrigin group's cosines together in WebAssembly (the same doubles
+ * as Math.cos), then each point's three groups as `createHybrid02`'s finish computes them.
+ */
+function hybrid02Chunked(
+  dimension: number,
+  transformer: ShiftRotateTransformer,
+  sizes: number[],
+  starts: number[],
+): PointBatchEvaluator {
+  const [n0, n1, n2] = sizes as [number, number, number];
+  const [g0, g1, g2] = starts as [number, number, number];
+  const output = transformer.outputs[0] as Float64Array;
+  const { input, trigArguments, trigResults } = transformer;
+  const scratch = new Float64Array(dimension);
+  const twoPi = 2.0 * Math.PI;
+  return (x, count, out, bias) => {
+    for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
+      const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      input.set(x.subarray(p * dimension, (p + size) * dimension));
+      transformer.transform(0, size, RATE.one);
+      for (let q = 0; q < size; q++) {
+        const base = q * dimension + g2;
+        for (let i = 0; i < n2; i++)
+          trigArguments[q * n2 + i] = twoPi * ((output[base + i] as number) * RATE.rastrigin);
+      }
+      transformer.cos(size * n2);
+      for (let q = 0; q < size; q++) {
+        const view = q * dimension;
+        scaleSlice(output, view + g0, n0, RATE.one, scratch);
+        const fit0 = bentCigar(scratch, n0);
+        scaleSlice(output, view + g1, n1, RATE.beyer, scratch);
+        const fit1 = hgbat(scratch, n1);
+        let fit2 = 0.0;
+        for (let i = 0; i < n2; i++) {
+          const zi = (output[view + g2 + i] as number) * RATE.rastrigin;
+          fit2 += zi * zi - 10.0 * (trigResults[q * n2 + i] as number) + 10.0;
+        }
+        let f = 0.0;
+        f += fit0;
+        f += fit1;
+        f += fit2;
+        out[p + q] = f + bias;
+      }
+    }
+  };
+}
+
 /** F6 (hf02): bent cigar, HGBat, Rastrigin on 40 %, 40 %, 20 % of the coordinates. */
 export function createHybrid02(data: Cec2022Data): Cec2022Evaluator {
-  return hybrid(data, [0.4, 0.4, 0.2], (sizes, starts, scratch) => {
-    const [n0, n1, n2] = sizes as [number, number, number];
-    const [g0, g1, g2] = starts as [number, number, number];
-    return (permuted) => {
-      scaleSlice(permuted, g0, n0, RATE.one, scratch);
-      const fit0 = bentCigar(scratch, n0);
-      scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
-      const fit1 = hgbat(scratch, n1);
-      scaleSlice(permuted, g2, n2, RATE.rastrigin, scratch);
-      const fit2 = rastrigin(scratch, n2);
-      let f = 0.0;
-      f += fit0;
-      f += fit1;
-      f += fit2;
-      return f;
-    };
-  });
+  const chunked = (transformer: ShiftRotateTransformer, sizes: number[], starts: number[]): PointBatchEvaluator =>
+    hybrid02Chunked(data.dimension, transformer, sizes, starts);
+  return hybrid(
+    data,
+    [0.4, 0.4, 0.2],
+    (sizes, starts, scratch) => {
+      const [n0, n1, n2] = sizes as [number, number, number];
+      const [g0, g1, g2] = starts as [number, number, number];
+      return (permuted) => {
+        scaleSlice(permuted, g0, n0, RATE.one, scratch);
+        const fit0 = bentCigar(scratch, n0);
+        scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
+        const fit1 = hgbat(scratch, n1);
+        scaleSlice(permuted, g2, n2, RATE.rastrigin, scratch);
+        const fit2 = rastrigin(scratch, n2);
+        let f = 0.0;
+        f += fit0;
+        f += fit1;
+        f += fit2;
+        return f;
+      };
+    },
+    chunked,
+  );
 }
 
 /**
