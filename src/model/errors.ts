@@ -74,8 +74,8 @@ export function classifyModelError(error: unknown, signal?: AbortSignal): ErrorC
   }
   const timeout = /timeout|timed out/i.test(constructorName) || /timed? ?out/i.test(message);
   // The SDKs say only "Connection error."; the system's code in the causes says which (ECONNREFUSED …).
-  const code = systemErrorCode(error);
-  const detail = code !== undefined && !message.includes(code) ? ` (${code})` : '';
+  const cause = systemErrorCode(error) ?? innermostCause(error);
+  const detail = cause !== undefined && !message.includes(cause) ? ` (${cause})` : '';
   // No status: the connection failed, timed out, or the body was cut off or unreadable. All transient.
   return {
     retryable: true,
@@ -95,6 +95,17 @@ export function systemErrorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The first line of the message of `error`'s innermost cause (e.g. fetch's `bad port`), if it has causes. */
+function innermostCause(error: unknown): string | undefined {
+  let current: unknown = (error as { cause?: unknown } | null)?.cause;
+  let found: string | undefined;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    found = firstLine(current.message) || found;
+    current = current.cause;
+  }
+  return found;
 }
 
 /**
