@@ -141,33 +141,3 @@ export function runLog(result: SandboxResult, chars = 2000): string {
   const text = parts.join('\n');
   return text.length > chars ? `…${text.slice(-chars)}` : text;
 }
-
-/** Why a run did not end normally, or null when it exited on its own. */
-export function abnormalEnding(
-  result: SandboxResult,
-  limits: SandboxLimits,
-): { status: 'timeout' | 'crashed'; reason: string } | null {
-  switch (result.exit) {
-    case 'timeout':
-      return {
-        status: 'timeout',
-        reason: `killed at the wall-clock limit of ${Math.round(limits.timeoutMs / 1000)} s`,
-      };
-    case 'memory':
-      return { status: 'crashed', reason: `killed for passing the memory cap of ${limits.memoryMb} MiB` };
-    case 'disk':
-      return {
-        status: 'crashed',
-        reason: `killed for filling its work directory (${result.resultError ?? 'disk cap reached'})`,
-      };
-    case 'lost':
-      return { status: 'crashed', reason: `lost: ${result.resultError ?? 'its worker failed'}` };
-    default:
-      return null;
-  }
-}
-
-/** How a process that exited on its own ended, for reasons: `exited with code 2`, `was killed by SIGSEGV`. */
-export function exitDescription(result: SandboxResult): string {
-  return result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-}

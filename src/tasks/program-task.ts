@@ -14,6 +14,7 @@ import {
   PRIVATE_METRIC_PREFIX,
 } from '../core/types.js';
 import { EvaluationAbortedError } from '../harness/run-harness.js';
+import { abnormalEnding, exitDescription } from '../harness/sandbox-exit.js';
 import type { CollectedFiles } from '../sandbox/collect-files.js';
 import type { SandboxLimits, SandboxResult } from '../sandbox/types.js';
 import {
@@ -25,9 +26,7 @@ import {
 } from './program-config.js';
 import { describeScoreMapping, mapScore, parseEvaluatorResult, type ScoreMapping } from './program-result.js';
 import {
-  abnormalEnding,
   BUILD_PRODUCT_BYTES,
-  exitDescription,
   OUTPUT_BYTES,
   relativeTo,
   runLog,
