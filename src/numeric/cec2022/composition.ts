@@ -14,12 +14,20 @@ import {
   ellipsoid,
   ellipsoidWeights,
   expandedSchafferF6,
+  expandedSchafferF6Arguments,
+  expandedSchafferF6FromSines,
   griewank,
+  griewankArguments,
+  griewankFromCosines,
   hgbat,
   RATE,
   rastrigin,
+  rastriginArguments,
+  rastriginFromCosines,
   rosenbrock,
   schwefel,
+  schwefelArguments,
+  schwefelFromSines,
   shiftScale,
   shiftScaleRotate,
   shiftScaleRotateBlock,
@@ -136,6 +144,9 @@ export function createComposition(data: Cec2022Data): Cec2022Evaluator {
   const numerators = Float64Array.from(definition.components, (component) => component.scale?.[0] ?? Number.NaN);
   const denominators = Float64Array.from(definition.components, (component) => component.scale?.[1] ?? Number.NaN);
   const scaled = definition.components.map((component) => component.scale !== null);
+  /** A component's raw value scaled as written in C: numerator·f/denominator (or as is). */
+  const scaleValue = (i: number, value: number): number =>
+    scaled[i] ? ((numerators[i] as number) * value) / (denominators[i] as number) : value;
   /** Component i's value on its transformed point, scaled as written in C: numerator·f/denominator. */
   const componentValue = (i: number, values: Float64Array): number => {
     let value: number;
@@ -168,7 +179,7 @@ export function createComposition(data: Cec2022Data): Cec2022Evaluator {
         value = griewank(values, dimension);
         break;
     }
-    return scaled[i] ? ((numerators[i] as number) * value) / (denominators[i] as number) : value;
+    return scaleValue(i, value);
   };
 
   /** cf_cal for the point at x[offset ..] with component values fit[fitOffset .. + count). */
@@ -258,7 +269,10 @@ export function createComposition(data: Cec2022Data): Cec2022Evaluator {
     // Rotated components through the WebAssembly step, a chunk of points at a time; unrotated
     // ones shifted and scaled here into the same output views.
     const transformer = createShiftRotateTransformer(dimension, count, rotation, shift);
-    const { input, views: componentViews } = transformer;
+    const { input, views: componentViews, trigArguments, trigResults } = transformer;
+    // Component values of a chunk's points (count per point); the trigonometric kernels run in two
+    // phases around one WebAssembly sin / cos pass over the chunk (the same doubles as Math's).
+    const fits = new Float64Array(WASM_CHUNK_POINTS * count);
     const batch: PointBatchEvaluator = (x, pointCount, out, outputBias) => {
       for (let p = 0; p < pointCount; p += WASM_CHUNK_POINTS) {
         const size = Math.min(WASM_CHUNK_POINTS, pointCount - p);
@@ -282,10 +296,58 @@ export function createComposition(data: Cec2022Data): Cec2022Evaluator {
             }
           }
         }
-        for (let q = 0; q < size; q++) {
-          for (let i = 0; i < count; i++) {
-            fit[i] = componentValue(i, (componentViews[i] as readonly Float64Array[])[q] as Float64Array);
+        for (let i = 0; i < count; i++) {
+          const output = transformer.outputs[i] as Float64Array;
+          const values = size * dimension;
+          switch (kernels[i] as Component['kernel']) {
+            case 'rastrigin':
+              for (let q = 0; q < size; q++)
+                rastriginArguments(output, q * dimension, dimension, trigArguments, q * dimension);
+              transformer.cos(values);
+              for (let q = 0; q < size; q++) {
+                const value = rastriginFromCosines(output, q * dimension, dimension, trigResults, q * dimension);
+                fits[q * count + i] = scaleValue(i, value);
+              }
+              break;
+            case 'griewank':
+              for (let q = 0; q < size; q++)
+                griewankArguments(output, q * dimension, dimension, trigArguments, q * dimension);
+              transformer.cos(values);
+              for (let q = 0; q < size; q++) {
+                const value = griewankFromCosines(output, q * dimension, dimension, trigResults, q * dimension);
+                fits[q * count + i] = scaleValue(i, value);
+              }
+              break;
+            case 'schwefel':
+              for (let q = 0; q < size; q++)
+                schwefelArguments(output, q * dimension, dimension, trigArguments, q * dimension);
+              transformer.sin(values);
+              for (let q = 0; q < size; q++) {
+                const value = schwefelFromSines(output, q * dimension, dimension, trigResults, q * dimension);
+                fits[q * count + i] = scaleValue(i, value);
+              }
+              break;
+            case 'schafferF6':
+              for (let q = 0; q < size; q++) {
+                expandedSchafferF6Arguments(output, q * dimension, dimension, trigArguments, q * dimension);
+              }
+              transformer.sin(values);
+              for (let q = 0; q < size; q++) {
+                const value = expandedSchafferF6FromSines(output, q * dimension, dimension, trigResults, q * dimension);
+                fits[q * count + i] = scaleValue(i, value);
+              }
+              break;
+            default:
+              for (let q = 0; q < size; q++) {
+                fits[q * count + i] = componentValue(
+                  i,
+                  (componentViews[i] as readonly Float64Array[])[q] as Float64Array,
+                );
+              }
           }
+        }
+        for (let q = 0; q < size; q++) {
+          for (let i = 0; i < count; i++) fit[i] = fits[q * count + i] as number;
           out[p + q] = combine(input, q * dimension, 0) + outputBias;
         }
       }

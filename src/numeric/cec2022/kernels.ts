@@ -505,3 +505,128 @@ export function shiftScale(
 export function scaleSlice(values: Float64Array, start: number, n: number, rate: number, z: Float64Array): void {
   for (let i = 0; i < n; i++) z[i] = (values[start + i] as number) * rate;
 }
+
+// Two-phase forms of the kernels that call sin or cos, for batches whose sines and cosines are
+// computed together (WebAssembly, the same doubles as Math.sin / Math.cos): `…Arguments` writes the
+// point's n arguments, `…From…` computes the value from their results, every other operation as in
+// the one-phase kernel, in the same order. Both read z[offset .. offset + n) and leave it unchanged.
+
+/** Rastrigin's cosine arguments 2π·z_i. */
+export function rastriginArguments(z: Float64Array, offset: number, n: number, into: Float64Array, at: number): void {
+  for (let i = 0; i < n; i++) into[at + i] = TWO_PI * (z[offset + i] as number);
+}
+
+/** Rastrigin from cos(2π·z_i) at cosines[at ..]. */
+export function rastriginFromCosines(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  cosines: Float64Array,
+  at: number,
+): number {
+  let f = 0.0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[offset + i] as number;
+    f += zi * zi - 10.0 * (cosines[at + i] as number) + 10.0;
+  }
+  return f;
+}
+
+/** Schwefel's sine arguments (√ of the folded or plain |z_i + shift|, as `schwefel` takes them). */
+export function schwefelArguments(z: Float64Array, offset: number, n: number, into: Float64Array, at: number): void {
+  for (let i = 0; i < n; i++) {
+    const zi = (z[offset + i] as number) + SCHWEFEL_SHIFT;
+    if (zi > 500) {
+      into[at + i] = Math.sqrt(500.0 - (zi % 500));
+    } else if (zi < -500) {
+      into[at + i] = Math.sqrt(500.0 - (Math.abs(zi) % 500));
+    } else {
+      into[at + i] = Math.sqrt(Math.abs(zi));
+    }
+  }
+}
+
+/** Schwefel from the sines of `schwefelArguments` at sines[at ..]. */
+export function schwefelFromSines(z: Float64Array, offset: number, n: number, sines: Float64Array, at: number): number {
+  let f = 0.0;
+  for (let i = 0; i < n; i++) {
+    const zi = (z[offset + i] as number) + SCHWEFEL_SHIFT;
+    const sine = sines[at + i] as number;
+    if (zi > 500) {
+      const folded = 500.0 - (zi % 500);
+      f -= folded * sine;
+      const tmp = (zi - 500.0) / 100;
+      f += (tmp * tmp) / n;
+    } else if (zi < -500) {
+      const remainder = Math.abs(zi) % 500;
+      f -= (-500.0 + remainder) * sine;
+      const tmp = (zi + 500.0) / 100;
+      f += (tmp * tmp) / n;
+    } else {
+      f -= zi * sine;
+    }
+  }
+  f += SCHWEFEL_BASE * n;
+  return f;
+}
+
+/** Expanded Schaffer F6's sine arguments √(a² + b²) for the n pairs (the last wraps to z_0). */
+export function expandedSchafferF6Arguments(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  into: Float64Array,
+  at: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const a = z[offset + i] as number;
+    const b = z[offset + (i + 1 < n ? i + 1 : 0)] as number;
+    into[at + i] = Math.sqrt(a * a + b * b);
+  }
+}
+
+/** Expanded Schaffer F6 from the sines of `expandedSchafferF6Arguments` at sines[at ..]. */
+export function expandedSchafferF6FromSines(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  sines: Float64Array,
+  at: number,
+): number {
+  let f = 0.0;
+  for (let i = 0; i < n; i++) {
+    const a = z[offset + i] as number;
+    const b = z[offset + (i + 1 < n ? i + 1 : 0)] as number;
+    const squares = a * a + b * b;
+    let temp1 = sines[at + i] as number;
+    temp1 = temp1 * temp1;
+    const temp2 = 1.0 + 0.001 * squares;
+    f += 0.5 + (temp1 - 0.5) / (temp2 * temp2);
+  }
+  return f;
+}
+
+/** Griewank's cosine arguments z_i/√(1 + i). */
+export function griewankArguments(z: Float64Array, offset: number, n: number, into: Float64Array, at: number): void {
+  for (let i = 0; i < n; i++) {
+    into[at + i] = (z[offset + i] as number) / (i < 64 ? (GRIEWANK_DIVISORS[i] as number) : Math.sqrt(1.0 + i));
+  }
+}
+
+/** Griewank from the cosines of `griewankArguments` at cosines[at ..]. */
+export function griewankFromCosines(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  cosines: Float64Array,
+  at: number,
+): number {
+  let s = 0.0;
+  let p = 1.0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[offset + i] as number;
+    s += zi * zi;
+    p *= cosines[at + i] as number;
+  }
+  return 1.0 + s / 4000.0 - p;
+}
