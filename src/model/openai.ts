@@ -56,40 +56,35 @@ export function createOpenAIClient(options: OpenAIClientOptions): ModelClient {
       const deadline = startAttemptDeadline(options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, signal);
       const requestOptions = { signal: deadline.signal, timeout: options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS };
       try {
-        if (provider === 'openai-compatible') {
-          // Ollama, vLLM and llama.cpp list their models at GET /models; not all of them look one up.
-          let names: string[] | null = null;
+        if (provider !== 'openai-compatible') {
           try {
-            names = (await client.models.list(requestOptions)).data.map((model) => model.id);
+            await client.models.retrieve(options.model, requestOptions);
+            return;
           } catch (error) {
             if (statusOf(deadline.translate(error)) !== 404) throw error;
+            // No such model, or a server that lists its models but does not look one up (vLLM, llama.cpp).
           }
-          if (names !== null) {
-            if (!names.includes(options.model)) throw modelCheckError(new Error('not listed'), target, names);
-            return;
-          }
-          // No /models route: one completion of one token shows the address, the key and the model.
-          await client.chat.completions.create(
-            {
-              model: options.model,
-              messages: [{ role: 'user', content: 'ping' }],
-              ...(legacyMaxTokens ? { max_tokens: 1 } : { max_completion_tokens: 1 }),
-            },
-            requestOptions,
-          );
-          return;
         }
+        // Ollama, vLLM and llama.cpp list their models at GET /models; not all of them look one up.
+        let names: string[] | null = null;
         try {
-          await client.models.retrieve(options.model, requestOptions);
+          names = (await client.models.list(requestOptions)).data.map((model) => model.id);
         } catch (error) {
           if (statusOf(deadline.translate(error)) !== 404) throw error;
-          // The names it does serve make the message actionable; a failure to list them only loses the hint.
-          const names = await client.models
-            .list(requestOptions)
-            .then((page) => page.data.map((model) => model.id))
-            .catch(() => undefined);
-          throw modelCheckError(error, target, names);
         }
+        if (names !== null) {
+          if (!names.includes(options.model)) throw modelCheckError(new Error('not listed'), target, names);
+          return;
+        }
+        // No /models route: one completion of one token shows the address, the key and the model.
+        await client.chat.completions.create(
+          {
+            model: options.model,
+            messages: [{ role: 'user', content: 'ping' }],
+            ...(legacyMaxTokens ? { max_tokens: 1 } : { max_completion_tokens: 1 }),
+          },
+          requestOptions,
+        );
       } catch (error) {
         if (error instanceof ConfigError) throw error;
         throw modelCheckError(deadline.translate(error), target);

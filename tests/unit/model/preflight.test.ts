@@ -176,6 +176,18 @@ describe('OpenAI check', () => {
 });
 
 describe('OpenAI-compatible check (local servers)', () => {
+  it('openai: at a server that lists models but does not look one up (vLLM) passes on the list', async () => {
+    const server = await serve((request) => {
+      if (request.path === '/v1/models') {
+        return { kind: 'json', body: { object: 'list', data: [{ id: 'Qwen/Qwen2.5-Coder-7B', object: 'model' }] } };
+      }
+      return { kind: 'json', status: 404, body: { detail: 'Not Found' } };
+    }, false);
+    await openai(server, 'Qwen/Qwen2.5-Coder-7B').check?.();
+    const error = await checkError(openai(server, 'Qwen/Qwen2.5-Coder-14B'));
+    expect(error.message).toContain('has no model Qwen/Qwen2.5-Coder-14B; it lists: Qwen/Qwen2.5-Coder-7B.');
+  });
+
   it('reads GET /v1/models and looks for the name; a missing one lists what the server has', async () => {
     const server = await serve(noChat, ['qwen2.5-coder:7b', 'llama3:latest']);
     await openai(server, 'qwen2.5-coder:7b', 'openai-compatible').check?.();
