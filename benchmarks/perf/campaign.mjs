@@ -246,6 +246,24 @@ export async function campaignRows({
     );
   }
 
+  if (before) {
+    // Each repeat's after / before pair ran back to back: the ratio of a pair sees one load.
+    for (const sandboxKind of ['process', 'docker']) {
+      const pairs = [];
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        const [previous, next] = ['before', 'after'].map(
+          (build) => runs.filter((run) => run.build === build && run.sandboxKind === sandboxKind)[repeat],
+        );
+        if (previous && next && !previous.error && !next.error) pairs.push(next.perMinute / previous.perMinute);
+      }
+      if (pairs.length > 0) {
+        rows.push(
+          `After / before per back-to-back pair, ${sandboxKind}: ${pairs.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')} (median ${median(pairs).toFixed(2)}×).`,
+        );
+      }
+    }
+  }
+
   // The split per child (builds that record `timings`).
   const timed = runs.filter((run) => !run.error && run.timings);
   if (timed.length > 0) {
