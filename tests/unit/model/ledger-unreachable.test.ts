@@ -90,6 +90,6 @@ describe('callModel stores what kind of failure ended a call', () => {
         },
       ),
     ).rejects.toThrow(ModelCallError);
-    expect((recorded.calls[0]?.response as StoredModelResponse).errorClass).toBe(errorClass);
+    expect((recorded.calls[0]?.response as StoredModelResponse | undefined)?.errorClass).toBe(errorClass);
   });
 });
