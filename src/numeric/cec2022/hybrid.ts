@@ -7,19 +7,28 @@
 import type { Cec2022Data } from './data.js';
 import {
   ackley,
+  ackleyFromCosines,
   BLOCK_POINTS,
   bentCigar,
   blockViews,
   griewankRosenbrock,
+  griewankRosenbrockArguments,
+  griewankRosenbrockFromCosines,
   happycat,
   hgbat,
   katsuura,
   katsuuraExponent,
   RATE,
   rastrigin,
+  rastriginArguments,
+  rastriginFromCosines,
   scaleSlice,
   schafferF7,
+  schafferF7Arguments,
+  schafferF7FromSines,
   schwefel,
+  schwefelArguments,
+  schwefelFromSines,
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
@@ -206,6 +215,41 @@ function hybrid02Chunked(
   };
 }
 
+/**
+ * A hybrid batch whose trigonometric groups run in two phases around one WebAssembly cos pass and
+ * one sin pass per chunk (the same doubles as Math.cos / Math.sin). `cosines(view, into, at)` and
+ * `sines(view, into, at)` write a point's arguments (`cosineCount` and `sineCount` of them) from its
+ * permuted vector output[view .. view + D); `value(view, cosines, cosineAt, sines, sineAt)` computes
+ * the point's value from their results, every other operation as the point evaluator does.
+ */
+function twoPhaseHybridBatch(
+  dimension: number,
+  transformer: ShiftRotateTransformer,
+  cosineCount: number,
+  sineCount: number,
+  cosines: (view: number, into: Float64Array, at: number) => void,
+  sines: (view: number, into: Float64Array, at: number) => void,
+  value: (view: number, cosines: Float64Array, cosineAt: number, sines: Float64Array, sineAt: number) => number,
+): PointBatchEvaluator {
+  const { input, trigArguments, trigResults } = transformer;
+  const savedCosines = new Float64Array(WASM_CHUNK_POINTS * cosineCount);
+  return (x, count, out, bias) => {
+    for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
+      const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      input.set(x.subarray(p * dimension, (p + size) * dimension));
+      transformer.transform(0, size, RATE.one);
+      for (let q = 0; q < size; q++) cosines(q * dimension, trigArguments, q * cosineCount);
+      transformer.cos(size * cosineCount);
+      savedCosines.set(trigResults.subarray(0, size * cosineCount));
+      for (let q = 0; q < size; q++) sines(q * dimension, trigArguments, q * sineCount);
+      transformer.sin(size * sineCount);
+      for (let q = 0; q < size; q++) {
+        out[p + q] = value(q * dimension, savedCosines, q * cosineCount, trigResults, q * sineCount) + bias;
+      }
+    }
+  };
+}
+
 /** F6 (hf02): bent cigar, HGBat, Rastrigin on 40 %, 40 %, 20 % of the coordinates. */
 export function createHybrid02(data: Cec2022Data): Cec2022Evaluator {
   const chunked = (transformer: ShiftRotateTransformer, sizes: number[], starts: number[]): PointBatchEvaluator =>
@@ -240,57 +284,157 @@ export function createHybrid02(data: Cec2022Data): Cec2022Evaluator {
  */
 export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
   const exponent1 = katsuuraExponent(hybridGroupSizes([0.1, 0.2, 0.2, 0.2, 0.1, 0.2], data.dimension)[1] as number);
-  return hybrid(data, [0.1, 0.2, 0.2, 0.2, 0.1, 0.2], (sizes, starts, scratch) => {
+  const dimension = data.dimension;
+  // Two phases: cosines of Ackley (group 2) and Rastrigin (group 3); sines of Schwefel (group 4) and
+  // Schaffer F7 (the head of the permuted vector).
+  const chunked = (transformer: ShiftRotateTransformer, sizes: number[], starts: number[]): PointBatchEvaluator => {
     const [n0, n1, n2, n3, n4, n5] = sizes as [number, number, number, number, number, number];
     const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
-    return (permuted) => {
-      scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
-      const fit0 = hgbat(scratch, n0);
-      scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
-      const fit1 = katsuura(scratch, n1, exponent1);
-      scaleSlice(permuted, g2, n2, RATE.one, scratch);
-      const fit2 = ackley(scratch, n2);
-      scaleSlice(permuted, g3, n3, RATE.rastrigin, scratch);
-      const fit3 = rastrigin(scratch, n3);
-      scaleSlice(permuted, g4, n4, RATE.schwefel, scratch);
-      const fit4 = schwefel(scratch, n4);
-      const fit5 = schafferF7(permuted, n5);
-      let f = 0.0;
-      f += fit0;
-      f += fit1;
-      f += fit2;
-      f += fit3;
-      f += fit4;
-      f += fit5;
-      return f;
-    };
-  });
+    const output = transformer.outputs[0] as Float64Array;
+    const scratch = new Float64Array(dimension);
+    return twoPhaseHybridBatch(
+      dimension,
+      transformer,
+      n2 + n3,
+      n4 + n5 - 1,
+      (view, into, at) => {
+        scaleSlice(output, view + g2, n2, RATE.one, scratch);
+        rastriginArguments(scratch, 0, n2, into, at);
+        scaleSlice(output, view + g3, n3, RATE.rastrigin, scratch);
+        rastriginArguments(scratch, 0, n3, into, at + n2);
+      },
+      (view, into, at) => {
+        scaleSlice(output, view + g4, n4, RATE.schwefel, scratch);
+        schwefelArguments(scratch, 0, n4, into, at);
+        schafferF7Arguments(output, view, n5, into, at + n4);
+      },
+      (view, cosines, cosineAt, sines, sineAt) => {
+        scaleSlice(output, view + g0, n0, RATE.beyer, scratch);
+        const fit0 = hgbat(scratch, n0);
+        scaleSlice(output, view + g1, n1, RATE.beyer, scratch);
+        const fit1 = katsuura(scratch, n1, exponent1);
+        scaleSlice(output, view + g2, n2, RATE.one, scratch);
+        const fit2 = ackleyFromCosines(scratch, 0, n2, cosines, cosineAt);
+        scaleSlice(output, view + g3, n3, RATE.rastrigin, scratch);
+        const fit3 = rastriginFromCosines(scratch, 0, n3, cosines, cosineAt + n2);
+        scaleSlice(output, view + g4, n4, RATE.schwefel, scratch);
+        const fit4 = schwefelFromSines(scratch, 0, n4, sines, sineAt);
+        const fit5 = schafferF7FromSines(output, view, n5, sines, sineAt + n4);
+        let f = 0.0;
+        f += fit0;
+        f += fit1;
+        f += fit2;
+        f += fit3;
+        f += fit4;
+        f += fit5;
+        return f;
+      },
+    );
+  };
+  return hybrid(
+    data,
+    [0.1, 0.2, 0.2, 0.2, 0.1, 0.2],
+    (sizes, starts, scratch) => {
+      const [n0, n1, n2, n3, n4, n5] = sizes as [number, number, number, number, number, number];
+      const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
+      return (permuted) => {
+        scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
+        const fit0 = hgbat(scratch, n0);
+        scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
+        const fit1 = katsuura(scratch, n1, exponent1);
+        scaleSlice(permuted, g2, n2, RATE.one, scratch);
+        const fit2 = ackley(scratch, n2);
+        scaleSlice(permuted, g3, n3, RATE.rastrigin, scratch);
+        const fit3 = rastrigin(scratch, n3);
+        scaleSlice(permuted, g4, n4, RATE.schwefel, scratch);
+        const fit4 = schwefel(scratch, n4);
+        const fit5 = schafferF7(permuted, n5);
+        let f = 0.0;
+        f += fit0;
+        f += fit1;
+        f += fit2;
+        f += fit3;
+        f += fit4;
+        f += fit5;
+        return f;
+      };
+    },
+    chunked,
+  );
 }
 
 /** F8 (hf06): Katsuura, HappyCat, Griewank-Rosenbrock, Schwefel, Ackley on 30/20/20/10/20 %. */
 export function createHybrid06(data: Cec2022Data): Cec2022Evaluator {
   const exponent0 = katsuuraExponent(hybridGroupSizes([0.3, 0.2, 0.2, 0.1, 0.2], data.dimension)[0] as number);
-  return hybrid(data, [0.3, 0.2, 0.2, 0.1, 0.2], (sizes, starts, scratch) => {
+  const dimension = data.dimension;
+  // Two phases: cosines of Griewank-Rosenbrock (group 2) and Ackley (group 4); sines of Schwefel (group 3).
+  const chunked = (transformer: ShiftRotateTransformer, sizes: number[], starts: number[]): PointBatchEvaluator => {
     const [n0, n1, n2, n3, n4] = sizes as [number, number, number, number, number];
     const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
-    return (permuted) => {
-      scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
-      const fit0 = katsuura(scratch, n0, exponent0);
-      scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
-      const fit1 = happycat(scratch, n1);
-      scaleSlice(permuted, g2, n2, RATE.beyer, scratch);
-      const fit2 = griewankRosenbrock(scratch, n2);
-      scaleSlice(permuted, g3, n3, RATE.schwefel, scratch);
-      const fit3 = schwefel(scratch, n3);
-      scaleSlice(permuted, g4, n4, RATE.one, scratch);
-      const fit4 = ackley(scratch, n4);
-      let f = 0.0;
-      f += fit0;
-      f += fit1;
-      f += fit2;
-      f += fit3;
-      f += fit4;
-      return f;
-    };
-  });
+    const output = transformer.outputs[0] as Float64Array;
+    const scratch = new Float64Array(dimension);
+    return twoPhaseHybridBatch(
+      dimension,
+      transformer,
+      n2 + n4,
+      n3,
+      (view, into, at) => {
+        scaleSlice(output, view + g2, n2, RATE.beyer, scratch);
+        griewankRosenbrockArguments(scratch, 0, n2, into, at);
+        scaleSlice(output, view + g4, n4, RATE.one, scratch);
+        rastriginArguments(scratch, 0, n4, into, at + n2);
+      },
+      (view, into, at) => {
+        scaleSlice(output, view + g3, n3, RATE.schwefel, scratch);
+        schwefelArguments(scratch, 0, n3, into, at);
+      },
+      (view, cosines, cosineAt, sines, sineAt) => {
+        scaleSlice(output, view + g0, n0, RATE.beyer, scratch);
+        const fit0 = katsuura(scratch, n0, exponent0);
+        scaleSlice(output, view + g1, n1, RATE.beyer, scratch);
+        const fit1 = happycat(scratch, n1);
+        scaleSlice(output, view + g2, n2, RATE.beyer, scratch);
+        const fit2 = griewankRosenbrockFromCosines(scratch, 0, n2, cosines, cosineAt);
+        scaleSlice(output, view + g3, n3, RATE.schwefel, scratch);
+        const fit3 = schwefelFromSines(scratch, 0, n3, sines, sineAt);
+        scaleSlice(output, view + g4, n4, RATE.one, scratch);
+        const fit4 = ackleyFromCosines(scratch, 0, n4, cosines, cosineAt + n2);
+        let f = 0.0;
+        f += fit0;
+        f += fit1;
+        f += fit2;
+        f += fit3;
+        f += fit4;
+        return f;
+      },
+    );
+  };
+  return hybrid(
+    data,
+    [0.3, 0.2, 0.2, 0.1, 0.2],
+    (sizes, starts, scratch) => {
+      const [n0, n1, n2, n3, n4] = sizes as [number, number, number, number, number];
+      const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
+      return (permuted) => {
+        scaleSlice(permuted, g0, n0, RATE.beyer, scratch);
+        const fit0 = katsuura(scratch, n0, exponent0);
+        scaleSlice(permuted, g1, n1, RATE.beyer, scratch);
+        const fit1 = happycat(scratch, n1);
+        scaleSlice(permuted, g2, n2, RATE.beyer, scratch);
+        const fit2 = griewankRosenbrock(scratch, n2);
+        scaleSlice(permuted, g3, n3, RATE.schwefel, scratch);
+        const fit3 = schwefel(scratch, n3);
+        scaleSlice(permuted, g4, n4, RATE.one, scratch);
+        const fit4 = ackley(scratch, n4);
+        let f = 0.0;
+        f += fit0;
+        f += fit1;
+        f += fit2;
+        f += fit3;
+        f += fit4;
+        return f;
+      };
+    },
+    chunked,
+  );
 }

@@ -630,3 +630,96 @@ export function griewankFromCosines(
   }
   return 1.0 + s / 4000.0 - p;
 }
+
+/** Ackley from cos(2π·z_i) at cosines[at ..] (its arguments are `rastriginArguments`'). */
+export function ackleyFromCosines(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  cosines: Float64Array,
+  at: number,
+): number {
+  let sum1 = 0.0;
+  let sum2 = 0.0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[offset + i] as number;
+    sum1 += zi * zi;
+    sum2 += cosines[at + i] as number;
+  }
+  sum1 = -0.2 * Math.sqrt(sum1 / n);
+  sum2 /= n;
+  return E - 20.0 * Math.exp(sum1) - Math.exp(sum2) + 20.0;
+}
+
+/** The n terms `temp` of expanded Griewank-Rosenbrock on w = z + 1 (the last wraps to w_0). */
+function griewankRosenbrockTerm(z: Float64Array, offset: number, n: number, i: number): number {
+  const wi = (z[offset + i] as number) + 1.0;
+  const wNext = (z[offset + (i + 1 < n ? i + 1 : 0)] as number) + 1.0;
+  const tmp1 = wi * wi - wNext;
+  const tmp2 = wi - 1.0;
+  return 100.0 * tmp1 * tmp1 + tmp2 * tmp2;
+}
+
+/** Expanded Griewank-Rosenbrock's cosine arguments (its n terms). */
+export function griewankRosenbrockArguments(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  into: Float64Array,
+  at: number,
+): void {
+  for (let i = 0; i < n; i++) into[at + i] = griewankRosenbrockTerm(z, offset, n, i);
+}
+
+/** Expanded Griewank-Rosenbrock from the cosines of its terms at cosines[at ..]. */
+export function griewankRosenbrockFromCosines(
+  z: Float64Array,
+  offset: number,
+  n: number,
+  cosines: Float64Array,
+  at: number,
+): number {
+  let f = 0.0;
+  for (let i = 0; i < n; i++) {
+    const temp = griewankRosenbrockTerm(z, offset, n, i);
+    f += (temp * temp) / 4000.0 - (cosines[at + i] as number) + 1.0;
+  }
+  return f;
+}
+
+/** Schaffer F7's sine arguments 50·z^0.2 for the n − 1 pairs of y[offset ..], powers two at a time. */
+export function schafferF7Arguments(y: Float64Array, offset: number, n: number, into: Float64Array, at: number): void {
+  let i = 0;
+  for (; i + 2 < n; i += 2) {
+    const a = y[offset + i] as number;
+    const b = y[offset + i + 1] as number;
+    const c = y[offset + i + 2] as number;
+    powOneFifthPair(Math.sqrt(a * a + b * b), Math.sqrt(b * b + c * c));
+    into[at + i] = 50.0 * (fifthPair[0] as number);
+    into[at + i + 1] = 50.0 * (fifthPair[1] as number);
+  }
+  for (; i < n - 1; i++) {
+    const a = y[offset + i] as number;
+    const b = y[offset + i + 1] as number;
+    into[at + i] = 50.0 * powOneFifth(Math.sqrt(a * a + b * b));
+  }
+}
+
+/** Schaffer F7 from the sines of `schafferF7Arguments` at sines[at ..]. */
+export function schafferF7FromSines(
+  y: Float64Array,
+  offset: number,
+  n: number,
+  sines: Float64Array,
+  at: number,
+): number {
+  let f = 0.0;
+  for (let i = 0; i < n - 1; i++) {
+    const a = y[offset + i] as number;
+    const b = y[offset + i + 1] as number;
+    const root = Math.sqrt(Math.sqrt(a * a + b * b));
+    const tmp = sines[at + i] as number;
+    f += root + root * tmp * tmp;
+  }
+  return (f * f) / (n - 1) / (n - 1);
+}
