@@ -5,10 +5,13 @@
  * of the permuted vector, composition weights are 1e99 at a component's optimum, F10 has three
  * components. Values are F(x) = f(x) + F*, so the error of a point is value − optimum.
  *
- * Batches are evaluated on Float64Arrays, four points per pass through the shift-rotate step (their
- * independent sums overlap; every value is the same bits as point by point), with scratch buffers
- * made once per instance: nothing is allocated per call (an instance is therefore not re-entrant, which
- * JavaScript's single thread makes harmless).
+ * Batches are evaluated by chunks of 128 points (wasm/shift-rotate.ts): the shift-scale-rotate step
+ * in WebAssembly SIMD, two points per f64x2, and the chunk's sines and cosines there too (fdlibm,
+ * V8's own algorithm, operation by operation); the rest in JavaScript, x^0.2 and Katsuura's powers
+ * two at a time. Every lane runs the scalar operations in the scalar order, so every value is the
+ * same double as point by point (and as Math.sin / Math.cos would give): nothing is reordered, no
+ * tolerance is needed. Scratch buffers are made once per instance: nothing is allocated per call
+ * (an instance is therefore not re-entrant, which JavaScript's single thread makes harmless).
  */
 import { CladeError } from '../../core/errors.js';
 import type { BenchmarkFunction } from '../types.js';
