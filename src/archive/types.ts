@@ -4,6 +4,7 @@
  */
 import type { OutcomeCounts } from '../core/outcomes.js';
 import type { AgentNode, EvaluationRecord } from '../core/types.js';
+import type { StoredModelCall } from '../model/types.js';
 
 export interface CampaignRecord {
   /** Stable id (the campaign name plus a random suffix). */
@@ -17,21 +18,8 @@ export interface CampaignRecord {
   createdAt: string;
 }
 
-/** A stored model call (filled by the model issue; empty for offline campaigns). */
-export interface ModelCallRecord {
-  id: number;
-  nodeId: number | null;
-  provider: string;
-  model: string;
-  request: unknown;
-  response: unknown;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number;
-  latencyMs: number;
-  attempts: number;
-  createdAt: string;
-}
+/** A stored model call: the one declaration, `StoredModelCall` in `src/model/types.ts`. */
+export type ModelCallRecord = StoredModelCall;
 
 /** A node's place in the tree and its outcome counts (kept incrementally; migration 2). */
 export interface NodeStatsRecord {

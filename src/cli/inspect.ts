@@ -28,7 +28,7 @@ export function openReadOnly(directory: string): ArchiveStore {
   if (!existsSync(file)) {
     throw new CladeError(
       'ARCHIVE_NOT_FOUND',
-      `${directory} holds no campaign (no ${CAMPAIGN_FILES.archive}). Give the --dir a campaign ran in, e.g. archive/demo.`,
+      `${directory} holds no campaign (no ${CAMPAIGN_FILES.archive}). Give the directory a campaign ran in (the --dir of \`clade run\`), e.g. archive/demo.`,
     );
   }
   return openArchive(file, { readonly: true });
