@@ -188,35 +188,33 @@ function schafferF7ChunkedBatch(
   const { trigArguments, trigResults } = transformer;
   const pairs = dimension - 1;
   const roots = new Float64Array(WASM_CHUNK_POINTS * pairs);
+  const radii = new Float64Array(WASM_CHUNK_POINTS * pairs);
   const y = new Float64Array(dimension);
   return (x, count, out, bias) => {
     for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
       const size = Math.min(WASM_CHUNK_POINTS, count - p);
+      // z_i = √(a² + b²) of every pair of the chunk, then their powers two at a time over the whole
+      // chunk (no odd pair left per point), then the sines of 50·z^0.2.
       for (let q = 0; q < size; q++) {
         const offset = (p + q) * dimension;
         for (let i = 0; i < dimension; i++) y[i] = ((x[offset + i] as number) - (shift[i] as number)) * RATE.one;
         const slot = q * pairs;
-        let i = 0;
-        for (; i + 1 < pairs; i += 2) {
-          const a = y[i] as number;
-          const b = y[i + 1] as number;
-          const c = y[i + 2] as number;
-          const zi = Math.sqrt(a * a + b * b);
-          const zNext = Math.sqrt(b * b + c * c);
-          powOneFifthPair(zi, zNext);
-          trigArguments[slot + i] = 50.0 * (fifthPair[0] as number);
-          trigArguments[slot + i + 1] = 50.0 * (fifthPair[1] as number);
-          roots[slot + i] = Math.sqrt(zi);
-          roots[slot + i + 1] = Math.sqrt(zNext);
-        }
-        for (; i < pairs; i++) {
+        for (let i = 0; i < pairs; i++) {
           const a = y[i] as number;
           const b = y[i + 1] as number;
           const zi = Math.sqrt(a * a + b * b);
-          trigArguments[slot + i] = 50.0 * powOneFifth(zi);
+          radii[slot + i] = zi;
           roots[slot + i] = Math.sqrt(zi);
         }
       }
+      const terms = size * pairs;
+      let k = 0;
+      for (; k + 1 < terms; k += 2) {
+        powOneFifthPair(radii[k] as number, radii[k + 1] as number);
+        trigArguments[k] = 50.0 * (fifthPair[0] as number);
+        trigArguments[k + 1] = 50.0 * (fifthPair[1] as number);
+      }
+      if (k < terms) trigArguments[k] = 50.0 * powOneFifth(radii[k] as number);
       transformer.sin(size * pairs);
       for (let q = 0; q < size; q++) {
         const slot = q * pairs;
