@@ -15,9 +15,13 @@ import {
   griewankRosenbrockArguments,
   griewankRosenbrockFromCosines,
   happycat,
+  happycatBase,
+  happycatFromPower,
   hgbat,
   katsuura,
+  katsuuraBases,
   katsuuraExponent,
+  katsuuraFromPowers,
   RATE,
   rastrigin,
   rastriginArguments,
@@ -32,6 +36,7 @@ import {
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
+import { correctlyRoundedPow, correctlyRoundedPowPair, powPair } from './precise-math.js';
 import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** Evaluates one point stored at x[offset .. offset + D). Not re-entrant (shared scratch). */
@@ -215,6 +220,17 @@ function hybrid02Chunked(
   };
 }
 
+/** values[k] = correctlyRoundedPow(values[k], y) for k < count, two at a time (the same doubles). */
+function powersInPairs(values: Float64Array, count: number, y: number): void {
+  let k = 0;
+  for (; k + 1 < count; k += 2) {
+    correctlyRoundedPowPair(values[k] as number, values[k + 1] as number, y);
+    values[k] = powPair[0] as number;
+    values[k + 1] = powPair[1] as number;
+  }
+  if (k < count) values[k] = correctlyRoundedPow(values[k] as number, y);
+}
+
 /**
  * A hybrid batch whose trigonometric groups run in two phases around one WebAssembly cos pass and
  * one sin pass per chunk (the same doubles as Math.cos / Math.sin). `cosines(view, into, at)` and
@@ -230,6 +246,8 @@ function twoPhaseHybridBatch(
   cosines: (view: number, into: Float64Array, at: number) => void,
   sines: (view: number, into: Float64Array, at: number) => void,
   value: (view: number, cosines: Float64Array, cosineAt: number, sines: Float64Array, sineAt: number) => number,
+  /** Called once per chunk after the transform, with its point count (for per-chunk passes). */
+  prepare?: (size: number) => void,
 ): PointBatchEvaluator {
   const { input, trigArguments, trigResults } = transformer;
   const savedCosines = new Float64Array(WASM_CHUNK_POINTS * cosineCount);
@@ -238,6 +256,7 @@ function twoPhaseHybridBatch(
       const size = Math.min(WASM_CHUNK_POINTS, count - p);
       input.set(x.subarray(p * dimension, (p + size) * dimension));
       transformer.transform(0, size, RATE.one);
+      prepare?.(size);
       for (let q = 0; q < size; q++) cosines(q * dimension, trigArguments, q * cosineCount);
       transformer.cos(size * cosineCount);
       savedCosines.set(trigResults.subarray(0, size * cosineCount));
@@ -373,6 +392,8 @@ export function createHybrid06(data: Cec2022Data): Cec2022Evaluator {
     const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
     const output = transformer.outputs[0] as Float64Array;
     const scratch = new Float64Array(dimension);
+    const katsuuraPowers = new Float64Array(WASM_CHUNK_POINTS * n0);
+    const happycatPowers = new Float64Array(WASM_CHUNK_POINTS);
     return twoPhaseHybridBatch(
       dimension,
       transformer,
@@ -389,10 +410,10 @@ export function createHybrid06(data: Cec2022Data): Cec2022Evaluator {
         schwefelArguments(scratch, 0, n3, into, at);
       },
       (view, cosines, cosineAt, sines, sineAt) => {
-        scaleSlice(output, view + g0, n0, RATE.beyer, scratch);
-        const fit0 = katsuura(scratch, n0, exponent0);
+        const q = view / dimension;
+        const fit0 = katsuuraFromPowers(n0, katsuuraPowers, q * n0);
         scaleSlice(output, view + g1, n1, RATE.beyer, scratch);
-        const fit1 = happycat(scratch, n1);
+        const fit1 = happycatFromPower(scratch, 0, n1, happycatPowers[q] as number);
         scaleSlice(output, view + g2, n2, RATE.beyer, scratch);
         const fit2 = griewankRosenbrockFromCosines(scratch, 0, n2, cosines, cosineAt);
         scaleSlice(output, view + g3, n3, RATE.schwefel, scratch);
@@ -406,6 +427,17 @@ export function createHybrid06(data: Cec2022Data): Cec2022Evaluator {
         f += fit3;
         f += fit4;
         return f;
+      },
+      (size) => {
+        // The chunk's Katsuura and HappyCat powers, two at a time over the whole chunk.
+        for (let q = 0; q < size; q++) {
+          scaleSlice(output, q * dimension + g0, n0, RATE.beyer, scratch);
+          katsuuraBases(scratch, 0, n0, katsuuraPowers, q * n0);
+          scaleSlice(output, q * dimension + g1, n1, RATE.beyer, scratch);
+          happycatPowers[q] = happycatBase(scratch, 0, n1);
+        }
+        powersInPairs(katsuuraPowers, size * n0, exponent0);
+        powersInPairs(happycatPowers, size, 0.25);
       },
     );
   };

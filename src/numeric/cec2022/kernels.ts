@@ -723,3 +723,53 @@ export function schafferF7FromSines(
   }
   return (f * f) / (n - 1) / (n - 1);
 }
+
+/**
+ * Katsuura's power bases 1 + (i + 1)·Σ_j |2^j·z_i − round(2^j·z_i)|·2^-j into into[at ..], the sums
+ * as `katsuura` makes them, so that a batch can compute all its powers in pairs.
+ */
+export function katsuuraBases(z: Float64Array, offset: number, n: number, into: Float64Array, at: number): void {
+  for (let i = 0; i < n; i++) {
+    const zi = z[offset + i] as number;
+    let temp = 0.0;
+    let scale = 1.0;
+    let inverse = 1.0;
+    for (let j = 1; j <= 32; j++) {
+      scale *= 2.0;
+      inverse *= 0.5;
+      const tmp2 = scale * zi;
+      temp += Math.abs(tmp2 - Math.floor(tmp2 + 0.5)) * inverse;
+    }
+    into[at + i] = 1.0 + (i + 1) * temp;
+  }
+}
+
+/** Katsuura from the powers of its bases (`katsuuraBases`, raised to `katsuuraExponent(n)`). */
+export function katsuuraFromPowers(n: number, powers: Float64Array, at: number): number {
+  let f = 1.0;
+  for (let i = 0; i < n; i++) f *= powers[at + i] as number;
+  const tmp1 = 10.0 / n / n;
+  return f * tmp1 - tmp1;
+}
+
+/** HappyCat's power base |r² − n| (z − 1 as `happycat` takes it; z is left unchanged). */
+export function happycatBase(z: Float64Array, offset: number, n: number): number {
+  let r2 = 0.0;
+  for (let i = 0; i < n; i++) {
+    const zi = (z[offset + i] as number) - 1.0;
+    r2 += zi * zi;
+  }
+  return Math.abs(r2 - n);
+}
+
+/** HappyCat given `power` = |r² − n|^0.25 (correctly rounded). */
+export function happycatFromPower(z: Float64Array, offset: number, n: number, power: number): number {
+  let r2 = 0.0;
+  let sumZ = 0.0;
+  for (let i = 0; i < n; i++) {
+    const zi = (z[offset + i] as number) - 1.0;
+    r2 += zi * zi;
+    sumZ += zi;
+  }
+  return power + (0.5 * r2 + sumZ) / n + 0.5;
+}
