@@ -28,7 +28,6 @@ import {
   rastriginFromCosines,
   scaleSlice,
   schafferF7,
-  schafferF7Arguments,
   schafferF7FromSines,
   schwefel,
   schwefelArguments,
@@ -36,7 +35,14 @@ import {
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
-import { correctlyRoundedPow, correctlyRoundedPowPair, powPair } from './precise-math.js';
+import {
+  correctlyRoundedPow,
+  correctlyRoundedPowPair,
+  fifthPair,
+  powOneFifth,
+  powOneFifthPair,
+  powPair,
+} from './precise-math.js';
 import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** Evaluates one point stored at x[offset .. offset + D). Not re-entrant (shared scratch). */
@@ -311,6 +317,7 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
     const [g0, g1, g2, g3, g4] = starts as [number, number, number, number, number];
     const output = transformer.outputs[0] as Float64Array;
     const scratch = new Float64Array(dimension);
+    const schafferArguments = new Float64Array(WASM_CHUNK_POINTS * Math.max(n5 - 1, 0));
     return twoPhaseHybridBatch(
       dimension,
       transformer,
@@ -325,7 +332,8 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
       (view, into, at) => {
         scaleSlice(output, view + g4, n4, RATE.schwefel, scratch);
         schwefelArguments(scratch, 0, n4, into, at);
-        schafferF7Arguments(output, view, n5, into, at + n4);
+        const q = view / dimension;
+        for (let i = 0; i < n5 - 1; i++) into[at + n4 + i] = schafferArguments[q * (n5 - 1) + i] as number;
       },
       (view, cosines, cosineAt, sines, sineAt) => {
         scaleSlice(output, view + g0, n0, RATE.beyer, scratch);
@@ -347,6 +355,26 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
         f += fit4;
         f += fit5;
         return f;
+      },
+      (size) => {
+        // The chunk's Schaffer F7 powers 50·z^0.2, two at a time over the whole chunk.
+        const terms = n5 - 1;
+        for (let q = 0; q < size; q++) {
+          const view = q * dimension;
+          for (let i = 0; i < terms; i++) {
+            const a = output[view + i] as number;
+            const b = output[view + i + 1] as number;
+            schafferArguments[q * terms + i] = Math.sqrt(a * a + b * b);
+          }
+        }
+        const total = size * terms;
+        let k = 0;
+        for (; k + 1 < total; k += 2) {
+          powOneFifthPair(schafferArguments[k] as number, schafferArguments[k + 1] as number);
+          schafferArguments[k] = 50.0 * (fifthPair[0] as number);
+          schafferArguments[k + 1] = 50.0 * (fifthPair[1] as number);
+        }
+        if (k < total) schafferArguments[k] = 50.0 * powOneFifth(schafferArguments[k] as number);
       },
     );
   };

@@ -687,25 +687,7 @@ export function griewankRosenbrockFromCosines(
   return f;
 }
 
-/** Schaffer F7's sine arguments 50·z^0.2 for the n − 1 pairs of y[offset ..], powers two at a time. */
-export function schafferF7Arguments(y: Float64Array, offset: number, n: number, into: Float64Array, at: number): void {
-  let i = 0;
-  for (; i + 2 < n; i += 2) {
-    const a = y[offset + i] as number;
-    const b = y[offset + i + 1] as number;
-    const c = y[offset + i + 2] as number;
-    powOneFifthPair(Math.sqrt(a * a + b * b), Math.sqrt(b * b + c * c));
-    into[at + i] = 50.0 * (fifthPair[0] as number);
-    into[at + i + 1] = 50.0 * (fifthPair[1] as number);
-  }
-  for (; i < n - 1; i++) {
-    const a = y[offset + i] as number;
-    const b = y[offset + i + 1] as number;
-    into[at + i] = 50.0 * powOneFifth(Math.sqrt(a * a + b * b));
-  }
-}
-
-/** Schaffer F7 from the sines of `schafferF7Arguments` at sines[at ..]. */
+/** Schaffer F7 from sin(50·z_i^0.2) of its n − 1 pairs at sines[at ..] (z_i = √(a² + b²)). */
 export function schafferF7FromSines(
   y: Float64Array,
   offset: number,
