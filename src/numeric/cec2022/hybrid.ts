@@ -35,14 +35,7 @@ import {
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
-import {
-  correctlyRoundedPow,
-  correctlyRoundedPowPair,
-  fifthPair,
-  powOneFifth,
-  powOneFifthPair,
-  powPair,
-} from './precise-math.js';
+import { correctlyRoundedPow, correctlyRoundedPowPair, powPair } from './precise-math.js';
 import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** Evaluates one point stored at x[offset .. offset + D). Not re-entrant (shared scratch). */
@@ -357,7 +350,7 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
         return f;
       },
       (size) => {
-        // The chunk's Schaffer F7 powers 50·z^0.2, two at a time over the whole chunk.
+        // The chunk's Schaffer F7 arguments 50·z^0.2, the fifth roots in WebAssembly (same doubles).
         const terms = n5 - 1;
         for (let q = 0; q < size; q++) {
           const view = q * dimension;
@@ -368,13 +361,9 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
           }
         }
         const total = size * terms;
-        let k = 0;
-        for (; k + 1 < total; k += 2) {
-          powOneFifthPair(schafferArguments[k] as number, schafferArguments[k + 1] as number);
-          schafferArguments[k] = 50.0 * (fifthPair[0] as number);
-          schafferArguments[k + 1] = 50.0 * (fifthPair[1] as number);
-        }
-        if (k < total) schafferArguments[k] = 50.0 * powOneFifth(schafferArguments[k] as number);
+        transformer.trigArguments.set(schafferArguments.subarray(0, total));
+        transformer.fifthRoots(total);
+        for (let k = 0; k < total; k++) schafferArguments[k] = 50.0 * (transformer.trigResults[k] as number);
       },
     );
   };

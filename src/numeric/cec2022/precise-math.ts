@@ -463,6 +463,21 @@ const FIFTH_CENTRE_LOG = new Float64Array(128);
 const FIFTH_OF_POWER_OF_TWO = Float64Array.from({ length: 5 }, (_, s) => 2 ** (s / 5));
 const POWER_OF_TWO_BY_FIFTHS = Float64Array.from({ length: 41 }, (_, q) => 2 ** (q - 20));
 
+/**
+ * The tables of `powOneFifth`'s first approximation, one array: 128 centre inverses, 128 centre
+ * fifth roots, 128 centre logarithms, 2^(s/5) for s = 0..4, 2^q for q = −20..20 (what the
+ * WebAssembly `fifthRoots` reads, so that it computes with the very same doubles).
+ */
+export function fifthRootTables(): Float64Array {
+  const tables = new Float64Array(128 * 3 + 5 + 41);
+  tables.set(FIFTH_CENTRE_INVERSE, 0);
+  tables.set(FIFTH_CENTRE_POWER, 128);
+  tables.set(FIFTH_CENTRE_LOG, 256);
+  tables.set(FIFTH_OF_POWER_OF_TWO, 384);
+  tables.set(POWER_OF_TWO_BY_FIFTHS, 389);
+  return tables;
+}
+
 /** Arguments `powOneFifth` takes its fast path for (wider ones go to `correctlyRoundedPow`). */
 const FIFTH_ROOT_LOW = 2 ** -100;
 const FIFTH_ROOT_HIGH = 2 ** 100;

@@ -38,7 +38,6 @@ import {
   shiftScaleRotateBlock,
   zakharov,
 } from './kernels.js';
-import { fifthPair, powOneFifth, powOneFifthPair } from './precise-math.js';
 import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** F* of F1..F12 (index 0 is F1): 300, 400, 600, 800, 900, 1800, 2000, 2200, 2300, 2400, 2600, 2700. */
@@ -176,9 +175,9 @@ function levyChunkedBatch(dimension: number, transformer: ShiftRotateTransformer
 }
 
 /**
- * F3's batch: Schaffer F7 on y = x − o (unrotated), with a chunk's sin(50·z^0.2) computed together
- * in WebAssembly (the same doubles as Math.sin) and the powers two at a time; then each point's
- * sum in the kernel's order. Only the transformer's sine buffers are used.
+ * F3's batch: Schaffer F7 on y = x − o (unrotated), with a chunk's z^0.2 and sin(50·z^0.2) computed
+ * together in WebAssembly (the same doubles as powOneFifth and Math.sin); then each point's sum in
+ * the kernel's order. Only the transformer's buffers are used, not its rotation.
  */
 function schafferF7ChunkedBatch(
   dimension: number,
@@ -188,13 +187,12 @@ function schafferF7ChunkedBatch(
   const { trigArguments, trigResults } = transformer;
   const pairs = dimension - 1;
   const roots = new Float64Array(WASM_CHUNK_POINTS * pairs);
-  const radii = new Float64Array(WASM_CHUNK_POINTS * pairs);
   const y = new Float64Array(dimension);
   return (x, count, out, bias) => {
     for (let p = 0; p < count; p += WASM_CHUNK_POINTS) {
       const size = Math.min(WASM_CHUNK_POINTS, count - p);
-      // z_i = √(a² + b²) of every pair of the chunk, then their powers two at a time over the whole
-      // chunk (no odd pair left per point), then the sines of 50·z^0.2.
+      // z_i = √(a² + b²) of every pair of the chunk, then their fifth roots and the sines of 50·z^0.2,
+      // both in WebAssembly (the same doubles as powOneFifth and Math.sin).
       for (let q = 0; q < size; q++) {
         const offset = (p + q) * dimension;
         for (let i = 0; i < dimension; i++) y[i] = ((x[offset + i] as number) - (shift[i] as number)) * RATE.one;
@@ -203,18 +201,13 @@ function schafferF7ChunkedBatch(
           const a = y[i] as number;
           const b = y[i + 1] as number;
           const zi = Math.sqrt(a * a + b * b);
-          radii[slot + i] = zi;
+          trigArguments[slot + i] = zi;
           roots[slot + i] = Math.sqrt(zi);
         }
       }
       const terms = size * pairs;
-      let k = 0;
-      for (; k + 1 < terms; k += 2) {
-        powOneFifthPair(radii[k] as number, radii[k + 1] as number);
-        trigArguments[k] = 50.0 * (fifthPair[0] as number);
-        trigArguments[k + 1] = 50.0 * (fifthPair[1] as number);
-      }
-      if (k < terms) trigArguments[k] = 50.0 * powOneFifth(radii[k] as number);
+      transformer.fifthRoots(terms);
+      for (let k = 0; k < terms; k++) trigArguments[k] = 50.0 * (trigResults[k] as number);
       transformer.sin(size * pairs);
       for (let q = 0; q < size; q++) {
         const slot = q * pairs;

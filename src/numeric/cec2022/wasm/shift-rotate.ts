@@ -5,6 +5,7 @@
  * operations in the scalar order). One instance per function instance owns its memory: the
  * matrices and shifts are copied in once, the points chunk by chunk.
  */
+import { fifthRootTables, powOneFifth } from '../precise-math.js';
 import { SHIFT_ROTATE_WASM_BASE64 } from './wasm-module.js';
 
 /** Points per chunk: the input and each component's output hold this many points. */
@@ -30,6 +31,7 @@ interface ShiftRotateExports {
     scratch: number,
   ): void;
   trig(input: number, output: number, count: number, cosine: number, fallback: number): number;
+  fifthRoots(input: number, output: number, count: number, tables: number, fallback: number): number;
 }
 
 let compiled: object | undefined;
@@ -56,6 +58,8 @@ export interface ShiftRotateTransformer {
   readonly trigResults: Float64Array;
   /** trigResults[k] = Math.sin(trigArguments[k]) for k < count. */
   sin(count: number): void;
+  /** trigResults[k] = powOneFifth(trigArguments[k]) for k < count (the same doubles). */
+  fifthRoots(count: number): void;
   /** trigResults[k] = Math.cos(trigArguments[k]) for k < count. */
   cos(count: number): void;
 }
@@ -88,7 +92,9 @@ export function createShiftRotateTransformer(
   const argumentsAddress = outputAddress + components * chunkBytes;
   const resultsAddress = argumentsAddress + trigCapacity * 8;
   const fallbackAddress = resultsAddress + trigCapacity * 8;
-  const needed = fallbackAddress + trigCapacity * 4;
+  const tablesAddress = fallbackAddress + trigCapacity * 4;
+  const tables = fifthRootTables();
+  const needed = tablesAddress + tables.length * 8;
   const memory = exports.memory;
   if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
   const buffer = memory.buffer;
@@ -108,6 +114,8 @@ export function createShiftRotateTransformer(
   const trigResults = new Float64Array(buffer, resultsAddress, trigCapacity);
   const fallback = new Int32Array(buffer, fallbackAddress, trigCapacity);
   const trig = exports.trig;
+  const fifthRoots = exports.fifthRoots;
+  new Float64Array(buffer, tablesAddress, tables.length).set(tables);
   const run = exports.shiftScaleRotate;
   return {
     input,
@@ -115,6 +123,13 @@ export function createShiftRotateTransformer(
     views,
     trigArguments,
     trigResults,
+    fifthRoots(count) {
+      const found = fifthRoots(argumentsAddress, resultsAddress, count, tablesAddress, fallbackAddress);
+      for (let index = 0; index < found; index++) {
+        const k = fallback[index] as number;
+        trigResults[k] = powOneFifth(trigArguments[k] as number);
+      }
+    },
     sin(count) {
       const found = trig(argumentsAddress, resultsAddress, count, 0, fallbackAddress);
       for (let index = 0; index < found; index++) {

@@ -230,6 +230,133 @@
         (local.set $k (i32.add (local.get $k) (i32.const 2)))
         (br $each)))
     (local.get $found))
+  ;; fifthRoots(in, out, count, tables, fallback) → fallbacks: out[k] = x^0.2 correctly rounded for
+  ;; x = in[k], exactly `powOneFifth`'s fast path (precise-math.ts), two arguments per f64x2: the
+  ;; table approximation, r⁵ in double-double, the one-step correction and its rounding test. The
+  ;; tables (f64) at `tables`: 128 centre inverses, 128 centre powers, 128 centre logs, 5 values
+  ;; 2^(s/5), 41 powers 2^(q − 20). Arguments outside [2^-100, 2^100], with a large ratio, a power
+  ;; of two as result or too near a rounding midpoint are appended to the i32 list at `fallback`
+  ;; (their count returned) for the caller's `powOneFifth`.
+  (func (export "fifthRoots") (param $in i32) (param $out i32) (param $count i32) (param $tables i32) (param $fallback i32) (result i32)
+    (local $k i32) (local $second i32) (local $found i32) (local $good v128)
+    (local $x v128) (local $field v128) (local $e v128) (local $fifths v128) (local $s v128) (local $lanes v128)
+    (local $i0 i32) (local $i1 i32) (local $s0 i32) (local $s1 i32) (local $q0 i32) (local $q1 i32)
+    (local $mantissa v128) (local $t0 v128) (local $r v128) (local $logarithm v128)
+    (local $t v128) (local $rHigh v128) (local $rLow v128) (local $squareHigh v128) (local $squareLow v128)
+    (local $sHigh v128) (local $sLow v128) (local $fourthHigh v128) (local $fourthLow v128)
+    (local $qHigh v128) (local $qLow v128) (local $fifthHigh v128) (local $fifthLow v128)
+    (local $ratio v128) (local $correction v128) (local $increment v128) (local $result v128)
+    (local $remainder v128) (local $binade v128)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_s (local.get $k) (local.get $count)))
+        (local.set $second (select (i32.add (local.get $k) (i32.const 1)) (local.get $k)
+          (i32.lt_s (i32.add (local.get $k) (i32.const 1)) (local.get $count))))
+        (local.set $x (f64x2.replace_lane 1
+          (f64x2.splat (f64.load (i32.add (local.get $in) (i32.shl (local.get $k) (i32.const 3)))))
+          (f64.load (i32.add (local.get $in) (i32.shl (local.get $second) (i32.const 3))))))
+        ;; In range (which also keeps NaN and non-positive x out).
+        (local.set $good (v128.and (f64x2.ge (local.get $x) (v128.const f64x2 0x1p-100 0x1p-100))
+                                   (f64x2.le (local.get $x) (v128.const f64x2 0x1p100 0x1p100))))
+        ;; A lane out of range computes on 1 instead (its result is replaced by the fallback).
+        (local.set $x (v128.bitselect (local.get $x) (v128.const f64x2 1 1) (local.get $good)))
+        (local.set $field (i64x2.shr_u (local.get $x) (i32.const 52)))
+        ;; exponent e = field − 1023 as f64 (through the low i32 of each lane).
+        (local.set $lanes (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $field) (local.get $field)))
+        (local.set $e (f64x2.sub (f64x2.convert_low_i32x4_s (local.get $lanes)) (v128.const f64x2 1023 1023)))
+        ;; m = x · 2^-e: 2^-e has the exponent field 2046 − field.
+        (local.set $mantissa (f64x2.mul (local.get $x)
+          (i64x2.shl (i64x2.sub (v128.const i64x2 2046 2046) (local.get $field)) (i32.const 52))))
+        ;; fifths = floor(e·0.2) (exact for |e| up to 100), s = e − 5·fifths.
+        (local.set $fifths (f64x2.floor (f64x2.mul (local.get $e) (v128.const f64x2 0.2 0.2))))
+        (local.set $s (f64x2.sub (local.get $e) (f64x2.mul (v128.const f64x2 5 5) (local.get $fifths))))
+        ;; Table indices per lane: index = (bits >> 45) & 127; s; fifths + 20.
+        (local.set $i0 (i32.and (i32.wrap_i64 (i64.shr_u (i64x2.extract_lane 0 (local.get $x)) (i64.const 45))) (i32.const 127)))
+        (local.set $i1 (i32.and (i32.wrap_i64 (i64.shr_u (i64x2.extract_lane 1 (local.get $x)) (i64.const 45))) (i32.const 127)))
+        (local.set $s0 (i32.trunc_f64_s (f64x2.extract_lane 0 (local.get $s))))
+        (local.set $s1 (i32.trunc_f64_s (f64x2.extract_lane 1 (local.get $s))))
+        (local.set $q0 (i32.add (i32.trunc_f64_s (f64x2.extract_lane 0 (local.get $fifths))) (i32.const 20)))
+        (local.set $q1 (i32.add (i32.trunc_f64_s (f64x2.extract_lane 1 (local.get $fifths))) (i32.const 20)))
+        (local.set $t0 (f64x2.sub (f64x2.mul (local.get $mantissa)
+          (call $gather (local.get $tables) (local.get $i0) (local.get $i1))) (v128.const f64x2 1 1)))
+        (local.set $r (f64x2.mul (f64x2.mul (f64x2.mul
+          (call $gather (i32.add (local.get $tables) (i32.const 1024)) (local.get $i0) (local.get $i1))
+          (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $t0)
+            (f64x2.add (v128.const f64x2 0.2 0.2) (f64x2.mul (local.get $t0)
+              (f64x2.add (v128.const f64x2 -0.08 -0.08) (f64x2.mul (local.get $t0)
+                (f64x2.add (v128.const f64x2 0.048 0.048) (f64x2.mul (local.get $t0) (v128.const f64x2 -0.0336 -0.0336))))))))))
+          (call $gather (i32.add (local.get $tables) (i32.const 3072)) (local.get $s0) (local.get $s1)))
+          (call $gather (i32.add (local.get $tables) (i32.const 3112)) (local.get $q0) (local.get $q1))))
+        (local.set $logarithm (f64x2.add (f64x2.add
+          (f64x2.mul (local.get $e) (v128.const f64x2 0.6931471805599453 0.6931471805599453))
+          (call $gather (i32.add (local.get $tables) (i32.const 2048)) (local.get $i0) (local.get $i1)))
+          (f64x2.sub (local.get $t0) (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $t0)) (local.get $t0)))))
+        ;; r², r⁴, r⁵ in double-double (Dekker), as powOneFifth.
+        (local.set $t (f64x2.mul (v128.const f64x2 134217729 134217729) (local.get $r)))
+        (local.set $rHigh (f64x2.sub (local.get $t) (f64x2.sub (local.get $t) (local.get $r))))
+        (local.set $rLow (f64x2.sub (local.get $r) (local.get $rHigh)))
+        (local.set $squareHigh (f64x2.mul (local.get $r) (local.get $r)))
+        (local.set $squareLow (f64x2.sub (f64x2.mul (local.get $rLow) (local.get $rLow))
+          (f64x2.sub (f64x2.sub (f64x2.sub (local.get $squareHigh) (f64x2.mul (local.get $rHigh) (local.get $rHigh)))
+                                (f64x2.mul (local.get $rLow) (local.get $rHigh)))
+                     (f64x2.mul (local.get $rHigh) (local.get $rLow)))))
+        (local.set $t (f64x2.mul (v128.const f64x2 134217729 134217729) (local.get $squareHigh)))
+        (local.set $sHigh (f64x2.sub (local.get $t) (f64x2.sub (local.get $t) (local.get $squareHigh))))
+        (local.set $sLow (f64x2.sub (local.get $squareHigh) (local.get $sHigh)))
+        (local.set $fourthHigh (f64x2.mul (local.get $squareHigh) (local.get $squareHigh)))
+        (local.set $fourthLow (f64x2.add
+          (f64x2.sub (f64x2.mul (local.get $sLow) (local.get $sLow))
+            (f64x2.sub (f64x2.sub (f64x2.sub (local.get $fourthHigh) (f64x2.mul (local.get $sHigh) (local.get $sHigh)))
+                                  (f64x2.mul (local.get $sLow) (local.get $sHigh)))
+                       (f64x2.mul (local.get $sHigh) (local.get $sLow))))
+          (f64x2.mul (f64x2.mul (v128.const f64x2 2 2) (local.get $squareHigh)) (local.get $squareLow))))
+        (local.set $t (f64x2.mul (v128.const f64x2 134217729 134217729) (local.get $fourthHigh)))
+        (local.set $qHigh (f64x2.sub (local.get $t) (f64x2.sub (local.get $t) (local.get $fourthHigh))))
+        (local.set $qLow (f64x2.sub (local.get $fourthHigh) (local.get $qHigh)))
+        (local.set $fifthHigh (f64x2.mul (local.get $fourthHigh) (local.get $r)))
+        (local.set $fifthLow (f64x2.add
+          (f64x2.sub (f64x2.mul (local.get $qLow) (local.get $rLow))
+            (f64x2.sub (f64x2.sub (f64x2.sub (local.get $fifthHigh) (f64x2.mul (local.get $qHigh) (local.get $rHigh)))
+                                  (f64x2.mul (local.get $qLow) (local.get $rHigh)))
+                       (f64x2.mul (local.get $qHigh) (local.get $rLow))))
+          (f64x2.mul (local.get $fourthLow) (local.get $r))))
+        (local.set $ratio (f64x2.div (f64x2.sub (f64x2.sub (local.get $x) (local.get $fifthHigh)) (local.get $fifthLow))
+                                     (local.get $fifthHigh)))
+        (local.set $good (v128.and (local.get $good)
+          (f64x2.lt (f64x2.abs (local.get $ratio)) (v128.const f64x2 1e-12 1e-12))))
+        (local.set $correction (f64x2.add
+          (f64x2.sub (f64x2.div (local.get $ratio) (v128.const f64x2 5 5))
+                     (f64x2.mul (f64x2.mul (v128.const f64x2 0.08 0.08) (local.get $ratio)) (local.get $ratio)))
+          (f64x2.mul (v128.const f64x2 0x1.999999999999ap-57 0x1.999999999999ap-57) (local.get $logarithm))))
+        (local.set $increment (f64x2.mul (local.get $r) (local.get $correction)))
+        (local.set $result (f64x2.add (local.get $r) (local.get $increment)))
+        (local.set $remainder (f64x2.abs (f64x2.sub (local.get $increment) (f64x2.sub (local.get $result) (local.get $r)))))
+        (local.set $binade (v128.and (local.get $result) (v128.const i64x2 0x7FF0000000000000 0x7FF0000000000000)))
+        (local.set $good (v128.and (local.get $good) (f64x2.ne (local.get $binade) (local.get $result))))
+        (local.set $good (v128.and (local.get $good) (f64x2.lt (local.get $remainder)
+          (f64x2.sub (f64x2.mul (f64x2.mul (local.get $binade) (v128.const f64x2 0x1p-52 0x1p-52)) (v128.const f64x2 0.5 0.5))
+                     (f64x2.mul (local.get $result) (v128.const f64x2 0x1p-64 0x1p-64))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))) (f64x2.extract_lane 0 (local.get $result)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $second) (i32.const 3))) (f64x2.extract_lane 1 (local.get $result)))
+        (if (i32.eqz (i64x2.all_true (local.get $good)))
+          (then
+            (if (i64.eq (i64x2.extract_lane 0 (local.get $good)) (i64.const 0))
+              (then
+                (i32.store (i32.add (local.get $fallback) (i32.shl (local.get $found) (i32.const 2))) (local.get $k))
+                (local.set $found (i32.add (local.get $found) (i32.const 1)))))
+            (if (i32.and (i64.eq (i64x2.extract_lane 1 (local.get $good)) (i64.const 0))
+                         (i32.ne (local.get $second) (local.get $k)))
+              (then
+                (i32.store (i32.add (local.get $fallback) (i32.shl (local.get $found) (i32.const 2))) (local.get $second))
+                (local.set $found (i32.add (local.get $found) (i32.const 1)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (br $each)))
+    (local.get $found))
+  ;; (table[a], table[b]) for f64 entries a and b of the table at `base`.
+  (func $gather (param $base i32) (param $a i32) (param $b i32) (result v128)
+    (f64x2.replace_lane 1
+      (f64x2.splat (f64.load (i32.add (local.get $base) (i32.shl (local.get $a) (i32.const 3)))))
+      (f64.load (i32.add (local.get $base) (i32.shl (local.get $b) (i32.const 3))))))
   ;; min(index, last).
   (func $clamp (param $index i32) (param $last i32) (result i32)
     (select (local.get $index) (local.get $last) (i32.lt_s (local.get $index) (local.get $last))))

@@ -2,13 +2,14 @@
  * The WebAssembly shift-rotate step works on chunks of WASM_CHUNK_POINTS points, eight per pass:
  * batches longer than a chunk, with a tail that fills neither a chunk nor a pass, give every point
  * the same double as evaluating it alone (the single-point path is plain JavaScript), for all 24
- * cases; the step itself equals the scalar `shiftScaleRotate` on every entry; and the chunk's sines
- * and cosines equal Math.sin and Math.cos.
+ * cases; the step itself equals the scalar `shiftScaleRotate` on every entry; the chunk's sines
+ * and cosines equal Math.sin and Math.cos, and its fifth roots `powOneFifth`.
  */
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../src/core/random.js';
 import { loadCec2022Data } from '../../../../src/numeric/cec2022/data.js';
 import { RATE, shiftScaleRotate } from '../../../../src/numeric/cec2022/kernels.js';
+import { powOneFifth } from '../../../../src/numeric/cec2022/precise-math.js';
 import { createCec2022FunctionFromData } from '../../../../src/numeric/cec2022/suite.js';
 import { createShiftRotateTransformer, WASM_CHUNK_POINTS } from '../../../../src/numeric/cec2022/wasm/shift-rotate.js';
 import { CEC2022_DATA } from '../../../helpers/cec2022.js';
@@ -110,6 +111,32 @@ describe('CEC2022 WebAssembly chunks', () => {
           if (!Object.is(transformer.trigResults[k], want)) {
             expect.fail(`${name}(${batch[k]}) = ${transformer.trigResults[k]}, Math.${name} gives ${want}`);
           }
+        }
+      }
+    }
+  });
+
+  it('fifth roots of a chunk equal powOneFifth bit for bit (every binade, exact fifth powers, special values)', () => {
+    const transformer = createShiftRotateTransformer(10, 1, new Float64Array(100), new Float64Array(10));
+    const capacity = transformer.trigArguments.length;
+    const random = createRandom('wasm-fifth-roots');
+    const batches: number[][] = [
+      Array.from({ length: capacity }, () => random.uniform(0, 300)),
+      Array.from({ length: capacity }, () => 2 ** random.uniform(-120, 120)),
+      Array.from({ length: capacity }, () => 2 ** random.uniform(-1000, 1000)),
+      Array.from({ length: capacity - 1 }, (_, k) => ((k % 400) + 1) ** 5 * (k % 2 === 0 ? 1 : 1 + Number.EPSILON)),
+      [0, -0, 5e-324, 1, 2, 32, 2 ** -100, 2 ** 100, Infinity, -3, Number.NaN],
+    ];
+    for (let repeat = 0; repeat < 40; repeat++) {
+      batches.push(Array.from({ length: capacity }, () => random.uniform(0, 300)));
+    }
+    for (const batch of batches) {
+      transformer.trigArguments.set(batch);
+      transformer.fifthRoots(batch.length);
+      for (let k = 0; k < batch.length; k++) {
+        const want = powOneFifth(batch[k] as number);
+        if (!Object.is(transformer.trigResults[k], want)) {
+          expect.fail(`fifthRoots(${batch[k]}) = ${transformer.trigResults[k]}, powOneFifth gives ${want}`);
         }
       }
     }
