@@ -133,9 +133,9 @@
         ;; Lane 1 is element k + 1, or k again at an odd end.
         (local.set $second (select (i32.add (local.get $k) (i32.const 1)) (local.get $k)
           (i32.lt_s (i32.add (local.get $k) (i32.const 1)) (local.get $count))))
-        (local.set $x (f64x2.replace_lane 1
-          (f64x2.splat (f64.load (i32.add (local.get $in) (i32.shl (local.get $k) (i32.const 3)))))
-          (f64.load (i32.add (local.get $in) (i32.shl (local.get $second) (i32.const 3))))))
+        (local.set $x (if (result v128) (i32.ne (local.get $second) (local.get $k))
+          (then (v128.load align=8 (i32.add (local.get $in) (i32.shl (local.get $k) (i32.const 3)))))
+          (else (f64x2.splat (f64.load (i32.add (local.get $in) (i32.shl (local.get $k) (i32.const 3))))))))
         (local.set $a (f64x2.abs (local.get $x)))
         (local.set $small (f64x2.lt (local.get $a) (v128.const f64x2 0.78539848327636719 0.78539848327636719)))
         ;; Medium reduction: n = (int)(|x|·2/π + ½), r = |x| − n·pio2_1, w = n·pio2_1t.
@@ -214,8 +214,9 @@
             (local.set $base (v128.bitselect (local.get $cosK) (local.get $sinK) (local.get $odd)))
             (local.set $flip (f64x2.ge (local.get $q) (v128.const f64x2 2 2)))))
         (local.set $base (v128.bitselect (f64x2.neg (local.get $base)) (local.get $base) (local.get $flip)))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))) (f64x2.extract_lane 0 (local.get $base)))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $second) (i32.const 3))) (f64x2.extract_lane 1 (local.get $base)))
+        (if (i32.ne (local.get $second) (local.get $k))
+          (then (v128.store align=8 (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))) (local.get $base)))
+          (else (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))) (f64x2.extract_lane 0 (local.get $base)))))
         (if (v128.any_true (local.get $mask))
           (then
             (if (i64.ne (i64x2.extract_lane 0 (local.get $mask)) (i64.const 0))
