@@ -35,7 +35,6 @@ import {
   shiftScaleRotate,
   shiftScaleRotateBlock,
 } from './kernels.js';
-import { correctlyRoundedPow, correctlyRoundedPowPair, powPair } from './precise-math.js';
 import { createShiftRotateTransformer, type ShiftRotateTransformer, WASM_CHUNK_POINTS } from './wasm/shift-rotate.js';
 
 /** Evaluates one point stored at x[offset .. offset + D). Not re-entrant (shared scratch). */
@@ -219,15 +218,14 @@ function hybrid02Chunked(
   };
 }
 
-/** values[k] = correctlyRoundedPow(values[k], y) for k < count, two at a time (the same doubles). */
-function powersInPairs(values: Float64Array, count: number, y: number): void {
-  let k = 0;
-  for (; k + 1 < count; k += 2) {
-    correctlyRoundedPowPair(values[k] as number, values[k + 1] as number, y);
-    values[k] = powPair[0] as number;
-    values[k + 1] = powPair[1] as number;
-  }
-  if (k < count) values[k] = correctlyRoundedPow(values[k] as number, y);
+/**
+ * values[k] = correctlyRoundedPow(values[k], y) for k < count, in WebAssembly (`powers`: the same
+ * doubles), through the transformer's buffers.
+ */
+function powersOfChunk(transformer: ShiftRotateTransformer, values: Float64Array, count: number, y: number): void {
+  transformer.trigArguments.set(values.subarray(0, count));
+  transformer.powers(count, y);
+  values.set(transformer.trigResults.subarray(0, count));
 }
 
 /**
@@ -311,6 +309,7 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
     const output = transformer.outputs[0] as Float64Array;
     const scratch = new Float64Array(dimension);
     const schafferArguments = new Float64Array(WASM_CHUNK_POINTS * Math.max(n5 - 1, 0));
+    const katsuuraPowers = new Float64Array(WASM_CHUNK_POINTS * n1);
     return twoPhaseHybridBatch(
       dimension,
       transformer,
@@ -331,8 +330,7 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
       (view, cosines, cosineAt, sines, sineAt) => {
         scaleSlice(output, view + g0, n0, RATE.beyer, scratch);
         const fit0 = hgbat(scratch, n0);
-        scaleSlice(output, view + g1, n1, RATE.beyer, scratch);
-        const fit1 = katsuura(scratch, n1, exponent1);
+        const fit1 = katsuuraFromPowers(n1, katsuuraPowers, (view / dimension) * n1);
         scaleSlice(output, view + g2, n2, RATE.one, scratch);
         const fit2 = ackleyFromCosines(scratch, 0, n2, cosines, cosineAt);
         scaleSlice(output, view + g3, n3, RATE.rastrigin, scratch);
@@ -350,6 +348,12 @@ export function createHybrid10(data: Cec2022Data): Cec2022Evaluator {
         return f;
       },
       (size) => {
+        // The chunk's Katsuura powers in WebAssembly (same doubles).
+        for (let q = 0; q < size; q++) {
+          scaleSlice(output, q * dimension + g1, n1, RATE.beyer, scratch);
+          katsuuraBases(scratch, 0, n1, katsuuraPowers, q * n1);
+        }
+        powersOfChunk(transformer, katsuuraPowers, size * n1, exponent1);
         // The chunk's Schaffer F7 arguments 50·z^0.2, the fifth roots in WebAssembly (same doubles).
         const terms = n5 - 1;
         for (let q = 0; q < size; q++) {
@@ -446,15 +450,15 @@ export function createHybrid06(data: Cec2022Data): Cec2022Evaluator {
         return f;
       },
       (size) => {
-        // The chunk's Katsuura and HappyCat powers, two at a time over the whole chunk.
+        // The chunk's Katsuura and HappyCat powers, in WebAssembly over the whole chunk.
         for (let q = 0; q < size; q++) {
           scaleSlice(output, q * dimension + g0, n0, RATE.beyer, scratch);
           katsuuraBases(scratch, 0, n0, katsuuraPowers, q * n0);
           scaleSlice(output, q * dimension + g1, n1, RATE.beyer, scratch);
           happycatPowers[q] = happycatBase(scratch, 0, n1);
         }
-        powersInPairs(katsuuraPowers, size * n0, exponent0);
-        powersInPairs(happycatPowers, size, 0.25);
+        powersOfChunk(transformer, katsuuraPowers, size * n0, exponent0);
+        powersOfChunk(transformer, happycatPowers, size, 0.25);
       },
     );
   };

@@ -464,6 +464,20 @@ const FIFTH_OF_POWER_OF_TWO = Float64Array.from({ length: 5 }, (_, s) => 2 ** (s
 const POWER_OF_TWO_BY_FIFTHS = Float64Array.from({ length: 41 }, (_, q) => 2 ** (q - 20));
 
 /**
+ * The double-double log and exp tables, one array (what the WebAssembly `powers` reads): logInverse,
+ * logTableHigh, logTableLow (92 each), expTableHigh, expTableLow (64 each).
+ */
+export function powerTables(): Float64Array {
+  const tables = new Float64Array(3 * LOG_TABLE_LENGTH + 2 * EXP_TABLE_SIZE);
+  tables.set(logInverse, 0);
+  tables.set(logTableHigh, LOG_TABLE_LENGTH);
+  tables.set(logTableLow, 2 * LOG_TABLE_LENGTH);
+  tables.set(expTableHigh, 3 * LOG_TABLE_LENGTH);
+  tables.set(expTableLow, 3 * LOG_TABLE_LENGTH + EXP_TABLE_SIZE);
+  return tables;
+}
+
+/**
  * The tables of `powOneFifth`'s first approximation, one array: 128 centre inverses, 128 centre
  * fifth roots, 128 centre logarithms, 2^(s/5) for s = 0..4, 2^q for q = −20..20 (what the
  * WebAssembly `fifthRoots` reads, so that it computes with the very same doubles).

@@ -5,7 +5,7 @@
  * operations in the scalar order). One instance per function instance owns its memory: the
  * matrices and shifts are copied in once, the points chunk by chunk.
  */
-import { fifthRootTables, powOneFifth } from '../precise-math.js';
+import { correctlyRoundedPow, fifthRootTables, powerTables, powOneFifth } from '../precise-math.js';
 import { SHIFT_ROTATE_WASM_BASE64 } from './wasm-module.js';
 
 /** Points per chunk: the input and each component's output hold this many points. */
@@ -32,6 +32,7 @@ interface ShiftRotateExports {
   ): void;
   trig(input: number, output: number, count: number, cosine: number, fallback: number): number;
   fifthRoots(input: number, output: number, count: number, tables: number, fallback: number): number;
+  powers(input: number, output: number, count: number, y: number, tables: number, fallback: number): number;
 }
 
 let compiled: object | undefined;
@@ -60,6 +61,8 @@ export interface ShiftRotateTransformer {
   sin(count: number): void;
   /** trigResults[k] = powOneFifth(trigArguments[k]) for k < count (the same doubles). */
   fifthRoots(count: number): void;
+  /** trigResults[k] = correctlyRoundedPow(trigArguments[k], y) for k < count (the same doubles). */
+  powers(count: number, y: number): void;
   /** trigResults[k] = Math.cos(trigArguments[k]) for k < count. */
   cos(count: number): void;
 }
@@ -94,7 +97,9 @@ export function createShiftRotateTransformer(
   const fallbackAddress = resultsAddress + trigCapacity * 8;
   const tablesAddress = fallbackAddress + trigCapacity * 4;
   const tables = fifthRootTables();
-  const needed = tablesAddress + tables.length * 8;
+  const logExpTables = powerTables();
+  const logExpAddress = tablesAddress + tables.length * 8;
+  const needed = logExpAddress + logExpTables.length * 8;
   const memory = exports.memory;
   if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
   const buffer = memory.buffer;
@@ -116,6 +121,8 @@ export function createShiftRotateTransformer(
   const trig = exports.trig;
   const fifthRoots = exports.fifthRoots;
   new Float64Array(buffer, tablesAddress, tables.length).set(tables);
+  new Float64Array(buffer, logExpAddress, logExpTables.length).set(logExpTables);
+  const powers = exports.powers;
   const run = exports.shiftScaleRotate;
   return {
     input,
@@ -128,6 +135,17 @@ export function createShiftRotateTransformer(
       for (let index = 0; index < found; index++) {
         const k = fallback[index] as number;
         trigResults[k] = powOneFifth(trigArguments[k] as number);
+      }
+    },
+    powers(count, y) {
+      if (!Number.isFinite(y) || y === 0 || y === 1 || y === 0.5 || y === 2) {
+        for (let k = 0; k < count; k++) trigResults[k] = correctlyRoundedPow(trigArguments[k] as number, y);
+        return;
+      }
+      const found = powers(argumentsAddress, resultsAddress, count, y, logExpAddress, fallbackAddress);
+      for (let index = 0; index < found; index++) {
+        const k = fallback[index] as number;
+        trigResults[k] = correctlyRoundedPow(trigArguments[k] as number, y);
       }
     },
     sin(count) {

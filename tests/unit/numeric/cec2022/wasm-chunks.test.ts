@@ -3,13 +3,14 @@
  * batches longer than a chunk, with a tail that fills neither a chunk nor a pass, give every point
  * the same double as evaluating it alone (the single-point path is plain JavaScript), for all 24
  * cases; the step itself equals the scalar `shiftScaleRotate` on every entry; the chunk's sines
- * and cosines equal Math.sin and Math.cos, and its fifth roots `powOneFifth`.
+ * and cosines equal Math.sin and Math.cos, its fifth roots `powOneFifth`, its powers
+ * `correctlyRoundedPow`.
  */
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../src/core/random.js';
 import { loadCec2022Data } from '../../../../src/numeric/cec2022/data.js';
 import { RATE, shiftScaleRotate } from '../../../../src/numeric/cec2022/kernels.js';
-import { powOneFifth } from '../../../../src/numeric/cec2022/precise-math.js';
+import { correctlyRoundedPow, powOneFifth } from '../../../../src/numeric/cec2022/precise-math.js';
 import { createCec2022FunctionFromData } from '../../../../src/numeric/cec2022/suite.js';
 import { createShiftRotateTransformer, WASM_CHUNK_POINTS } from '../../../../src/numeric/cec2022/wasm/shift-rotate.js';
 import { CEC2022_DATA } from '../../../helpers/cec2022.js';
@@ -137,6 +138,33 @@ describe('CEC2022 WebAssembly chunks', () => {
         const want = powOneFifth(batch[k] as number);
         if (!Object.is(transformer.trigResults[k], want)) {
           expect.fail(`fifthRoots(${batch[k]}) = ${transformer.trigResults[k]}, powOneFifth gives ${want}`);
+        }
+      }
+    }
+  });
+
+  it('powers of a chunk equal correctlyRoundedPow bit for bit (Katsuura and HappyCat exponents, every binade, special values)', () => {
+    const transformer = createShiftRotateTransformer(20, 1, new Float64Array(400), new Float64Array(20));
+    const capacity = transformer.trigArguments.length;
+    const random = createRandom('wasm-powers');
+    const exponents = [0.25, 10 / 2 ** 1.2, 10 / 4 ** 1.2, 10 / 6 ** 1.2, 0.2, 3.7, -1.3, 0.5, 2, 1, 0];
+    const generators: (() => number)[] = [
+      () => 1 + random.uniform(0, 20),
+      () => random.uniform(0, 300),
+      () => 2 ** random.uniform(-1000, 1000),
+      () => [0, -0, 5e-324, 1e-310, 1, 2, Infinity, Number.NaN, -3][Math.floor(random.uniform(0, 9))] as number,
+    ];
+    for (let repeat = 0; repeat < 44; repeat++) {
+      const y = exponents[repeat % exponents.length] as number;
+      const generate = generators[repeat % generators.length] as () => number;
+      const count = repeat % 3 === 0 ? capacity - 1 : capacity;
+      for (let k = 0; k < count; k++) transformer.trigArguments[k] = generate();
+      transformer.powers(count, y);
+      for (let k = 0; k < count; k++) {
+        const x = transformer.trigArguments[k] as number;
+        const want = correctlyRoundedPow(x, y);
+        if (!Object.is(transformer.trigResults[k], want)) {
+          expect.fail(`powers(${x}, ${y}) = ${transformer.trigResults[k]}, correctlyRoundedPow gives ${want}`);
         }
       }
     }
