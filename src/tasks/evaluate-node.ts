@@ -193,8 +193,7 @@ export async function evaluateNode(files: AgentFiles, options: EvaluateNodeOptio
   const succeeded = outcomes.filter((outcome) => outcome.status === 'ok');
   if (succeeded.length === 0) {
     const first = outcomes[0];
-    // Every job judged failing or refused (a program whose evaluator said no): invalid, not a crash.
-    const allInvalid = outcomes.every((outcome) => outcome.status === 'invalid' || outcome.status === 'failed');
+    const allInvalid = outcomes.every((outcome) => outcome.status === 'invalid');
     return {
       status: allInvalid ? 'invalid' : 'crashed',
       score: null,

@@ -145,8 +145,8 @@ const hostile = (port: number): Array<{ name: string; files: AgentFiles; status:
       `import { symlinkSync, unlinkSync } from 'node:fs';
       process.on('exit', () => { try { unlinkSync('result.json'); } catch {} symlinkSync('/etc/passwd', 'result.json'); });`,
     ),
-    status: ['invalid'],
-    error: /symbolic link/,
+    // The harness leaves without running 'exit' hooks: its own result stands (before: refused as a link).
+    status: ['scored'],
   },
   {
     name: 'huge-result',
@@ -155,8 +155,8 @@ const hostile = (port: number): Array<{ name: string; files: AgentFiles; status:
       `import { writeFileSync } from 'node:fs';
       process.on('exit', () => { writeFileSync('result.json', JSON.stringify({ jobs: [], padding: 'z'.repeat(4 * 1024 * 1024) })); });`,
     ),
-    status: ['invalid'],
-    error: /larger than the limit/,
+    // The harness leaves without running 'exit' hooks: its own result stands (before: refused as too large).
+    status: ['scored'],
   },
   {
     name: 'ignores-sigterm',
@@ -285,19 +285,18 @@ describe.skipIf(skipReason !== null).each([
     expect(nodes[0]?.status).toBe('scored');
   });
 
-  it.each(hostile(0).map((entry) => [entry.name]))(
-    'records %s as a failed evaluation with the right status',
-    (name) => {
-      const expected = cases().find((entry) => entry.name === name);
-      const node = nodes.find((candidate) => candidate.mutation.summary === name);
-      expect(node, `node for ${name}`).toBeDefined();
-      expect(expected?.status, `${name}: ${node?.status} ${node?.error}`).toContain(node?.status);
-      expect(node?.score).toBeNull();
-      if (expected?.error) expect(node?.error ?? '').toMatch(expected.error);
-      // Everything recorded about a node stays small, whatever the agent printed.
-      expect((node?.error ?? '').length).toBeLessThan(8_000);
-    },
-  );
+  it.each(hostile(0).map((entry) => [entry.name]))('records %s with the right status', (name) => {
+    const expected = cases().find((entry) => entry.name === name);
+    const node = nodes.find((candidate) => candidate.mutation.summary === name);
+    expect(node, `node for ${name}`).toBeDefined();
+    expect(expected?.status, `${name}: ${node?.status} ${node?.error}`).toContain(node?.status);
+    // A forging agent whose forgery no longer lands is scored on the harness's own result.
+    if (node?.status === 'scored') expect(node.score).toBeGreaterThanOrEqual(0);
+    else expect(node?.score).toBeNull();
+    if (expected?.error) expect(node?.error ?? '').toMatch(expected.error);
+    // Everything recorded about a node stays small, whatever the agent printed.
+    expect((node?.error ?? '').length).toBeLessThan(8_000);
+  });
 
   it('lets the harmless child after them score', () => {
     const harmless = nodes.find((candidate) => candidate.mutation.summary === 'harmless');
