@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, open, realpath, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
 import { SandboxError } from '../core/errors.js';
 
@@ -73,7 +74,13 @@ export function hostProgramVersion(path: string): Promise<string | null> {
       execFile(
         path,
         ['--version'],
-        { env: { PATH: `${dirname(path)}${delimiter}/usr/bin${delimiter}/bin`, LANG: 'C.UTF-8' }, timeout: 10_000 },
+        // In the system's temporary directory, not the caller's: whatever the program writes there
+        // (a script that ignores --version) lands nowhere near a campaign or a checkout.
+        {
+          cwd: tmpdir(),
+          env: { PATH: `${dirname(path)}${delimiter}/usr/bin${delimiter}/bin`, LANG: 'C.UTF-8' },
+          timeout: 10_000,
+        },
         (error, stdout, stderr) => {
           if (error) {
             versions.delete(path); // Ask again later: the program may be fixed.
@@ -149,7 +156,7 @@ async function followShim(candidate: string, name: string): Promise<string | nul
 /** Runs a version manager with this process's environment; its answer must be an absolute path to a program. */
 function askManager(manager: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(manager, args, { timeout: 10_000 }, (error, stdout) => {
+    execFile(manager, args, { cwd: tmpdir(), timeout: 10_000 }, (error, stdout) => {
       const answer = stdout.trim().split('\n')[0]?.trim() ?? '';
       if (error || !isAbsolute(answer)) resolve(null);
       else void isExecutableFile(answer).then((executable) => resolve(executable ? answer : null));
