@@ -84,7 +84,7 @@ function toConfigIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue {
     const names = issue.keys.map((key) => `"${key}"`).join(', ');
     return {
       path: fieldPath,
-      message: `unknown field ${names}; check the spelling against the README's configuration table`,
+      message: `unknown field ${names}; check the spelling against docs/CONFIGURATION.md (every field, its type and default)`,
       value: issue.keys,
     };
   }
