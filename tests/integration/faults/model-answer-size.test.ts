@@ -114,7 +114,7 @@ describe('an answer far over its token limit', () => {
     const { result, recorded } = await capped(client, false);
     expect(result.response.text).toBe(fits);
     expect(result.truncated).toBeUndefined();
-    expect((recorded[0]?.response as StoredModelResponse).truncated).toBeUndefined();
+    expect((recorded[0]?.response as StoredModelResponse | undefined)?.truncated).toBeUndefined();
   });
 });
 
@@ -172,14 +172,14 @@ describe('the patch retry after an oversized answer', () => {
     // The retry carries the first prompt, the cut answer (64 KiB and its marker) and the reason: not 5 MB
     // (the SDK may escape non-ASCII characters on the wire, so the bound on the request is loose).
     expect(retry - first).toBeLessThan(4 * LIMIT);
-    const echoed = (server.requests[1]?.body.messages as Array<{ role: string; content: string }>).find(
+    const echoed = (server.requests[1]?.body.messages as Array<{ role: string; content: string }> | undefined)?.find(
       (message) => message.role === 'assistant',
     );
     expect(echoed?.content).toContain('[clade: the answer was cut here.');
     expect(Buffer.byteLength(echoed?.content ?? '')).toBeLessThan(LIMIT + 512);
     // Both calls are on record, the first flagged; the archive holds the cut text once.
     expect(calls).toHaveLength(2);
-    expect((calls[0]?.response as StoredModelResponse).truncated?.answerBytes).toBe(HUGE_BYTES);
+    expect((calls[0]?.response as StoredModelResponse | undefined)?.truncated?.answerBytes).toBe(HUGE_BYTES);
     expect(Buffer.byteLength(JSON.stringify(calls))).toBeLessThan(8 * LIMIT);
   });
 });

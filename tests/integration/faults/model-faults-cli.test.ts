@@ -103,7 +103,7 @@ describe('clade run against a server that stalls after its headers', () => {
         const calls = archive.modelCalls(child.id);
         expect(calls).toHaveLength(1);
         expect(calls[0]?.attempts).toBe(2);
-        expect((calls[0]?.response as StoredModelResponse).error).toMatch(/timeout/);
+        expect((calls[0]?.response as StoredModelResponse | undefined)?.error).toMatch(/timeout/);
       }
     } finally {
       archive.close();
@@ -164,7 +164,7 @@ describe('clade replay --campaign of a two-worker campaign whose answers vary', 
       for (const call of recorded) {
         const prompt = hashModelRequest(call.provider, call.model, call.request as ModelRequest);
         const answers = byPrompt.get(prompt) ?? new Set<string>();
-        answers.add(String((call.response as StoredModelResponse).text));
+        answers.add(String((call.response as StoredModelResponse | undefined)?.text));
         byPrompt.set(prompt, answers);
       }
       expect([...byPrompt.values()].some((answers) => answers.size >= 2)).toBe(true);

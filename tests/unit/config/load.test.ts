@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCampaignFile, validateCampaign } from '../../../src/campaign-file.js';
-import type { NumericTaskConfig } from '../../../src/tasks/numeric-kind.js';
 import { ConfigError } from '../../../src/core/errors.js';
+import type { NumericTaskConfig } from '../../../src/tasks/numeric-kind.js';
 
 let directory: string;
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../../src/archive/sqlite-store.js';
+import { validateCampaign } from '../../../src/campaign-file.js';
 import type { CampaignConfig } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { createModelLedger } from '../../../src/model/ledger.js';
@@ -10,7 +11,6 @@ import type { ModelClient } from '../../../src/model/types.js';
 import { createConfiguredModelProxy, prepareAgentModel } from '../../../src/model-proxy/setup.js';
 import { mutatorKinds } from '../../../src/mutation/registry.js';
 import { callProxy, chat } from '../../helpers/proxy-client.js';
-import { validateCampaign } from '../../../src/campaign-file.js';
 
 /** The agents' model as the wiring prepares it: the mutator kind supplies the default. */
 function agentModelOf(config: CampaignConfig, options: Parameters<typeof prepareAgentModel>[2]) {

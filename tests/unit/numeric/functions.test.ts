@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_FUNCTION_NAMES as BUILTIN_FUNCTIONS } from '../../../src/numeric/functions.js';
 import { CladeError } from '../../../src/core/errors.js';
 import { createRandom } from '../../../src/core/random.js';
 import {
   BUILTIN_FUNCTION_NAMES,
+  BUILTIN_FUNCTION_NAMES as BUILTIN_FUNCTIONS,
   type BuiltinFunction,
   type BuiltinFunctionName,
   createBuiltinFunction,
