@@ -341,7 +341,7 @@ export function createEvaluationScheme(config: CampaignConfig, task: Task): Eval
 /** What commands below the wiring (fsck) need of it: the assembled schema and the task factory. */
 export const campaignWiring = {
   validateCampaign,
-  createTask: (config: CampaignConfig): Task => createTask(config),
+  createTask,
 };
 
 /** The task a campaign's configuration names (its kind looked up in `taskKinds`). */

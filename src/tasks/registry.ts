@@ -7,8 +7,7 @@ import { PluginRegistry } from '../core/plugin.js';
 import { codingTaskKind } from './coding-kind.js';
 import { numericTaskKind } from './numeric-kind.js';
 import { programTaskKind } from './program-task.js';
-import type { TaskKind, TaskRuntime } from './task-kind.js';
-import type { Task } from './types.js';
+import type { TaskKind } from './task-kind.js';
 
 export type { TaskKind, TaskPrepareContext, TaskRuntime } from './task-kind.js';
 export { defineTaskKind, resolveDirectoryField } from './task-kind.js';
@@ -19,8 +18,3 @@ export const taskKinds = new PluginRegistry<TaskKind>('task kind', 'task.kind', 
   codingTaskKind,
   programTaskKind,
 ]);
-
-/** The task a campaign's `task` section describes (the section as validated and prepared). */
-export function createTask(section: { kind: string }, runtime: TaskRuntime): Task {
-  return taskKinds.get(section.kind).create(section, runtime);
-}
